@@ -1,0 +1,177 @@
+//! The command line, as clap sees it. Definitions only: validation beyond clap's and all work
+//! happen in `commands`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 ok, 1 the job or run failed, 2 usage or etl.yaml error, 3 cluster or container
+engine error, 130 interrupted.
+
+Start with `etl init` in your repository, then `etl jobs list` and `etl jobs run JOB --yesterday`.";
+
+/// Run your data team's ETL jobs here or on Kubernetes, for a window of data, from one etl.yaml.
+#[derive(Debug, Parser)]
+#[command(name = "etl", version, about, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    /// The project file [default: etl.yaml in this directory or the nearest parent]
+    #[arg(
+        short = 'f',
+        long = "file",
+        global = true,
+        value_name = "PATH",
+        env = "ETL_FILE"
+    )]
+    pub file: Option<PathBuf>,
+
+    /// Print only results and errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say more about what etl does (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Never ask questions; fail with the flag to pass instead (also when CI is set)
+    #[arg(long, global = true)]
+    pub no_input: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a project here: a commented etl.yaml, an example job and the default templates
+    Init(InitArgs),
+    /// Print the Kubernetes manifests etl would create, without a cluster
+    Render(RenderArgs),
+    /// List, run and schedule jobs
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+    /// Print a shell completion script (bash, zsh, fish)
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// List the jobs of etl.yaml
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project's name [default: this directory's name]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Overwrite etl.yaml and templates that already exist
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Which data a run processes: exactly one of these, resolved to `[start, end)` in the job's
+/// time zone. `ETL_NOW` (RFC 3339) replaces the current time.
+#[derive(Debug, Args, Default, Clone)]
+#[group(id = "window", multiple = false)]
+pub struct WindowArgs {
+    /// Yesterday, midnight to midnight
+    #[arg(long, help_heading = "Window")]
+    pub yesterday: bool,
+    /// Today, midnight to midnight
+    #[arg(long, help_heading = "Window")]
+    pub today: bool,
+    /// The previous week, Monday to Monday
+    #[arg(long, help_heading = "Window")]
+    pub last_week: bool,
+    /// One day
+    #[arg(long, value_name = "YYYY-MM-DD", help_heading = "Window")]
+    pub date: Option<String>,
+    /// The start of a custom window: a date or an RFC 3339 timestamp (with --end)
+    #[arg(long, value_name = "T", requires = "end", help_heading = "Window")]
+    pub start: Option<String>,
+    /// The end of a custom window, not included (with --start)
+    #[arg(long, value_name = "T", requires = "start", help_heading = "Window")]
+    pub end: Option<String>,
+}
+
+impl WindowArgs {
+    pub fn given(&self) -> bool {
+        self.yesterday
+            || self.today
+            || self.last_week
+            || self.date.is_some()
+            || self.start.is_some()
+    }
+}
+
+/// Changes to a job for this one command.
+#[derive(Debug, Args, Default, Clone)]
+pub struct OverrideArgs {
+    /// Set a config value, typed by the job's params (repeatable): --config bucket=raw
+    #[arg(long = "config", value_name = "KEY=VALUE", help_heading = "Job")]
+    pub config: Vec<String>,
+    /// Override any field of the job for this run (repeatable): --set resources.memory=8Gi
+    #[arg(long = "set", value_name = "PATH=VALUE", help_heading = "Job")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ManifestFormat {
+    #[default]
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum TableFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  etl render ingest --yesterday          the Job `etl jobs schedule ingest --yesterday` creates
+  etl render ingest --cron               the CronJob `etl deploy` applies
+  etl render --cron                      every scheduled job's CronJob
+  etl render --secrets                   the Secrets, values redacted")]
+pub struct RenderArgs {
+    /// The job to render (see `etl jobs list`)
+    pub job: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Render the CronJob of a scheduled job (of every scheduled job without JOB)
+    #[arg(long, conflicts_with = "window")]
+    pub cron: bool,
+    /// Render the Secrets declared in etl.yaml
+    #[arg(long, conflicts_with_all = ["window", "cron", "job"])]
+    pub secrets: bool,
+    /// Show secret values instead of <redacted>
+    #[arg(long)]
+    pub show_secrets: bool,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
+    /// The image to run [default: the last `etl push`, else the repository's :latest]
+    #[arg(long, value_name = "REF")]
+    pub image: Option<String>,
+    /// The namespace [default: etl.yaml's cluster.namespace, else `default`]
+    #[arg(short, long)]
+    pub namespace: Option<String>,
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: ManifestFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: TableFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,229 @@
+//! Commands: the only place where the pure core (project, window, render) meets I/O.
+
+mod completions;
+mod init;
+mod jobs_list;
+mod render;
+
+use crate::cli::{Cli, Command, JobsCommand, WindowArgs};
+use crate::error::{Error, Result};
+use crate::project::{self, Project};
+use crate::render::Templates;
+use crate::term::Term;
+use crate::window::{Window, WindowSpec, parse_date, parse_instant};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// What every command gets: the parsed global flags and the terminal.
+pub struct Ctx {
+    pub file: Option<PathBuf>,
+    pub term: Term,
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let ctx = Ctx {
+        file: cli.file.clone(),
+        term: Term::detect(cli.quiet, cli.verbose, cli.no_input),
+    };
+    match cli.command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Render(args) => render::run(&ctx, args),
+        Command::Jobs(JobsCommand::List(args)) => jobs_list::run(&ctx, args),
+        Command::Completions(args) => completions::run(args),
+    }
+}
+
+impl Ctx {
+    /// Finds, reads and checks etl.yaml; prints its warnings.
+    pub fn project(&self) -> Result<Project> {
+        let file = match &self.file {
+            Some(f) => f.clone(),
+            None => {
+                let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+                project::find(&cwd).ok_or(Error::NoProject { dir: cwd })?
+            }
+        };
+        let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+        let project = project::parse(&display_path(&file), &text)?;
+        // Keep the real location for relative paths (templates, dotenv files).
+        let project = Project {
+            dir: file.parent().map(Path::to_path_buf).unwrap_or_default(),
+            ..project
+        };
+        for w in &project.warnings {
+            self.term.warn(w);
+        }
+        Ok(project)
+    }
+}
+
+/// A path as the user would type it: relative to the current directory when below it.
+fn display_path(p: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| p.to_path_buf())
+}
+
+/// "Now": the clock, unless ETL_NOW pins it (tests, reproducible runs).
+pub fn now() -> Result<Timestamp> {
+    match std::env::var("ETL_NOW") {
+        Ok(s) if !s.is_empty() => s.parse::<Timestamp>().map_err(|_| {
+            Error::usage(
+                format!("ETL_NOW=`{s}` is not an RFC 3339 timestamp"),
+                "e.g. ETL_NOW=2026-11-23T06:00:00Z, or unset it to use the clock",
+            )
+        }),
+        _ => Ok(Timestamp::now()),
+    }
+}
+
+/// The window flags, checked without the clock (stage one).
+pub fn window_spec(w: &WindowArgs) -> Result<Option<WindowSpec>> {
+    let bad = |flag, source| Error::Window { flag, source };
+    Ok(Some(if w.yesterday {
+        WindowSpec::Yesterday
+    } else if w.today {
+        WindowSpec::Today
+    } else if w.last_week {
+        WindowSpec::LastWeek
+    } else if let Some(d) = &w.date {
+        WindowSpec::Date(parse_date(d).map_err(|e| bad("--date", e))?)
+    } else if let (Some(s), Some(e)) = (&w.start, &w.end) {
+        WindowSpec::Range(
+            parse_instant(s).map_err(|e| bad("--start", e))?,
+            parse_instant(e).map_err(|e| bad("--end", e))?,
+        )
+    } else {
+        return Ok(None);
+    }))
+}
+
+/// The window flags resolved against now, in the job's time zone.
+pub fn resolve_window(spec: &WindowSpec, tz: &TimeZone) -> Result<Window> {
+    spec.resolve(now()?, tz).map_err(|source| Error::Window {
+        flag: "window",
+        source,
+    })
+}
+
+pub const WINDOW_FLAGS: &str =
+    "--yesterday, --today, --last-week, --date YYYY-MM-DD or --start T --end T";
+
+/// The project's templates: its own `templates/` files over the embedded defaults.
+pub fn templates(project: &Project) -> Result<Templates> {
+    let mut t = Templates::embedded();
+    let dir = project.dir.join("templates");
+    for (name, _) in crate::render::EMBEDDED {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => t.set(name, display_path(&path).display().to_string(), text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    Ok(t)
+}
+
+/// Who is starting a run, as recorded on it.
+pub fn started_by() -> String {
+    std::env::var("ETL_USER")
+        .or_else(|_| std::env::var("USER"))
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// The image a run uses, and a note on where it came from.
+pub fn image_ref(project: &Project, flag: Option<&str>) -> (String, String) {
+    if let Some(image) = flag {
+        return (image.to_string(), format!("image {image} (--image)"));
+    }
+    let repo = project
+        .image
+        .repository
+        .clone()
+        .unwrap_or_else(|| project.name.clone());
+    (
+        format!("{repo}:latest"),
+        format!("image {repo}:latest (nothing pushed yet: `etl push` pins runs to an exact image)"),
+    )
+}
+
+/// A job with this command's `--set` and `--config` applied.
+pub fn job_with_overrides(
+    project: &Project,
+    name: &str,
+    o: &crate::cli::OverrideArgs,
+) -> Result<crate::project::Job> {
+    let spec = project
+        .specs
+        .get(name)
+        .ok_or_else(|| project.no_such_job(name))?;
+    let spec = project::apply_set(&project.file, name, spec, &o.set)?;
+    let mut job = project.resolve(name, &spec)?;
+    project::coerce_config(&project.file, &mut job, &o.config)?;
+    Ok(job)
+}
+
+/// Writes a command's result to stdout. A closed pipe (`etl render | head`) is not an error.
+pub fn write_stdout(s: &str) -> Result<ExitCode> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(Error::io("stdout", e)),
+    }
+}
+
+/// The values of one of etl.yaml's secrets: each key from the env var of the same name, else
+/// from the secret's dotenv file. A missing key is an error before anything is applied.
+pub fn secret_values(project: &Project, name: &str) -> Result<indexmap::IndexMap<String, String>> {
+    let spec = &project.secrets[name];
+    let mut from_file = std::collections::HashMap::new();
+    if let Some(dotenv) = &spec.dotenv {
+        let path = project.dir.join(dotenv);
+        if path.exists() {
+            for item in dotenvy::from_path_iter(&path).map_err(|e| dotenv_error(&path, e))? {
+                let (k, v) = item.map_err(|e| dotenv_error(&path, e))?;
+                from_file.insert(k, v);
+            }
+        }
+    }
+    let mut values = indexmap::IndexMap::new();
+    let mut missing = Vec::new();
+    for key in &spec.keys {
+        match std::env::var(key)
+            .ok()
+            .or_else(|| from_file.get(key).cloned())
+        {
+            Some(v) => {
+                values.insert(key.clone(), v);
+            }
+            None => missing.push(key.as_str()),
+        }
+    }
+    if !missing.is_empty() {
+        let whence = match &spec.dotenv {
+            Some(f) => format!("set them in the environment or in {f}"),
+            None => "set them in the environment, or give the secret a `dotenv:` file".into(),
+        };
+        return Err(Error::usage(
+            format!("secret `{name}`: no value for {}", missing.join(", ")),
+            whence,
+        ));
+    }
+    Ok(values)
+}
+
+fn dotenv_error(path: &Path, e: dotenvy::Error) -> Error {
+    Error::usage(
+        format!(
+            "{}: cannot read this dotenv file: {e}",
+            display_path(path).display()
+        ),
+        "each line is KEY=VALUE",
+    )
+}

@@ -1,0 +1,103 @@
+//! The one error type every command returns, its exit codes, and how it prints.
+
+use crate::project::ConfigError;
+use crate::render::RenderError;
+use crate::window::WindowError;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Documented exit codes (README, `etl --help`).
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// The job or run failed.
+    pub const FAILED: u8 = 1;
+    /// Bad usage or a bad etl.yaml: fix the command or the file.
+    pub const USAGE: u8 = 2;
+    /// The cluster or the container engine failed or refused.
+    pub const ENVIRONMENT: u8 = 3;
+    /// Ctrl-C.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{flag}: {source}")]
+    Window {
+        flag: &'static str,
+        source: WindowError,
+    },
+    #[error("{0}")]
+    Render(#[from] RenderError),
+    #[error("{message}{}", hint.as_ref().map(|h| format!("\n  hint: {h}")).unwrap_or_default())]
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
+    #[error("no etl.yaml in {} or any parent directory\n  hint: run `etl init` to start a project here, or pass -f PATH", dir.display())]
+    NoProject { dir: PathBuf },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{message}{}", hint.as_ref().map(|h| format!("\n  hint: {h}")).unwrap_or_default())]
+    Environment {
+        message: String,
+        hint: Option<String>,
+    },
+    #[error("{0}")]
+    Failed(String),
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl Error {
+    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::Usage {
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
+    }
+
+    pub fn environment(message: impl Into<String>, hint: Option<String>) -> Error {
+        Error::Environment {
+            message: message.into(),
+            hint,
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config(_)
+            | Error::Window { .. }
+            | Error::Render(_)
+            | Error::Usage { .. }
+            | Error::NoProject { .. }
+            | Error::Io { .. } => exit::USAGE,
+            Error::Environment { .. } => exit::ENVIRONMENT,
+            Error::Failed(_) => exit::FAILED,
+            Error::Interrupted => exit::INTERRUPTED,
+        }
+    }
+
+    /// Prints the error once, on stderr, and gives the process's exit code.
+    pub fn report(&self) -> ExitCode {
+        match self {
+            // The run's own output already said why; etl adds one line.
+            Error::Interrupted => eprintln!("etl: interrupted"),
+            other => eprintln!("etl: error: {other}"),
+        }
+        ExitCode::from(self.exit_code())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,24 @@
+//! etl: run a data team's ETL jobs, for a window of data, here or on Kubernetes.
+//!
+//! `main` parses the command line and hands it to `commands`, where the pure modules
+//! (`project`, `window`, `render`) meet I/O (`term`, the file system, the cluster).
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod project;
+pub mod render;
+pub mod term;
+pub mod window;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// The whole program: parse, run, print the error once, exit with its documented code.
+pub fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => e.report(),
+    }
+}

@@ -1,0 +1,200 @@
+//! One-off changes on the command line: `--set path=value` on a job's spec and
+//! `--config key=value` on its config, typed by the job's `params`.
+
+use super::{ConfigError, Job, JobSpec, ParamSpec, ParamType, suggest};
+use serde_json::Value;
+use std::path::Path;
+
+/// The value of `--set`/`--config` as YAML would read it: `3` is a number, `true` a boolean,
+/// `[a, b]` a list, anything else a string.
+fn yaml_value(raw: &str) -> Value {
+    serde_saphyr::from_str::<Value>(raw)
+        .ok()
+        .filter(|v| !v.is_null() || raw.trim() == "null")
+        .unwrap_or_else(|| Value::String(raw.to_string()))
+}
+
+/// The fields a `--set` path may start with: those of a job in etl.yaml.
+const FIELDS: &[&str] = &[
+    "description",
+    "command",
+    "config",
+    "schedule",
+    "window",
+    "timezone",
+    "resources",
+    "env",
+    "secrets",
+    "retries",
+    "timeout",
+    "service_account",
+    "labels",
+    "node_selector",
+    "tolerations",
+    "params",
+];
+
+/// Applies `--set path=value` overrides (e.g. `resources.memory=8Gi`) to a job's spec.
+pub fn apply_set(
+    file: &Path,
+    job: &str,
+    spec: &JobSpec,
+    sets: &[String],
+) -> Result<JobSpec, ConfigError> {
+    if sets.is_empty() {
+        return Ok(spec.clone());
+    }
+    let flag_err =
+        |set: &str, msg: String| ConfigError::new(file, msg).field(format!("--set {set}"));
+    let mut doc = serde_json::to_value(spec).map_err(|e| ConfigError::new(file, e.to_string()))?;
+    for set in sets {
+        let Some((path, raw)) = set.split_once('=') else {
+            return Err(
+                flag_err(set, "expected PATH=VALUE".into()).hint("e.g. --set resources.memory=8Gi")
+            );
+        };
+        let keys: Vec<&str> = path.split('.').collect();
+        if keys.iter().any(|k| k.is_empty()) {
+            return Err(flag_err(set, format!("`{path}` is not a field path"))
+                .hint("e.g. --set resources.memory=8Gi"));
+        }
+        if !FIELDS.contains(&keys[0]) {
+            let mut e = flag_err(set, format!("a job has no field `{}`", keys[0]));
+            e = match suggest(keys[0], FIELDS.iter().copied()) {
+                Some(s) => e.hint(format!("did you mean `{s}`?")),
+                None => e.hint(format!("the fields are: {}", FIELDS.join(", "))),
+            };
+            return Err(e);
+        }
+        let mut node = &mut doc;
+        for key in &keys[..keys.len() - 1] {
+            if !node.is_object() {
+                return Err(flag_err(
+                    set,
+                    format!("`{key}` is inside a value that is not a map"),
+                ));
+            }
+            node = node
+                .as_object_mut()
+                .expect("checked above")
+                .entry(key.to_string())
+                .or_insert_with(|| Value::Object(Default::default()));
+            if node.is_null() {
+                *node = Value::Object(Default::default());
+            }
+        }
+        let Some(obj) = node.as_object_mut() else {
+            return Err(flag_err(set, "the field's parent is not a map".into()));
+        };
+        obj.insert(keys[keys.len() - 1].to_string(), yaml_value(raw));
+    }
+    serde_json::from_value::<JobSpec>(doc).map_err(|e| {
+        ConfigError::new(
+            file,
+            format!("after --set, the job `{job}` is invalid: {e}"),
+        )
+        .hint("the value must have the type etl.yaml expects for that field")
+    })
+}
+
+/// Checks and converts a param's value to its declared type.
+pub(super) fn typed_param(name: &str, p: &ParamSpec, v: &Value) -> Result<Value, String> {
+    let as_text = match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match p.kind {
+        ParamType::String => Ok(Value::String(as_text)),
+        ParamType::Int => as_text
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| format!("`{name}` is an int, `{as_text}` is not")),
+        ParamType::Bool => match as_text.trim() {
+            "true" | "yes" | "1" => Ok(Value::Bool(true)),
+            "false" | "no" | "0" => Ok(Value::Bool(false)),
+            _ => Err(format!(
+                "`{name}` is a bool (true or false), `{as_text}` is not"
+            )),
+        },
+        ParamType::Date => as_text
+            .trim()
+            .parse::<jiff::civil::Date>()
+            .map(|d| Value::String(d.to_string()))
+            .map_err(|_| format!("`{name}` is a date (YYYY-MM-DD), `{as_text}` is not")),
+        ParamType::Choice => {
+            let choices = p.choices.clone().unwrap_or_default();
+            if choices.contains(&as_text) {
+                Ok(Value::String(as_text))
+            } else {
+                Err(format!(
+                    "`{name}` is one of {}, `{as_text}` is not",
+                    choices.join(", ")
+                ))
+            }
+        }
+    }
+}
+
+/// Applies `--config key=value` to a job's config. A declared param is typed by its `type`; a
+/// key the job's config already has keeps that value's type; anything else is refused with
+/// the keys the job knows, so a typo never passes silently.
+pub fn coerce_config(file: &Path, job: &mut Job, sets: &[String]) -> Result<(), ConfigError> {
+    for set in sets {
+        let err = |msg: String| ConfigError::new(file, msg).field(format!("--config {set}"));
+        let Some((key, raw)) = set.split_once('=') else {
+            return Err(err("expected KEY=VALUE".into()).hint("e.g. --config bucket=raw"));
+        };
+        let value = if let Some(p) = job.params.get(key) {
+            typed_param(key, p, &Value::String(raw.to_string())).map_err(err)?
+        } else if let Some(existing) = job.config.get(key) {
+            let v = yaml_value(raw);
+            let same_type = std::mem::discriminant(existing) == std::mem::discriminant(&v);
+            if existing.is_string() || !same_type {
+                if existing.is_string() {
+                    Value::String(raw.to_string())
+                } else {
+                    return Err(err(format!(
+                        "`{key}` is {} in the job's config, `{raw}` is not",
+                        kind(existing)
+                    )));
+                }
+            } else {
+                v
+            }
+        } else {
+            let known: Vec<&str> = job
+                .params
+                .keys()
+                .chain(job.config.keys())
+                .map(String::as_str)
+                .collect();
+            let mut e = err(format!(
+                "the job `{}` has no config key or param `{key}`",
+                job.name
+            ));
+            e = match suggest(key, known.iter().copied()) {
+                Some(s) => e.hint(format!("did you mean `{s}`?")),
+                None if known.is_empty() => e.hint(format!(
+                    "declare it under `jobs.{}.params` or `config`",
+                    job.name
+                )),
+                None => e.hint(format!("the keys are: {}", known.join(", "))),
+            };
+            return Err(e);
+        };
+        job.config.insert(key.to_string(), value);
+    }
+    Ok(())
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a bool",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a map",
+    }
+}

@@ -1,0 +1,181 @@
+//! Deterministic, valid Kubernetes names and label values for runs, CronJobs and Secrets.
+//! The same (job, window, attempt) always gives the same name, so re-running a command finds
+//! what an interrupted one created instead of duplicating it.
+
+use crate::window::Window;
+use sha2::{Digest, Sha256};
+
+/// Label prefix for everything etl records on objects.
+pub const PREFIX: &str = "etl.dev";
+
+/// Kubernetes label values and Job names (whose pods carry the name as a label) max out at 63.
+pub const MAX_LABEL: usize = 63;
+/// The CronJob controller appends `-<11 digits>` to a CronJob's name for each Job it creates.
+pub const MAX_CRONJOB: usize = 52;
+/// Secret names are DNS subdomains.
+pub const MAX_SUBDOMAIN: usize = 253;
+
+fn short_hash(s: &str) -> String {
+    let digest = Sha256::digest(s.as_bytes());
+    digest
+        .iter()
+        .take(3)
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()[..5]
+        .to_string()
+}
+
+/// Shortens `name` to `max` characters by replacing its tail with a hash of the whole name,
+/// so two long names that share a prefix still differ.
+pub fn fit(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_string();
+    }
+    let keep = max.saturating_sub(6);
+    let head = name[..keep].trim_end_matches('-');
+    format!("{head}-{}", short_hash(name))
+}
+
+/// `86400s` → `1d`, `82800s` → `23h`: a window's length as it appears in a run's name.
+fn compact_length(w: &Window) -> String {
+    let secs = w.length().as_secs();
+    match secs {
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// The window's start in local time, as compact as it can be while staying exact.
+fn compact_start(w: &Window) -> String {
+    let s = &w.start;
+    if s.hour() == 0 && s.minute() == 0 && s.second() == 0 {
+        s.strftime("%Y%m%d").to_string()
+    } else if s.second() == 0 {
+        s.strftime("%Y%m%dt%H%M").to_string()
+    } else {
+        s.strftime("%Y%m%dt%H%M%S").to_string()
+    }
+}
+
+/// The run name, which is also the Kubernetes Job's name and the run id:
+/// `ingest-sensors-20261122-1d-a1`. Deterministic for (job, window, attempt).
+pub fn run_name(job: &str, window: &Window, attempt: u32) -> String {
+    let suffix = format!(
+        "-{}-{}-a{attempt}",
+        compact_start(window),
+        compact_length(window)
+    );
+    let head = fit(job, MAX_LABEL - suffix.len());
+    format!("{head}{suffix}")
+}
+
+/// The CronJob that runs `job` on its schedule.
+pub fn cronjob_name(job: &str) -> String {
+    fit(job, MAX_CRONJOB)
+}
+
+/// The Kubernetes Secret for the etl.yaml secret `secret` of `project`.
+pub fn secret_name(project: &str, secret: &str) -> String {
+    fit(&format!("{project}-{secret}"), MAX_SUBDOMAIN)
+}
+
+/// A label value for a job name (label values max out at 63 characters).
+pub fn job_label(job: &str) -> String {
+    fit(job, MAX_LABEL)
+}
+
+/// A window bound as a label value (labels cannot hold `:` or `+`): `20261122T000000Z`.
+pub fn instant_label(t: &jiff::Zoned) -> String {
+    t.timestamp().strftime("%Y%m%dT%H%M%SZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::window::WindowSpec;
+    use jiff::tz::TimeZone;
+
+    fn day(date: &str, tz: &str) -> Window {
+        WindowSpec::Date(date.parse().unwrap())
+            .resolve(
+                "2026-11-23T00:00:00Z".parse().unwrap(),
+                &TimeZone::get(tz).unwrap(),
+            )
+            .unwrap()
+    }
+
+    fn is_dns_label(s: &str) -> bool {
+        s.len() <= 63
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-')
+    }
+
+    #[test]
+    fn run_names_are_readable_and_deterministic() {
+        let w = day("2026-11-22", "UTC");
+        assert_eq!(
+            run_name("ingest-sensors", &w, 1),
+            "ingest-sensors-20261122-1d-a1"
+        );
+        assert_eq!(
+            run_name("ingest-sensors", &w, 2),
+            "ingest-sensors-20261122-1d-a2"
+        );
+        assert_eq!(
+            run_name("ingest-sensors", &w, 1),
+            run_name("ingest-sensors", &w, 1)
+        );
+    }
+
+    #[test]
+    fn a_week_and_a_day_starting_together_have_different_names() {
+        let d = day("2026-11-16", "UTC");
+        let week = WindowSpec::LastWeek
+            .resolve("2026-11-23T10:00:00Z".parse().unwrap(), &TimeZone::UTC)
+            .unwrap();
+        assert_ne!(run_name("j", &d, 1), run_name("j", &week, 1));
+        assert_eq!(run_name("j", &week, 1), "j-20261116-7d-a1");
+    }
+
+    #[test]
+    fn dst_days_show_their_true_length() {
+        let w = day("2026-03-29", "Europe/Paris");
+        assert_eq!(run_name("j", &w, 1), "j-20260329-23h-a1");
+    }
+
+    #[test]
+    fn long_job_names_are_shortened_with_a_hash_and_stay_valid() {
+        let long = "aggregate-hourly-sensor-readings-for-every-district-in-the-bay-area-and-beyond";
+        let other =
+            "aggregate-hourly-sensor-readings-for-every-district-in-the-bay-area-and-around";
+        let w = day("2026-11-22", "UTC");
+        let a = run_name(long, &w, 1);
+        let b = run_name(other, &w, 1);
+        assert!(is_dns_label(&a), "{a}");
+        assert!(is_dns_label(&b), "{b}");
+        assert_ne!(a, b);
+        assert!(a.ends_with("-20261122-1d-a1"));
+        let c = cronjob_name(long);
+        assert!(c.len() <= 52 && is_dns_label(&c), "{c}");
+        assert_eq!(c, cronjob_name(long));
+    }
+
+    #[test]
+    fn short_names_are_kept_as_they_are() {
+        assert_eq!(fit("ingest", 63), "ingest");
+        assert_eq!(
+            secret_name("air-quality", "warehouse"),
+            "air-quality-warehouse"
+        );
+    }
+
+    #[test]
+    fn window_label_values_are_valid() {
+        let w = day("2026-11-22", "Europe/Paris");
+        assert_eq!(instant_label(&w.start), "20261121T230000Z");
+    }
+}

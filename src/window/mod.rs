@@ -1,0 +1,410 @@
+//! Windows: the half-open `[start, end)` interval of data a run processes. Pure: "now" and the
+//! time zone are arguments, nothing here reads the clock.
+
+use jiff::civil::{Date, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan, Zoned};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A data interval, `[start, end)`, in the project's time zone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub start: Zoned,
+    pub end: Zoned,
+}
+
+/// How a user asked for a window on the command line, before "now" and the time zone are known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WindowSpec {
+    Yesterday,
+    Today,
+    /// The previous Monday-to-Monday week.
+    LastWeek,
+    Date(Date),
+    Range(Instant, Instant),
+}
+
+/// One end of a `--start/--end` range: a calendar date (midnight in the project's time zone)
+/// or an exact instant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Instant {
+    Date(Date),
+    Timestamp(Timestamp),
+}
+
+/// The calendar period a scheduled (cron) run covers: the whole period before the one it fires in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Hour,
+    #[default]
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum WindowError {
+    #[error("`{input}` is not a date (YYYY-MM-DD) or an RFC 3339 timestamp (2026-11-22T06:00:00Z)")]
+    Malformed { input: String },
+    #[error("the window is empty: end {end} is not after start {start}")]
+    Empty { start: String, end: String },
+    #[error("{0}")]
+    Arithmetic(String),
+}
+
+impl Window {
+    pub fn new(start: Zoned, end: Zoned) -> Result<Window, WindowError> {
+        if end.timestamp() <= start.timestamp() {
+            return Err(WindowError::Empty {
+                start: rfc3339(&start),
+                end: rfc3339(&end),
+            });
+        }
+        Ok(Window { start, end })
+    }
+
+    /// The window's length, e.g. `1d` or `23h` (a daylight-saving day).
+    pub fn length(&self) -> jiff::SignedDuration {
+        self.end.timestamp().duration_since(self.start.timestamp())
+    }
+}
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}, {})", rfc3339(&self.start), rfc3339(&self.end))
+    }
+}
+
+/// RFC 3339 with the zone's offset, seconds precision: `2026-11-22T00:00:00+01:00`.
+pub fn rfc3339(t: &Zoned) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// Parses a date or timestamp as given to `--date`, `--start` or `--end`.
+pub fn parse_instant(input: &str) -> Result<Instant, WindowError> {
+    let trimmed = input.trim();
+    if let Ok(date) = trimmed.parse::<Date>() {
+        return Ok(Instant::Date(date));
+    }
+    trimmed
+        .parse::<Timestamp>()
+        .map(Instant::Timestamp)
+        .map_err(|_| WindowError::Malformed {
+            input: input.to_string(),
+        })
+}
+
+pub fn parse_date(input: &str) -> Result<Date, WindowError> {
+    input
+        .trim()
+        .parse::<Date>()
+        .map_err(|_| WindowError::Malformed {
+            input: input.to_string(),
+        })
+}
+
+fn arith(e: jiff::Error) -> WindowError {
+    WindowError::Arithmetic(e.to_string())
+}
+
+/// Midnight at the start of `date` in `tz` (01:00 on the rare days a DST jump skips midnight).
+fn start_of(date: Date, tz: &TimeZone) -> Result<Zoned, WindowError> {
+    date.to_zoned(tz.clone())
+        .and_then(|z| z.start_of_day())
+        .map_err(arith)
+}
+
+fn instant_in(i: &Instant, tz: &TimeZone) -> Result<Zoned, WindowError> {
+    match i {
+        Instant::Date(d) => start_of(*d, tz),
+        Instant::Timestamp(t) => Ok(t.to_zoned(tz.clone())),
+    }
+}
+
+impl WindowSpec {
+    /// Resolves to a concrete window, relative to `now`, in `tz`.
+    pub fn resolve(&self, now: Timestamp, tz: &TimeZone) -> Result<Window, WindowError> {
+        let today = now.to_zoned(tz.clone()).date();
+        let day = |d: Date| -> Result<Window, WindowError> {
+            Window::new(
+                start_of(d, tz)?,
+                start_of(d.tomorrow().map_err(arith)?, tz)?,
+            )
+        };
+        match self {
+            WindowSpec::Today => day(today),
+            WindowSpec::Yesterday => day(today.yesterday().map_err(arith)?),
+            WindowSpec::Date(d) => day(*d),
+            WindowSpec::LastWeek => {
+                let this_monday = monday_of(today)?;
+                let last_monday = this_monday.checked_sub(7.days()).map_err(arith)?;
+                Window::new(start_of(last_monday, tz)?, start_of(this_monday, tz)?)
+            }
+            WindowSpec::Range(a, b) => Window::new(instant_in(a, tz)?, instant_in(b, tz)?),
+        }
+    }
+}
+
+fn monday_of(d: Date) -> Result<Date, WindowError> {
+    let back = d.weekday().since(Weekday::Monday);
+    d.checked_sub(i64::from(back).days()).map_err(arith)
+}
+
+impl Period {
+    /// The start of the period that contains `t`.
+    fn floor(self, t: &Zoned) -> Result<Zoned, WindowError> {
+        let tz = t.time_zone();
+        match self {
+            Period::Hour => t
+                .round(
+                    jiff::ZonedRound::new()
+                        .smallest(jiff::Unit::Hour)
+                        .mode(jiff::RoundMode::Trunc),
+                )
+                .map_err(arith),
+            Period::Day => start_of(t.date(), tz),
+            Period::Week => start_of(monday_of(t.date())?, tz),
+            Period::Month => start_of(t.date().first_of_month(), tz),
+        }
+    }
+
+    fn step(self) -> jiff::Span {
+        match self {
+            Period::Hour => 1.hour(),
+            Period::Day => 1.day(),
+            Period::Week => 1.week(),
+            Period::Month => 1.month(),
+        }
+    }
+
+    /// The window a run scheduled at `fired` covers: the whole period before the one it fires in
+    /// (a daily run at 02:00 on the 23rd covers the 22nd).
+    pub fn preceding(self, fired: &Zoned) -> Result<Window, WindowError> {
+        let end = self.floor(fired)?;
+        let start = self.floor(&end.checked_sub(self.step()).map_err(arith)?)?;
+        Window::new(start, end)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Hour => "hour",
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tz(name: &str) -> TimeZone {
+        TimeZone::get(name).unwrap()
+    }
+
+    fn now(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn show(w: &Window) -> String {
+        w.to_string()
+    }
+
+    #[test]
+    fn yesterday_in_utc_is_the_previous_calendar_day() {
+        let w = WindowSpec::Yesterday
+            .resolve(now("2026-11-23T10:00:00Z"), &TimeZone::UTC)
+            .unwrap();
+        assert_eq!(
+            show(&w),
+            "[2026-11-22T00:00:00+00:00, 2026-11-23T00:00:00+00:00)"
+        );
+    }
+
+    #[test]
+    fn yesterday_depends_on_the_project_time_zone() {
+        // 23:30 UTC on the 22nd is already the 23rd in Tokyo.
+        let w = WindowSpec::Yesterday
+            .resolve(now("2026-11-22T23:30:00Z"), &tz("Asia/Tokyo"))
+            .unwrap();
+        assert_eq!(
+            show(&w),
+            "[2026-11-22T00:00:00+09:00, 2026-11-23T00:00:00+09:00)"
+        );
+    }
+
+    #[test]
+    fn spring_forward_day_is_23_hours() {
+        let w = WindowSpec::Date("2026-03-29".parse().unwrap())
+            .resolve(now("2026-11-23T00:00:00Z"), &tz("Europe/Paris"))
+            .unwrap();
+        assert_eq!(
+            show(&w),
+            "[2026-03-29T00:00:00+01:00, 2026-03-30T00:00:00+02:00)"
+        );
+        assert_eq!(w.length(), jiff::SignedDuration::from_hours(23));
+    }
+
+    #[test]
+    fn fall_back_day_is_25_hours() {
+        let w = WindowSpec::Date("2026-11-01".parse().unwrap())
+            .resolve(now("2026-11-23T00:00:00Z"), &tz("America/New_York"))
+            .unwrap();
+        assert_eq!(
+            show(&w),
+            "[2026-11-01T00:00:00-04:00, 2026-11-02T00:00:00-05:00)"
+        );
+        assert_eq!(w.length(), jiff::SignedDuration::from_hours(25));
+    }
+
+    #[test]
+    fn a_day_whose_midnight_does_not_exist_starts_at_one() {
+        // Havana skips from 00:00 to 01:00 on its spring-forward day.
+        let w = WindowSpec::Date("2026-03-08".parse().unwrap())
+            .resolve(now("2026-11-23T00:00:00Z"), &tz("America/Havana"))
+            .unwrap();
+        assert_eq!(w.start.strftime("%H:%M").to_string(), "01:00");
+        assert_eq!(w.length(), jiff::SignedDuration::from_hours(23));
+    }
+
+    #[test]
+    fn last_week_is_monday_to_monday_from_any_weekday() {
+        for today in [
+            "2026-11-23T09:00:00Z",
+            "2026-11-25T09:00:00Z",
+            "2026-11-29T23:59:59Z",
+        ] {
+            let w = WindowSpec::LastWeek
+                .resolve(now(today), &TimeZone::UTC)
+                .unwrap();
+            assert_eq!(
+                show(&w),
+                "[2026-11-16T00:00:00+00:00, 2026-11-23T00:00:00+00:00)",
+                "now = {today}"
+            );
+        }
+    }
+
+    #[test]
+    fn last_week_across_a_year_boundary() {
+        let w = WindowSpec::LastWeek
+            .resolve(now("2027-01-01T12:00:00Z"), &TimeZone::UTC)
+            .unwrap();
+        assert_eq!(
+            show(&w),
+            "[2026-12-21T00:00:00+00:00, 2026-12-28T00:00:00+00:00)"
+        );
+    }
+
+    #[test]
+    fn today_is_the_current_day() {
+        let w = WindowSpec::Today
+            .resolve(now("2026-11-23T10:00:00Z"), &TimeZone::UTC)
+            .unwrap();
+        assert_eq!(
+            show(&w),
+            "[2026-11-23T00:00:00+00:00, 2026-11-24T00:00:00+00:00)"
+        );
+    }
+
+    #[test]
+    fn range_mixes_dates_and_timestamps() {
+        let spec = WindowSpec::Range(
+            parse_instant("2026-11-01").unwrap(),
+            parse_instant("2026-11-01T06:30:00Z").unwrap(),
+        );
+        let w = spec
+            .resolve(now("2026-11-23T00:00:00Z"), &TimeZone::UTC)
+            .unwrap();
+        assert_eq!(
+            show(&w),
+            "[2026-11-01T00:00:00+00:00, 2026-11-01T06:30:00+00:00)"
+        );
+    }
+
+    #[test]
+    fn timestamps_are_shown_in_the_project_time_zone() {
+        let spec = WindowSpec::Range(
+            parse_instant("2026-11-01T00:00:00Z").unwrap(),
+            parse_instant("2026-11-02T00:00:00+01:00").unwrap(),
+        );
+        let w = spec
+            .resolve(now("2026-11-23T00:00:00Z"), &tz("Europe/Paris"))
+            .unwrap();
+        assert_eq!(
+            show(&w),
+            "[2026-11-01T01:00:00+01:00, 2026-11-02T00:00:00+01:00)"
+        );
+    }
+
+    #[test]
+    fn empty_and_reversed_ranges_are_errors() {
+        let a = parse_instant("2026-11-02").unwrap();
+        let b = parse_instant("2026-11-01").unwrap();
+        let err = WindowSpec::Range(a.clone(), b)
+            .resolve(now("2026-11-23T00:00:00Z"), &TimeZone::UTC)
+            .unwrap_err();
+        assert!(matches!(err, WindowError::Empty { .. }), "{err}");
+        let err = WindowSpec::Range(a.clone(), a)
+            .resolve(now("2026-11-23T00:00:00Z"), &TimeZone::UTC)
+            .unwrap_err();
+        assert!(matches!(err, WindowError::Empty { .. }), "{err}");
+    }
+
+    #[test]
+    fn malformed_dates_are_rejected() {
+        for bad in [
+            "2026-13-01",
+            "yesterday",
+            "2026-11-31",
+            "",
+            "2026-11-22T25:00:00Z",
+        ] {
+            assert!(
+                matches!(parse_instant(bad), Err(WindowError::Malformed { .. })),
+                "{bad} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn daily_cron_covers_the_day_before_it_fires() {
+        let fired: Zoned = "2026-11-23T02:00:00+01:00[Europe/Paris]".parse().unwrap();
+        let w = Period::Day.preceding(&fired).unwrap();
+        assert_eq!(
+            show(&w),
+            "[2026-11-22T00:00:00+01:00, 2026-11-23T00:00:00+01:00)"
+        );
+    }
+
+    #[test]
+    fn cron_periods_across_dst_and_months() {
+        let fired: Zoned = "2026-03-30T02:00:00+02:00[Europe/Paris]".parse().unwrap();
+        let w = Period::Day.preceding(&fired).unwrap();
+        assert_eq!(w.length(), jiff::SignedDuration::from_hours(23));
+
+        let fired: Zoned = "2026-03-01T00:05:00+00:00[UTC]".parse().unwrap();
+        let w = Period::Month.preceding(&fired).unwrap();
+        assert_eq!(
+            show(&w),
+            "[2026-02-01T00:00:00+00:00, 2026-03-01T00:00:00+00:00)"
+        );
+
+        let fired: Zoned = "2026-11-25T03:00:00+00:00[UTC]".parse().unwrap();
+        let w = Period::Week.preceding(&fired).unwrap();
+        assert_eq!(
+            show(&w),
+            "[2026-11-16T00:00:00+00:00, 2026-11-23T00:00:00+00:00)"
+        );
+
+        let fired: Zoned = "2026-11-23T14:05:00+00:00[UTC]".parse().unwrap();
+        let w = Period::Hour.preceding(&fired).unwrap();
+        assert_eq!(
+            show(&w),
+            "[2026-11-23T13:00:00+00:00, 2026-11-23T14:00:00+00:00)"
+        );
+    }
+}
