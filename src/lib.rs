@@ -8,6 +8,7 @@ pub mod commands;
 pub mod error;
 pub mod project;
 pub mod render;
+pub mod state;
 pub mod term;
 pub mod window;
 
