@@ -72,7 +72,7 @@ pub struct InitArgs {
 /// Which data a run processes: exactly one of these, resolved to `[start, end)` in the job's
 /// time zone. `ETL_NOW` (RFC 3339) replaces the current time.
 #[derive(Debug, Args, Default, Clone)]
-#[group(id = "window", multiple = false)]
+#[group(id = "window", multiple = true)]
 pub struct WindowArgs {
     /// Yesterday, midnight to midnight
     #[arg(long, help_heading = "Window")]
@@ -95,6 +95,20 @@ pub struct WindowArgs {
 }
 
 impl WindowArgs {
+    /// How many of the window's forms were given (`--start --end` counts once).
+    pub fn count(&self) -> usize {
+        [
+            self.yesterday,
+            self.today,
+            self.last_week,
+            self.date.is_some(),
+            self.start.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count()
+    }
+
     pub fn given(&self) -> bool {
         self.yesterday
             || self.today

@@ -83,6 +83,12 @@ pub fn now() -> Result<Timestamp> {
 /// The window flags, checked without the clock (stage one).
 pub fn window_spec(w: &WindowArgs) -> Result<Option<WindowSpec>> {
     let bad = |flag, source| Error::Window { flag, source };
+    if w.count() > 1 {
+        return Err(Error::usage(
+            "give one window, not several",
+            format!("pass one of {WINDOW_FLAGS}"),
+        ));
+    }
     Ok(Some(if w.yesterday {
         WindowSpec::Yesterday
     } else if w.today {
@@ -161,9 +167,9 @@ pub fn job_with_overrides(
         .specs
         .get(name)
         .ok_or_else(|| project.no_such_job(name))?;
-    let spec = project::apply_set(&project.file, name, spec, &o.set)?;
+    let spec = project::apply_set(name, spec, &o.set)?;
     let mut job = project.resolve(name, &spec)?;
-    project::coerce_config(&project.file, &mut job, &o.config)?;
+    project::coerce_config(&mut job, &o.config)?;
     Ok(job)
 }
 

@@ -56,7 +56,6 @@ pub fn run(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
             ));
         }
     };
-    ctx.term.note(format!("using {image_note}"));
 
     for name in &names {
         let job = job_with_overrides(&project, name, &args.overrides)?;
@@ -90,6 +89,8 @@ pub fn run(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
     }
     if docs.is_empty() {
         ctx.term.note("no job in etl.yaml has a schedule");
+    } else {
+        ctx.term.note(format!("using {image_note}"));
     }
     print(&docs, args.output)
 }

@@ -26,6 +26,11 @@ impl ConfigError {
         }
     }
 
+    /// An error in a command-line flag (`--set`, `--config`), named in `field`.
+    pub fn flag(flag: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigError::new(Path::new(""), message).field(flag)
+    }
+
     pub fn at(mut self, position: Option<(u64, u64)>) -> Self {
         self.position = position;
         self
@@ -53,7 +58,7 @@ impl ConfigError {
             .trim()
             .trim_end_matches(|c: char| c == ':' || c.is_whitespace())
             .to_string();
-        let message = strip_location_suffix(&message);
+        let message = friendly(&strip_location(&message));
         let hint = unknown_field_hint(&message);
         ConfigError {
             file: file.to_path_buf(),
@@ -65,19 +70,53 @@ impl ConfigError {
     }
 }
 
-/// serde-saphyr appends " at line X column Y"; we print positions ourselves.
-fn strip_location_suffix(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
+/// serde-saphyr says "error: line X column Y: ..." or "... at line X column Y"; we print
+/// positions ourselves, as `file:line:col`.
+fn strip_location(message: &str) -> String {
+    let mut m = message.strip_prefix("error: ").unwrap_or(message);
+    if m.starts_with("line ")
+        && let Some(i) = m.find(": ")
+    {
+        m = &m[i + 2..];
     }
+    match m.find(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m.to_string(),
+    }
+}
+
+/// Serde's words for Rust types, in words a data engineer uses.
+fn friendly(message: &str) -> String {
+    let mut m = message.to_string();
+    for (rust, plain) in [
+        ("invalid u32", "expected a whole number (0 or more)"),
+        ("expected u32", "expected a whole number (0 or more)"),
+        ("invalid i64", "expected a whole number"),
+        ("expected a sequence", "expected a list, like [a, b]"),
+        ("expected a map", "expected a mapping of key: value lines"),
+        (
+            "expected mapping start",
+            "expected a mapping of key: value lines",
+        ),
+    ] {
+        m = m.replace(rust, plain);
+    }
+    m
 }
 
 /// serde's "unknown field `x`, expected one of `a`, `b`" → "did you mean `a`?".
 fn unknown_field_hint(message: &str) -> Option<String> {
     let rest = message.split("unknown field `").nth(1)?;
     let (unknown, expected) = rest.split_once('`')?;
-    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let list = expected
+        .split("expected one of ")
+        .nth(1)
+        .unwrap_or_default();
+    let candidates: Vec<&str> = list
+        .split(", ")
+        .map(|c| c.trim().trim_matches('`'))
+        .filter(|c| !c.is_empty())
+        .collect();
     match suggest(unknown, candidates.iter().copied()) {
         Some(s) => Some(format!("did you mean `{s}`?")),
         None if !candidates.is_empty() => {
@@ -99,11 +138,14 @@ pub fn suggest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some((line, col)) = self.position {
-            write!(f, ":{line}:{col}")?;
+        // Errors in a command-line flag have no file to point at.
+        if !self.file.as_os_str().is_empty() {
+            write!(f, "{}", self.file.display())?;
+            if let Some((line, col)) = self.position {
+                write!(f, ":{line}:{col}")?;
+            }
+            write!(f, ": ")?;
         }
-        write!(f, ": ")?;
         if let Some(field) = &self.field {
             write!(f, "{field}: ")?;
         }

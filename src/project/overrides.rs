@@ -3,7 +3,6 @@
 
 use super::{ConfigError, Job, JobSpec, ParamSpec, ParamType, suggest};
 use serde_json::Value;
-use std::path::Path;
 
 /// The value of `--set`/`--config` as YAML would read it: `3` is a number, `true` a boolean,
 /// `[a, b]` a list, anything else a string.
@@ -35,18 +34,13 @@ const FIELDS: &[&str] = &[
 ];
 
 /// Applies `--set path=value` overrides (e.g. `resources.memory=8Gi`) to a job's spec.
-pub fn apply_set(
-    file: &Path,
-    job: &str,
-    spec: &JobSpec,
-    sets: &[String],
-) -> Result<JobSpec, ConfigError> {
+pub fn apply_set(job: &str, spec: &JobSpec, sets: &[String]) -> Result<JobSpec, ConfigError> {
     if sets.is_empty() {
         return Ok(spec.clone());
     }
-    let flag_err =
-        |set: &str, msg: String| ConfigError::new(file, msg).field(format!("--set {set}"));
-    let mut doc = serde_json::to_value(spec).map_err(|e| ConfigError::new(file, e.to_string()))?;
+    let flag_err = |set: &str, msg: String| ConfigError::flag(format!("--set {set}"), msg);
+    let mut doc =
+        serde_json::to_value(spec).map_err(|e| ConfigError::flag("--set", e.to_string()))?;
     for set in sets {
         let Some((path, raw)) = set.split_once('=') else {
             return Err(
@@ -88,12 +82,18 @@ pub fn apply_set(
         };
         obj.insert(keys[keys.len() - 1].to_string(), yaml_value(raw));
     }
-    serde_json::from_value::<JobSpec>(doc).map_err(|e| {
-        ConfigError::new(
-            file,
-            format!("after --set, the job `{job}` is invalid: {e}"),
-        )
-        .hint("the value must have the type etl.yaml expects for that field")
+    serde_path_to_error::deserialize::<_, JobSpec>(doc).map_err(|e| {
+        let path = e.path().to_string();
+        let set = sets
+            .iter()
+            .find(|s| {
+                s.split_once('=')
+                    .is_some_and(|(p, _)| path.starts_with(p) || p.starts_with(&path))
+            })
+            .map(|s| format!("--set {s}"))
+            .unwrap_or_else(|| "--set".into());
+        ConfigError::flag(set, format!("jobs.{job}.{path}: {}", e.inner()))
+            .hint("the value must have the type etl.yaml expects for that field")
     })
 }
 
@@ -139,9 +139,9 @@ pub(super) fn typed_param(name: &str, p: &ParamSpec, v: &Value) -> Result<Value,
 /// Applies `--config key=value` to a job's config. A declared param is typed by its `type`; a
 /// key the job's config already has keeps that value's type; anything else is refused with
 /// the keys the job knows, so a typo never passes silently.
-pub fn coerce_config(file: &Path, job: &mut Job, sets: &[String]) -> Result<(), ConfigError> {
+pub fn coerce_config(job: &mut Job, sets: &[String]) -> Result<(), ConfigError> {
     for set in sets {
-        let err = |msg: String| ConfigError::new(file, msg).field(format!("--config {set}"));
+        let err = |msg: String| ConfigError::flag(format!("--config {set}"), msg);
         let Some((key, raw)) = set.split_once('=') else {
             return Err(err("expected KEY=VALUE".into()).hint("e.g. --config bucket=raw"));
         };
