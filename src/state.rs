@@ -16,7 +16,12 @@ pub fn data_dir() -> Result<PathBuf> {
     }
     directories::ProjectDirs::from("dev", "etl", "etl")
         .map(|d| d.data_dir().to_path_buf())
-        .ok_or_else(|| Error::usage("cannot find a home directory for etl's state", "set ETL_DATA_DIR to a writable directory"))
+        .ok_or_else(|| {
+            Error::usage(
+                "cannot find a home directory for etl's state",
+                "set ETL_DATA_DIR to a writable directory",
+            )
+        })
 }
 
 /// This checkout's state directory (not created until something is written).
@@ -24,7 +29,9 @@ pub fn project_dir(project: &Project) -> Result<PathBuf> {
     let root = std::fs::canonicalize(&project.dir).unwrap_or_else(|_| project.dir.clone());
     let hash = Sha256::digest(root.to_string_lossy().as_bytes());
     let short: String = hash.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    Ok(data_dir()?.join("projects").join(format!("{}-{short}", project.name)))
+    Ok(data_dir()?
+        .join("projects")
+        .join(format!("{}-{short}", project.name)))
 }
 
 /// Writes `text` to `path` atomically (a sibling file renamed into place), creating parents:

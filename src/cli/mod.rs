@@ -49,6 +49,8 @@ pub enum Command {
     /// List, run and schedule jobs
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// List runs: local ones with --local
+    Runs(RunsArgs),
     /// Print a shell completion script (bash, zsh, fish)
     Completions(CompletionsArgs),
 }
@@ -57,6 +59,8 @@ pub enum Command {
 pub enum JobsCommand {
     /// List the jobs of etl.yaml
     List(ListArgs),
+    /// Run a job here, as a local process (or in its image with --container), for a window
+    Run(RunArgs),
 }
 
 #[derive(Debug, Args)]
@@ -188,4 +192,58 @@ pub struct ListArgs {
 pub struct CompletionsArgs {
     /// The shell
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The job runs in etl.yaml's directory with the arguments and env vars it gets in the cluster:
+  COMMAND... JOB START END CONFIG, and ETL_JOB, ETL_WINDOW_START, ETL_WINDOW_END, ETL_CONFIG,
+  ETL_RUN_ID, plus the job's env and its secrets (from your env vars or the dotenv file).
+Exit code: the job's success is 0, its failure 1 (its own code is shown), Ctrl-C 130.
+
+Examples:
+  etl jobs run ingest --yesterday
+  etl jobs run ingest --date 2026-11-22 --config source=replay
+  etl jobs run ingest --start 2026-11-01 --end 2026-11-04 --step 1d --keep-going")]
+pub struct RunArgs {
+    /// The job to run (see `etl jobs list`)
+    pub job: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Split the window into consecutive runs of this length (1d, 6h, 1w), one after another
+    #[arg(long, value_name = "DURATION", help_heading = "Window")]
+    pub step: Option<String>,
+    /// With --step: run every window even after one fails
+    #[arg(long, requires = "step", help_heading = "Window")]
+    pub keep_going: bool,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
+    /// Run in the project's image through the container engine instead of as a local process
+    #[arg(long)]
+    pub container: bool,
+    /// With --container: the image [default: the last `etl push`, else the repository's :latest]
+    #[arg(long, value_name = "REF", requires = "container")]
+    pub image: Option<String>,
+    /// With --container: mount the project directory at /work and start there
+    #[arg(long, requires = "container")]
+    pub mount: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// List the runs made on this machine by `etl jobs run`
+    #[arg(long)]
+    pub local: bool,
+    /// Only this job's runs
+    #[arg(long, value_name = "JOB")]
+    pub job: Option<String>,
+    /// Only runs in this state (Running, Succeeded, Failed, Interrupted, Lost)
+    #[arg(long, value_name = "STATE")]
+    pub state: Option<String>,
+    /// Only runs started this recently (7d, 12h)
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: TableFormat,
 }

@@ -3,7 +3,9 @@
 mod completions;
 mod init;
 mod jobs_list;
+mod jobs_run;
 mod render;
+mod runs;
 
 use crate::cli::{Cli, Command, JobsCommand, WindowArgs};
 use crate::error::{Error, Result};
@@ -31,6 +33,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => init::run(&ctx, args),
         Command::Render(args) => render::run(&ctx, args),
         Command::Jobs(JobsCommand::List(args)) => jobs_list::run(&ctx, args),
+        Command::Jobs(JobsCommand::Run(args)) => jobs_run::run(&ctx, args),
+        Command::Runs(args) => runs::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
     }
 }

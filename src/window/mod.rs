@@ -152,6 +152,40 @@ fn monday_of(d: Date) -> Result<Date, WindowError> {
     d.checked_sub(i64::from(back).days()).map_err(arith)
 }
 
+/// Splits `window` into consecutive windows of `step` (calendar-aware: `1d` is a local day, 23
+/// or 25 hours long across a daylight-saving change). The last one ends at the window's end.
+pub fn split(window: &Window, step: jiff::Span) -> Result<Vec<Window>, WindowError> {
+    let mut out = Vec::new();
+    let mut start = window.start.clone();
+    while start.timestamp() < window.end.timestamp() {
+        let next = start.checked_add(step).map_err(arith)?;
+        if next.timestamp() <= start.timestamp() {
+            return Err(WindowError::Arithmetic(format!(
+                "the step {step} does not move forward"
+            )));
+        }
+        let end = if next.timestamp() > window.end.timestamp() {
+            window.end.clone()
+        } else {
+            next
+        };
+        out.push(Window::new(start, end.clone())?);
+        start = end;
+        if out.len() > 100_000 {
+            return Err(WindowError::Arithmetic(
+                "more than 100000 windows: use a longer --step".into(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Parses a step or age like `1d`, `6h`, `1w`, `30m`.
+pub fn parse_span(s: &str) -> Option<jiff::Span> {
+    let span: jiff::Span = s.trim().parse().ok()?;
+    span.is_positive().then_some(span)
+}
+
 impl Period {
     /// The start of the period that contains `t`.
     fn floor(self, t: &Zoned) -> Result<Zoned, WindowError> {
@@ -368,6 +402,36 @@ mod tests {
                 "{bad} was accepted"
             );
         }
+    }
+
+    #[test]
+    fn split_into_days_across_dst() {
+        let w = WindowSpec::Range(
+            parse_instant("2026-03-28").unwrap(),
+            parse_instant("2026-03-31").unwrap(),
+        )
+        .resolve(now("2026-11-23T00:00:00Z"), &tz("Europe/Paris"))
+        .unwrap();
+        let parts = split(&w, parse_span("1d").unwrap()).unwrap();
+        let hours: Vec<i64> = parts.iter().map(|p| p.length().as_hours()).collect();
+        assert_eq!(hours, vec![24, 23, 24]);
+        assert_eq!(parts[0].start, w.start);
+        assert_eq!(parts[2].end, w.end);
+    }
+
+    #[test]
+    fn split_truncates_the_last_window() {
+        let w = WindowSpec::Range(
+            parse_instant("2026-11-01").unwrap(),
+            parse_instant("2026-11-01T10:00:00Z").unwrap(),
+        )
+        .resolve(now("2026-11-23T00:00:00Z"), &TimeZone::UTC)
+        .unwrap();
+        let parts = split(&w, parse_span("4h").unwrap()).unwrap();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[2].length().as_hours(), 2);
+        assert!(parse_span("0d").is_none());
+        assert!(parse_span("soon").is_none());
     }
 
     #[test]

@@ -1,0 +1,317 @@
+//! `etl jobs run`: the job, here, exactly as the cluster would run it: the pod is rendered as
+//! for `etl jobs schedule`, then its container's command runs as a local process in the
+//! project directory with the pod's args and env (secrets resolved on this machine).
+
+use super::{
+    Ctx, WINDOW_FLAGS, job_with_overrides, resolve_window, secret_values, started_by, templates,
+    window_spec,
+};
+use crate::cli::RunArgs;
+use crate::error::{Error, Result};
+use crate::local_runs::{self, LocalRun};
+use crate::project::{Job, Project};
+use crate::render::{self, RunInfo, RunRequest, Trigger, names};
+use crate::window::{self, Window, rfc3339};
+use k8s_openapi::api::core::v1::Container;
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// How long a job gets to stop after Ctrl-C is forwarded to it before it is killed.
+const GRACE: Duration = Duration::from_secs(10);
+
+pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
+    let spec = window_spec(&args.window)?;
+    let step = match &args.step {
+        Some(s) => Some(window::parse_span(s).ok_or_else(|| {
+            Error::usage(
+                format!("--step {s}: not a duration"),
+                "e.g. --step 1d, --step 6h or --step 1w",
+            )
+        })?),
+        None => None,
+    };
+    if args.container {
+        return Err(Error::usage(
+            "--container is not available in this version of etl yet",
+            "run the job as a local process (without --container)",
+        ));
+    }
+    let project = ctx.project()?;
+    let Some(name) = args.job.as_deref() else {
+        return Err(Error::usage(
+            "which job? `etl jobs run` needs a job and a window",
+            format!(
+                "e.g. etl jobs run {} --yesterday (the jobs are: {})",
+                project
+                    .jobs
+                    .keys()
+                    .next()
+                    .map(String::as_str)
+                    .unwrap_or("JOB"),
+                project.jobs.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    };
+    let job = job_with_overrides(&project, name, &args.overrides)?;
+    let Some(spec) = spec else {
+        return Err(Error::usage(
+            format!("which window should `{name}` process?"),
+            format!("pass one of {WINDOW_FLAGS}"),
+        ));
+    };
+    let whole = resolve_window(&spec, &job.tz)?;
+    let windows = match step {
+        Some(s) => window::split(&whole, s).map_err(|source| Error::Window {
+            flag: "--step",
+            source,
+        })?,
+        None => vec![whole],
+    };
+    // Every secret is read before anything runs: a missing value fails now, not mid-backfill.
+    let secrets = local_secrets(&project, &job)?;
+    let templates = templates(&project)?;
+    let who = started_by();
+    let records = crate::state::project_dir(&project)?.join("runs.jsonl");
+    let image = super::image_ref(&project, None).0;
+    let req = RunRequest {
+        project: &project,
+        job: &job,
+        namespace: project.namespace(),
+        image: &image,
+        started_by: &who,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::environment(format!("cannot start etl's runtime: {e}"), None))?;
+
+    let mut failed = Vec::new();
+    let mut stopped_early = false;
+    for (i, w) in windows.iter().enumerate() {
+        if windows.len() > 1 {
+            ctx.term.note(format!("[{}/{}]", i + 1, windows.len()));
+        }
+        let run = RunInfo::new(
+            &job,
+            w.clone(),
+            next_attempt(&records, &job, w)?,
+            Trigger::Local,
+        );
+        let pod = render::run_pod(&templates, &req, &run)?;
+        let container = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.containers.first())
+            .ok_or_else(|| {
+                Error::usage(
+                    "the rendered pod has no container",
+                    "check templates/pod.yaml",
+                )
+            })?;
+        let argv = argv(container)?;
+        let env = env(container, &secrets);
+        ctx.term.note(format!(
+            "running {} for {} ({}) here, run {}",
+            job.name, w, job.timezone, run.name
+        ));
+        if ctx.term.verbose > 0 {
+            ctx.term.note(format!("$ {}", argv.join(" ")));
+        }
+        let started = jiff::Timestamp::now();
+        let mut record = LocalRun {
+            run: run.name.clone(),
+            job: job.name.clone(),
+            window_start: rfc3339(&w.start),
+            window_end: rfc3339(&w.end),
+            trigger: Trigger::Local.as_str().into(),
+            started_by: who.clone(),
+            started_at: started,
+            state: "Running".into(),
+            exit_code: None,
+            duration_seconds: None,
+            pid: Some(std::process::id()),
+            mode: "process".into(),
+        };
+        local_runs::append(&records, &record)?;
+        let outcome = runtime.block_on(supervise(&argv, &env, &project.dir));
+        let elapsed = jiff::Timestamp::now().duration_since(started).as_secs_f64();
+        record.duration_seconds = Some((elapsed * 10.0).round() / 10.0);
+        record.pid = None;
+        match outcome {
+            Err(e) => {
+                record.state = "Failed".into();
+                local_runs::append(&records, &record)?;
+                return Err(e);
+            }
+            Ok(Outcome::Exited(0)) => {
+                record.state = "Succeeded".into();
+                record.exit_code = Some(0);
+                local_runs::append(&records, &record)?;
+                ctx.term
+                    .note(format!("{} succeeded in {:.1}s", run.name, elapsed));
+            }
+            Ok(Outcome::Exited(code)) => {
+                record.state = "Failed".into();
+                record.exit_code = Some(code);
+                local_runs::append(&records, &record)?;
+                ctx.term.warn(format!(
+                    "{} failed with exit code {code} after {:.1}s",
+                    run.name, elapsed
+                ));
+                failed.push(format!("{} (exit code {code})", w));
+                if !args.keep_going {
+                    stopped_early = i + 1 < windows.len();
+                    break;
+                }
+            }
+            Ok(Outcome::Interrupted) => {
+                record.state = "Interrupted".into();
+                local_runs::append(&records, &record)?;
+                return Err(Error::Interrupted);
+            }
+        }
+    }
+    match failed.len() {
+        0 => Ok(ExitCode::SUCCESS),
+        1 if windows.len() == 1 || stopped_early => Err(Error::Failed(format!(
+            "the job `{}` failed: {}",
+            job.name, failed[0]
+        ))),
+        n => Err(Error::Failed(format!(
+            "{n} of {} windows failed: {}{}",
+            windows.len(),
+            failed.join(", "),
+            if stopped_early {
+                " (stopped there; --keep-going runs the rest)"
+            } else {
+                ""
+            }
+        ))),
+    }
+}
+
+/// The attempt number of a new local run of `job` over `w`: one more than those recorded.
+fn next_attempt(records: &Path, job: &Job, w: &Window) -> Result<u32> {
+    let first = names::run_name(&job.name, w, 1);
+    let base = first.trim_end_matches("-a1");
+    let done = local_runs::read(records)?
+        .iter()
+        .filter(|r| r.job == job.name && r.run.starts_with(base))
+        .count();
+    Ok(u32::try_from(done).unwrap_or(u32::MAX - 1) + 1)
+}
+
+/// The values of the job's secrets, keyed by (Kubernetes Secret name, key), as the pod's
+/// `secretKeyRef`s name them.
+fn local_secrets(project: &Project, job: &Job) -> Result<HashMap<(String, String), String>> {
+    let mut out = HashMap::new();
+    for secret in &job.secrets {
+        let k8s_name = names::secret_name(&project.name, secret);
+        for (key, value) in secret_values(project, secret)? {
+            out.insert((k8s_name.clone(), key), value);
+        }
+    }
+    Ok(out)
+}
+
+fn argv(c: &Container) -> Result<Vec<String>> {
+    let mut argv: Vec<String> = c.command.clone().unwrap_or_default();
+    argv.extend(c.args.clone().unwrap_or_default());
+    if argv.is_empty() {
+        return Err(Error::usage(
+            "the job has no command to run here",
+            "give it one in etl.yaml: `command: [python3, main.py]`",
+        ));
+    }
+    Ok(argv)
+}
+
+/// The pod's env as a local process gets it: plain values, secrets from this machine. Values
+/// Kubernetes fills in at run time (fieldRef, resourceFieldRef) do not exist here.
+fn env(c: &Container, secrets: &HashMap<(String, String), String>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for var in c.env.iter().flatten() {
+        if let Some(v) = &var.value {
+            out.push((var.name.clone(), v.clone()));
+        } else if let Some(r) = var
+            .value_from
+            .as_ref()
+            .and_then(|f| f.secret_key_ref.as_ref())
+            && let Some(v) = secrets.get(&(r.name.clone(), r.key.clone()))
+        {
+            out.push((var.name.clone(), v.clone()));
+        }
+    }
+    out
+}
+
+enum Outcome {
+    Exited(i32),
+    Interrupted,
+}
+
+/// Runs the job and waits for it. Ctrl-C (SIGINT) or SIGTERM to etl is forwarded to the job's
+/// process group; after `GRACE` the group is killed. The job gets its own process group so a
+/// terminal's Ctrl-C reaches it once, through etl, rather than twice.
+async fn supervise(argv: &[String], env: &[(String, String)], dir: &Path) -> Result<Outcome> {
+    use nix::sys::signal::{Signal, killpg};
+    use nix::unistd::Pid;
+    use std::os::unix::process::ExitStatusExt;
+    use tokio::signal::unix::{SignalKind, signal};
+
+    let mut interrupt =
+        signal(SignalKind::interrupt()).map_err(|e| Error::environment(e.to_string(), None))?;
+    let mut terminate =
+        signal(SignalKind::terminate()).map_err(|e| Error::environment(e.to_string(), None))?;
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let mut child = tokio::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .envs(env.iter().cloned())
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| {
+            Error::usage(
+                format!("cannot start `{}` in {}: {e}", argv[0], dir.display()),
+                "is it installed and on PATH? The command comes from the job's `command` in etl.yaml",
+            )
+        })?;
+    let pgid = Pid::from_raw(
+        child
+            .id()
+            .and_then(|id| i32::try_from(id).ok())
+            .unwrap_or(0),
+    );
+    let exited = |status: std::process::ExitStatus| {
+        Outcome::Exited(
+            status
+                .code()
+                .unwrap_or_else(|| 128 + status.signal().unwrap_or(0)),
+        )
+    };
+    let forwarded = tokio::select! {
+        status = child.wait() => {
+            return status.map(exited).map_err(|e| Error::environment(format!("lost the job's process: {e}"), None));
+        }
+        _ = interrupt.recv() => Signal::SIGINT,
+        _ = terminate.recv() => Signal::SIGTERM,
+    };
+    eprintln!(
+        "etl: stopping the job (waiting up to {}s)…",
+        GRACE.as_secs()
+    );
+    let _ = killpg(pgid, forwarded);
+    if tokio::time::timeout(GRACE, child.wait()).await.is_err() {
+        let _ = killpg(pgid, Signal::SIGKILL);
+        let _ = child.wait().await;
+    }
+    Ok(Outcome::Interrupted)
+}

@@ -1,0 +1,100 @@
+//! `etl runs`: the runs of this project. `--local` lists those made on this machine.
+
+use super::Ctx;
+use crate::cli::{RunsArgs, TableFormat};
+use crate::error::{Error, Result};
+use crate::local_runs;
+use crate::term::table;
+use std::process::ExitCode;
+
+pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
+    if !args.local {
+        return Err(Error::usage(
+            "listing runs in the cluster is not available in this version of etl yet",
+            "pass --local for the runs made on this machine by `etl jobs run`",
+        ));
+    }
+    let since = match &args.since {
+        Some(s) => Some(crate::window::parse_span(s).ok_or_else(|| {
+            Error::usage(
+                format!("--since {s}: not a duration"),
+                "e.g. --since 7d or --since 12h",
+            )
+        })?),
+        None => None,
+    };
+    let project = ctx.project()?;
+    if let Some(job) = &args.job {
+        project.job(job)?;
+    }
+    let now = super::now()?;
+    let cutoff = match since {
+        Some(s) => Some(
+            now.to_zoned(jiff::tz::TimeZone::UTC)
+                .checked_sub(s)
+                .map_err(|e| Error::usage(e.to_string(), "use a shorter --since"))?
+                .timestamp(),
+        ),
+        None => None,
+    };
+    let mut runs = local_runs::read(&crate::state::project_dir(&project)?.join("runs.jsonl"))?;
+    for r in &mut runs {
+        // A run still marked Running whose etl is gone was cut off (laptop closed, etl killed).
+        if r.state == "Running" && r.pid.is_some_and(|pid| !alive(pid)) {
+            r.state = "Lost".into();
+        }
+    }
+    runs.retain(|r| {
+        args.job.as_ref().is_none_or(|j| &r.job == j)
+            && args
+                .state
+                .as_ref()
+                .is_none_or(|s| r.state.eq_ignore_ascii_case(s))
+            && cutoff.is_none_or(|c| r.started_at >= c)
+    });
+    let out = match args.output {
+        TableFormat::Json => serde_json::to_string_pretty(&runs).expect("runs serialize") + "\n",
+        TableFormat::Table => {
+            if runs.is_empty() {
+                ctx.term
+                    .note("no local runs yet: `etl jobs run JOB --yesterday` makes one");
+            }
+            let rows: Vec<Vec<String>> = runs
+                .iter()
+                .rev()
+                .map(|r| {
+                    vec![
+                        r.run.clone(),
+                        r.job.clone(),
+                        format!("{} → {}", r.window_start, r.window_end),
+                        r.state.clone(),
+                        r.exit_code
+                            .map(|c| c.to_string())
+                            .unwrap_or_else(|| "-".into()),
+                        r.started_at.strftime("%Y-%m-%d %H:%M:%SZ").to_string(),
+                        r.duration_seconds
+                            .map(|d| format!("{d:.1}s"))
+                            .unwrap_or_else(|| "-".into()),
+                        r.trigger.clone(),
+                        r.started_by.clone(),
+                    ]
+                })
+                .collect();
+            table(
+                &[
+                    "RUN", "JOB", "WINDOW", "STATE", "EXIT", "STARTED", "DURATION", "TRIGGER", "BY",
+                ],
+                &rows,
+            )
+        }
+    };
+    super::write_stdout(&out)
+}
+
+fn alive(pid: u32) -> bool {
+    let Ok(pid) = i32::try_from(pid) else {
+        return false;
+    };
+    // Signal 0 checks that the process exists without touching it.
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+}
