@@ -29,7 +29,13 @@ epoch_of() { TZ=$tz date -d "$1" +%s; }
 # The first second of the period that contains epoch second $1.
 floor() {
   case ${ETL_WINDOW_PERIOD:-day} in
-    hour) epoch_of "$(local_at "$1" '%Y-%m-%d %H:00:00')" ;;
+    hour)
+      # Subtract the minutes and seconds past the local hour: exact even in the hour a
+      # daylight-saving change repeats, and in zones whose offset is not whole hours.
+      m=$(local_at "$1" %M)
+      s=$(local_at "$1" %S)
+      echo $(($1 - ${m#0} * 60 - ${s#0}))
+      ;;
     day) epoch_of "$(local_at "$1" '%Y-%m-%d 00:00:00')" ;;
     week)
       # Step back whole days from local noon, which no daylight-saving jump can push into
@@ -58,6 +64,10 @@ rfc3339() {
 }
 end=$(floor $((minutes * 60)))
 start=$(floor $((end - 1)))
+if [ "$start" -ge "$end" ]; then
+  echo "etl: could not work out the window before $(local_at "$end" '%Y-%m-%d %H:%M:%S') in $tz" >&2
+  exit 2
+fi
 ETL_WINDOW_START=$(rfc3339 "$start")
 ETL_WINDOW_END=$(rfc3339 "$end")
 export ETL_WINDOW_START ETL_WINDOW_END

@@ -175,7 +175,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
     }
     match failed.len() {
         0 => Ok(ExitCode::SUCCESS),
-        1 if windows.len() == 1 || stopped_early => Err(Error::Failed(format!(
+        1 if windows.len() == 1 => Err(Error::Failed(format!(
             "the job `{}` failed: {}",
             job.name, failed[0]
         ))),

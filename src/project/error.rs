@@ -158,3 +158,108 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// The key a block-style YAML line defines, and its indentation: `    retries: 3` → (4, "retries").
+fn key_of(line: &str) -> Option<(usize, &str)> {
+    let indent = line.len() - line.trim_start().len();
+    let body = line.trim_start().trim_start_matches("- ");
+    if body.starts_with('#') {
+        return None;
+    }
+    let (key, _) = body.split_once(':')?;
+    let key = key.trim().trim_matches(['"', '\'']);
+    (!key.is_empty() && !key.contains(' ')).then_some((indent, key))
+}
+
+/// The dotted path of the key on `line` (1-based), from the enclosing keys above it:
+/// `jobs.ingest.retries`. Block-style YAML only; flow style gives what it can.
+pub(crate) fn path_at(text: &str, line: u64) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let idx = usize::try_from(line).ok()?.checked_sub(1)?;
+    let (mut indent, key) = key_of(lines.get(idx)?)?;
+    let mut path = vec![key];
+    for l in lines[..idx].iter().rev() {
+        if let Some((i, k)) = key_of(l)
+            && i < indent
+        {
+            path.push(k);
+            indent = i;
+            if i == 0 {
+                break;
+            }
+        }
+    }
+    path.reverse();
+    Some(path.join("."))
+}
+
+/// The line and column of the key at a dotted path (`jobs.ingest.resources`), found by walking
+/// block-style YAML: each key must be indented deeper than its parent.
+pub(crate) fn locate(text: &str, path: &str) -> Option<(u64, u64)> {
+    let mut min_indent = 0usize;
+    let mut start = 0usize;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = None;
+    for (depth, segment) in path.split('.').enumerate() {
+        let (i, line) = lines.iter().enumerate().skip(start).find(|(_, l)| {
+            key_of(l).is_some_and(|(ind, k)| k == segment && (depth == 0 || ind >= min_indent))
+        })?;
+        let indent = line.len() - line.trim_start().len();
+        found = Some((i as u64 + 1, indent as u64 + 1));
+        min_indent = indent + 1;
+        start = i + 1;
+    }
+    found
+}
+
+impl ConfigError {
+    /// Fills in what the error lacks from the file's text: the position of its field, or the
+    /// field at its position.
+    pub(crate) fn placed(mut self, text: &str) -> Self {
+        match (&self.position, &self.field) {
+            (None, Some(field)) if !field.starts_with('-') => {
+                // The longest prefix of the path that the file spells out.
+                let parts: Vec<&str> = field.split('.').collect();
+                self.position = (1..=parts.len())
+                    .rev()
+                    .find_map(|n| locate(text, &parts[..n].join(".")));
+            }
+            (Some((line, _)), None) => self.field = path_at(text, *line),
+            _ => {}
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YAML: &str = "project: demo\njobs:\n  ingest:\n    # comment: here\n    retries: 3\n  other:\n    resources:\n      memory: 8GB\n";
+
+    #[test]
+    fn path_at_a_line() {
+        assert_eq!(path_at(YAML, 5).as_deref(), Some("jobs.ingest.retries"));
+        assert_eq!(
+            path_at(YAML, 8).as_deref(),
+            Some("jobs.other.resources.memory")
+        );
+        assert_eq!(path_at(YAML, 1).as_deref(), Some("project"));
+    }
+
+    #[test]
+    fn locate_a_path() {
+        assert_eq!(locate(YAML, "jobs.other.resources.memory"), Some((8, 7)));
+        assert_eq!(locate(YAML, "jobs.ingest"), Some((3, 3)));
+        assert_eq!(locate(YAML, "jobs.missing"), None);
+    }
+
+    #[test]
+    fn suggestions_need_to_be_close() {
+        assert_eq!(
+            suggest("schedul", ["schedule", "secrets"]),
+            Some("schedule")
+        );
+        assert_eq!(suggest("xyz", ["schedule", "secrets"]), None);
+    }
+}

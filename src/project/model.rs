@@ -435,9 +435,12 @@ fn check_cron(expr: &str) -> Result<(), String> {
     if expr.contains("TZ=") {
         return Err("set the time zone with `timezone:`, not inside the schedule".into());
     }
-    expr.parse::<croner::Cron>()
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    expr.parse::<croner::Cron>().map(|_| ()).map_err(|e| match e.to_string() {
+        m if m.contains("out of bounds") => {
+            "a value is out of range (minute 0-59, hour 0-23, day 1-31, month 1-12, weekday 0-7)".into()
+        }
+        m => m.trim_end_matches('.').to_string(),
+    })
 }
 
 pub(super) fn resolve_job(

@@ -1,0 +1,132 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_etl_global_optspecs
+    string join \n f/file= q/quiet v/verbose no-input h/help V/version
+end
+
+function __fish_etl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_etl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_etl_using_subcommand
+    set -l cmd (__fish_etl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c etl -n "__fish_etl_needs_command" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_needs_command" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_needs_command" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_needs_command" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_needs_command" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_needs_command" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_needs_command" -f -a "init" -d 'Start a project here: a commented etl.yaml, an example job and the default templates'
+complete -c etl -n "__fish_etl_needs_command" -f -a "render" -d 'Print the Kubernetes manifests etl would create, without a cluster'
+complete -c etl -n "__fish_etl_needs_command" -f -a "jobs" -d 'List, run and schedule jobs'
+complete -c etl -n "__fish_etl_needs_command" -f -a "runs" -d 'List runs: local ones with --local'
+complete -c etl -n "__fish_etl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish)'
+complete -c etl -n "__fish_etl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand init" -l name -d 'The project\'s name [default: this directory\'s name]' -r
+complete -c etl -n "__fish_etl_using_subcommand init" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand init" -l force -d 'Overwrite etl.yaml and templates that already exist'
+complete -c etl -n "__fish_etl_using_subcommand init" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand init" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand init" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand init" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand init" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand render" -l date -d 'One day' -r
+complete -c etl -n "__fish_etl_using_subcommand render" -l start -d 'The start of a custom window: a date or an RFC 3339 timestamp (with --end)' -r
+complete -c etl -n "__fish_etl_using_subcommand render" -l end -d 'The end of a custom window, not included (with --start)' -r
+complete -c etl -n "__fish_etl_using_subcommand render" -l config -d 'Set a config value, typed by the job\'s params (repeatable): --config bucket=raw' -r
+complete -c etl -n "__fish_etl_using_subcommand render" -l set -d 'Override any field of the job for this run (repeatable): --set resources.memory=8Gi' -r
+complete -c etl -n "__fish_etl_using_subcommand render" -l image -d 'The image to run [default: the last `etl push`, else the repository\'s :latest]' -r
+complete -c etl -n "__fish_etl_using_subcommand render" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else `default`]' -r
+complete -c etl -n "__fish_etl_using_subcommand render" -s o -l output -d 'Output format' -r -f -a "yaml\t''
+json\t''"
+complete -c etl -n "__fish_etl_using_subcommand render" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand render" -l yesterday -d 'Yesterday, midnight to midnight'
+complete -c etl -n "__fish_etl_using_subcommand render" -l today -d 'Today, midnight to midnight'
+complete -c etl -n "__fish_etl_using_subcommand render" -l last-week -d 'The previous week, Monday to Monday'
+complete -c etl -n "__fish_etl_using_subcommand render" -l cron -d 'Render the CronJob of a scheduled job (of every scheduled job without JOB)'
+complete -c etl -n "__fish_etl_using_subcommand render" -l secrets -d 'Render the Secrets declared in etl.yaml'
+complete -c etl -n "__fish_etl_using_subcommand render" -l show-secrets -d 'Show secret values instead of <redacted>'
+complete -c etl -n "__fish_etl_using_subcommand render" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand render" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand render" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand render" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand render" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -f -a "list" -d 'List the jobs of etl.yaml'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -f -a "run" -d 'Run a job here, as a local process (or in its image with --container), for a window'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l date -d 'One day' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l start -d 'The start of a custom window: a date or an RFC 3339 timestamp (with --end)' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l end -d 'The end of a custom window, not included (with --start)' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l step -d 'Split the window into consecutive runs of this length (1d, 6h, 1w), one after another' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l config -d 'Set a config value, typed by the job\'s params (repeatable): --config bucket=raw' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l set -d 'Override any field of the job for this run (repeatable): --set resources.memory=8Gi' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l image -d 'With --container: the image [default: the last `etl push`, else the repository\'s :latest]' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l yesterday -d 'Yesterday, midnight to midnight'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l today -d 'Today, midnight to midnight'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l last-week -d 'The previous week, Monday to Monday'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l keep-going -d 'With --step: run every window even after one fails'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l container -d 'Run in the project\'s image through the container engine instead of as a local process'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l mount -d 'With --container: mount the project directory at /work and start there'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the jobs of etl.yaml'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run a job here, as a local process (or in its image with --container), for a window'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand runs" -l job -d 'Only this job\'s runs' -r
+complete -c etl -n "__fish_etl_using_subcommand runs" -l state -d 'Only runs in this state (Running, Succeeded, Failed, Interrupted, Lost)' -r
+complete -c etl -n "__fish_etl_using_subcommand runs" -l since -d 'Only runs started this recently (7d, 12h)' -r
+complete -c etl -n "__fish_etl_using_subcommand runs" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c etl -n "__fish_etl_using_subcommand runs" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand runs" -l local -d 'List the runs made on this machine by `etl jobs run`'
+complete -c etl -n "__fish_etl_using_subcommand runs" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand runs" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand runs" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand runs" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand runs" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand completions" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand completions" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand completions" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs completions help" -f -a "init" -d 'Start a project here: a commented etl.yaml, an example job and the default templates'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs completions help" -f -a "render" -d 'Print the Kubernetes manifests etl would create, without a cluster'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs completions help" -f -a "jobs" -d 'List, run and schedule jobs'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs completions help" -f -a "runs" -d 'List runs: local ones with --local'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "list" -d 'List the jobs of etl.yaml'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "run" -d 'Run a job here, as a local process (or in its image with --container), for a window'

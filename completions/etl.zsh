@@ -1,0 +1,425 @@
+#compdef etl
+
+autoload -U is-at-least
+
+_etl() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_etl_commands" \
+"*::: :->etl" \
+&& ret=0
+    case $state in
+    (etl)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-command-$line[1]:"
+        case $line[1] in
+            (init)
+_arguments "${_arguments_options[@]}" : \
+'--name=[The project'\''s name \[default\: this directory'\''s name\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--force[Overwrite etl.yaml and templates that already exist]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(render)
+_arguments "${_arguments_options[@]}" : \
+'--date=[One day]:YYYY-MM-DD:_default' \
+'--start=[The start of a custom window\: a date or an RFC 3339 timestamp (with --end)]:T:_default' \
+'--end=[The end of a custom window, not included (with --start)]:T:_default' \
+'*--config=[Set a config value, typed by the job'\''s params (repeatable)\: --config bucket=raw]:KEY=VALUE:_default' \
+'*--set=[Override any field of the job for this run (repeatable)\: --set resources.memory=8Gi]:PATH=VALUE:_default' \
+'--image=[The image to run \[default\: the last \`etl push\`, else the repository'\''s \:latest\]]:REF:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else \`default\`\]]:NAMESPACE:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else \`default\`\]]:NAMESPACE:_default' \
+'-o+[Output format]:OUTPUT:(yaml json)' \
+'--output=[Output format]:OUTPUT:(yaml json)' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--yesterday[Yesterday, midnight to midnight]' \
+'--today[Today, midnight to midnight]' \
+'--last-week[The previous week, Monday to Monday]' \
+'(--yesterday --today --last-week --date --start --end)--cron[Render the CronJob of a scheduled job (of every scheduled job without JOB)]' \
+'(--yesterday --today --last-week --date --start --end --cron)--secrets[Render the Secrets declared in etl.yaml]' \
+'--show-secrets[Show secret values instead of <redacted>]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::job -- The job to render (see `etl jobs list`):_default' \
+&& ret=0
+;;
+(jobs)
+_arguments "${_arguments_options[@]}" : \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_etl__subcmd__jobs_commands" \
+"*::: :->jobs" \
+&& ret=0
+
+    case $state in
+    (jobs)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-jobs-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+'-o+[Output format]:OUTPUT:(table json)' \
+'--output=[Output format]:OUTPUT:(table json)' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(run)
+_arguments "${_arguments_options[@]}" : \
+'--date=[One day]:YYYY-MM-DD:_default' \
+'--start=[The start of a custom window\: a date or an RFC 3339 timestamp (with --end)]:T:_default' \
+'--end=[The end of a custom window, not included (with --start)]:T:_default' \
+'--step=[Split the window into consecutive runs of this length (1d, 6h, 1w), one after another]:DURATION:_default' \
+'*--config=[Set a config value, typed by the job'\''s params (repeatable)\: --config bucket=raw]:KEY=VALUE:_default' \
+'*--set=[Override any field of the job for this run (repeatable)\: --set resources.memory=8Gi]:PATH=VALUE:_default' \
+'--image=[With --container\: the image \[default\: the last \`etl push\`, else the repository'\''s \:latest\]]:REF:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--yesterday[Yesterday, midnight to midnight]' \
+'--today[Today, midnight to midnight]' \
+'--last-week[The previous week, Monday to Monday]' \
+'--keep-going[With --step\: run every window even after one fails]' \
+'--container[Run in the project'\''s image through the container engine instead of as a local process]' \
+'--mount[With --container\: mount the project directory at /work and start there]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::job -- The job to run (see `etl jobs list`):_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_etl__subcmd__jobs__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-jobs-help-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(run)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(runs)
+_arguments "${_arguments_options[@]}" : \
+'--job=[Only this job'\''s runs]:JOB:_default' \
+'--state=[Only runs in this state (Running, Succeeded, Failed, Interrupted, Lost)]:STATE:_default' \
+'--since=[Only runs started this recently (7d, 12h)]:DURATION:_default' \
+'-o+[Output format]:OUTPUT:(table json)' \
+'--output=[Output format]:OUTPUT:(table json)' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--local[List the runs made on this machine by \`etl jobs run\`]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':shell -- The shell:(bash elvish fish powershell zsh)' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_etl__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-help-command-$line[1]:"
+        case $line[1] in
+            (init)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(render)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(jobs)
+_arguments "${_arguments_options[@]}" : \
+":: :_etl__subcmd__help__subcmd__jobs_commands" \
+"*::: :->jobs" \
+&& ret=0
+
+    case $state in
+    (jobs)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-help-jobs-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(run)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(runs)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_etl_commands] )) ||
+_etl_commands() {
+    local commands; commands=(
+'init:Start a project here\: a commented etl.yaml, an example job and the default templates' \
+'render:Print the Kubernetes manifests etl would create, without a cluster' \
+'jobs:List, run and schedule jobs' \
+'runs:List runs\: local ones with --local' \
+'completions:Print a shell completion script (bash, zsh, fish)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'etl commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__completions_commands] )) ||
+_etl__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl completions commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help_commands] )) ||
+_etl__subcmd__help_commands() {
+    local commands; commands=(
+'init:Start a project here\: a commented etl.yaml, an example job and the default templates' \
+'render:Print the Kubernetes manifests etl would create, without a cluster' \
+'jobs:List, run and schedule jobs' \
+'runs:List runs\: local ones with --local' \
+'completions:Print a shell completion script (bash, zsh, fish)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'etl help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__completions_commands] )) ||
+_etl__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help completions commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__help_commands] )) ||
+_etl__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__init_commands] )) ||
+_etl__subcmd__help__subcmd__init_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help init commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__jobs_commands] )) ||
+_etl__subcmd__help__subcmd__jobs_commands() {
+    local commands; commands=(
+'list:List the jobs of etl.yaml' \
+'run:Run a job here, as a local process (or in its image with --container), for a window' \
+    )
+    _describe -t commands 'etl help jobs commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__jobs__subcmd__list_commands] )) ||
+_etl__subcmd__help__subcmd__jobs__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help jobs list commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__jobs__subcmd__run_commands] )) ||
+_etl__subcmd__help__subcmd__jobs__subcmd__run_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help jobs run commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__render_commands] )) ||
+_etl__subcmd__help__subcmd__render_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help render commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__runs_commands] )) ||
+_etl__subcmd__help__subcmd__runs_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help runs commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__init_commands] )) ||
+_etl__subcmd__init_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl init commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__jobs_commands] )) ||
+_etl__subcmd__jobs_commands() {
+    local commands; commands=(
+'list:List the jobs of etl.yaml' \
+'run:Run a job here, as a local process (or in its image with --container), for a window' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'etl jobs commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__jobs__subcmd__help_commands] )) ||
+_etl__subcmd__jobs__subcmd__help_commands() {
+    local commands; commands=(
+'list:List the jobs of etl.yaml' \
+'run:Run a job here, as a local process (or in its image with --container), for a window' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'etl jobs help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__jobs__subcmd__help__subcmd__help_commands] )) ||
+_etl__subcmd__jobs__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl jobs help help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__jobs__subcmd__help__subcmd__list_commands] )) ||
+_etl__subcmd__jobs__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl jobs help list commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__jobs__subcmd__help__subcmd__run_commands] )) ||
+_etl__subcmd__jobs__subcmd__help__subcmd__run_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl jobs help run commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__jobs__subcmd__list_commands] )) ||
+_etl__subcmd__jobs__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl jobs list commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__jobs__subcmd__run_commands] )) ||
+_etl__subcmd__jobs__subcmd__run_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl jobs run commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__render_commands] )) ||
+_etl__subcmd__render_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl render commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__runs_commands] )) ||
+_etl__subcmd__runs_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl runs commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_etl" ]; then
+    _etl "$@"
+else
+    compdef _etl etl
+fi

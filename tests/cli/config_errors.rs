@@ -1,0 +1,122 @@
+//! A bad etl.yaml gets one clear message: file, line and column, what was expected, a "did
+//! you mean" where one fits, and exit code 2. The messages are snapshots.
+
+use crate::common::Sandbox;
+
+fn error_for(yaml: &str) -> String {
+    let s = Sandbox::new();
+    s.write("etl.yaml", yaml);
+    let r = s.run(&["jobs", "list"]).expect(2);
+    assert!(r.stdout().is_empty());
+    r.stderr()
+}
+
+const BASE: &str = "project: demo\ndefaults:\n  command: [python3, main.py]\n";
+
+#[test]
+fn misspelt_key() {
+    insta::assert_snapshot!(error_for(&format!(
+        "{BASE}jobs:\n  ingest:\n    schedul: \"0 2 * * *\"\n"
+    )));
+}
+
+#[test]
+fn misspelt_top_level_key() {
+    insta::assert_snapshot!(error_for("project: demo\njbos: {}\n"));
+}
+
+#[test]
+fn bad_cron_expression() {
+    insta::assert_snapshot!(error_for(&format!(
+        "{BASE}jobs:\n  ingest:\n    schedule: \"0 25 * * *\"\n"
+    )));
+}
+
+#[test]
+fn six_field_cron_expression() {
+    insta::assert_snapshot!(error_for(&format!(
+        "{BASE}jobs:\n  ingest:\n    schedule: \"0 0 2 * * *\"\n"
+    )));
+}
+
+#[test]
+fn unknown_time_zone() {
+    insta::assert_snapshot!(error_for(&format!(
+        "{BASE}  timezone: Europe/Pari\njobs:\n  ingest: {{}}\n"
+    )));
+}
+
+#[test]
+fn wrong_type() {
+    insta::assert_snapshot!(error_for(&format!(
+        "{BASE}jobs:\n  ingest:\n    retries: lots\n"
+    )));
+}
+
+#[test]
+fn misspelt_secret_reference() {
+    insta::assert_snapshot!(error_for(&format!(
+        "{BASE}jobs:\n  ingest:\n    secrets: [warehose]\nsecrets:\n  warehouse:\n    keys: [TOKEN]\n"
+    )));
+}
+
+#[test]
+fn job_without_a_command() {
+    insta::assert_snapshot!(error_for(
+        "project: demo\njobs:\n  ingest:\n    description: no command\n"
+    ));
+}
+
+#[test]
+fn job_name_kubernetes_would_refuse() {
+    insta::assert_snapshot!(error_for(&format!("{BASE}jobs:\n  Ingest_Sensors: {{}}\n")));
+}
+
+#[test]
+fn bad_quantity_and_timeout() {
+    insta::assert_snapshot!(
+        "bad_quantity",
+        error_for(&format!(
+            "{BASE}jobs:\n  ingest:\n    resources: {{memory: 8GB}}\n"
+        ))
+    );
+    insta::assert_snapshot!(
+        "bad_timeout",
+        error_for(&format!("{BASE}jobs:\n  ingest:\n    timeout: a while\n"))
+    );
+}
+
+#[test]
+fn choice_param_without_choices() {
+    insta::assert_snapshot!(error_for(&format!(
+        "{BASE}jobs:\n  ingest:\n    params:\n      source: {{type: choice}}\n"
+    )));
+}
+
+#[test]
+fn not_yaml() {
+    insta::assert_snapshot!(error_for("project: demo\njobs: [\n"));
+}
+
+#[test]
+fn misspelt_job_on_the_command_line() {
+    let s = Sandbox::example();
+    let r = s.run(&["render", "daily-averags", "--yesterday"]).expect(2);
+    insta::assert_snapshot!(r.stderr());
+}
+
+#[test]
+fn workflows_are_reserved_not_rejected() {
+    let s = Sandbox::new();
+    s.write(
+        "etl.yaml",
+        &format!("{BASE}jobs:\n  a: {{}}\nworkflows:\n  nightly: {{jobs: [a]}}\n"),
+    );
+    let r = s.run(&["jobs", "list"]).expect(0);
+    assert!(
+        r.stderr()
+            .contains("`workflows` are not supported by this version of etl yet"),
+        "{}",
+        r.stderr()
+    );
+}

@@ -1,0 +1,211 @@
+//! `etl jobs run`: the job here, as a local process, with what the cluster would give it.
+
+use crate::common::{Sandbox, require_tool};
+
+#[test]
+fn the_example_job_runs_for_its_window() {
+    if !require_tool("python3") {
+        return;
+    }
+    let s = Sandbox::example();
+    let r = s
+        .run(&["jobs", "run", "daily-averages", "--date", "2026-11-22"])
+        .expect(0);
+    let out = r.stdout();
+    assert!(
+        out.contains("daily-averages window 2026-11-22T00:00:00-08:00 2026-11-23T00:00:00-08:00 run daily-averages-20261122-1d-a1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("oakland-01: mean pm25 11.58 over 24 readings"),
+        "{out}"
+    );
+    assert!(
+        r.stderr().contains(
+            "running daily-averages for [2026-11-22T00:00:00-08:00, 2026-11-23T00:00:00-08:00)"
+        ),
+        "{}",
+        r.stderr()
+    );
+}
+
+#[test]
+fn a_failing_job_exits_1_and_shows_its_own_code() {
+    let s = Sandbox::example();
+    let r = s
+        .run(&["jobs", "run", "daily-averages", "--date", "2026-12-25"])
+        .expect(1);
+    assert!(
+        r.stderr().contains("no readings between"),
+        "the job's own stderr streams: {}",
+        r.stderr()
+    );
+    assert!(
+        r.stderr().contains("failed with exit code 3"),
+        "{}",
+        r.stderr()
+    );
+}
+
+#[test]
+fn a_secret_reaches_the_job_but_not_etl_output() {
+    let s = Sandbox::example();
+    let r = s
+        .run(&[
+            "-v",
+            "jobs",
+            "run",
+            "daily-averages",
+            "--date",
+            "2026-11-22",
+        ])
+        .expect(0);
+    // sha256("example-token-do-not-print")[..12], printed by the job itself.
+    assert!(
+        r.stdout().contains("warehouse token sha256 7ca56c58e58d"),
+        "{}",
+        r.stdout()
+    );
+    let all = format!("{}{}", r.stdout(), r.stderr());
+    assert!(
+        !all.contains("example-token-do-not-print"),
+        "a secret value was printed:\n{all}"
+    );
+}
+
+const PROJECT: &str = "project: demo
+jobs:
+  echo:
+    command: [sh, -c, 'echo \"$0 $1 $2 $3 $ETL_RUN_ID $GREETING\"; test \"$1\" != 2026-11-02T00:00:00+00:00']
+    env: {GREETING: hi}
+";
+
+#[test]
+fn several_windows_run_in_order_and_stop_at_the_first_failure() {
+    let s = Sandbox::new();
+    s.write("etl.yaml", PROJECT);
+    let r = s
+        .run(&[
+            "jobs",
+            "run",
+            "echo",
+            "--start",
+            "2026-11-01",
+            "--end",
+            "2026-11-04",
+            "--step",
+            "1d",
+        ])
+        .expect(1);
+    let lines: Vec<String> = r.stdout().lines().map(str::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            "echo 2026-11-01T00:00:00+00:00 2026-11-02T00:00:00+00:00 {} echo-20261101-1d-a1 hi",
+            "echo 2026-11-02T00:00:00+00:00 2026-11-03T00:00:00+00:00 {} echo-20261102-1d-a1 hi",
+        ]
+    );
+    assert!(
+        r.stderr()
+            .contains("stopped there; --keep-going runs the rest"),
+        "{}",
+        r.stderr()
+    );
+
+    let r = s
+        .run(&[
+            "jobs",
+            "run",
+            "echo",
+            "--start",
+            "2026-11-01",
+            "--end",
+            "2026-11-04",
+            "--step",
+            "1d",
+            "--keep-going",
+        ])
+        .expect(1);
+    assert_eq!(r.stdout().lines().count(), 3, "{}", r.stdout());
+    assert!(
+        r.stderr().contains("1 of 3 windows failed"),
+        "{}",
+        r.stderr()
+    );
+    // The second time round, each window is attempt 2.
+    assert!(r.stdout().contains("echo-20261101-1d-a2"), "{}", r.stdout());
+
+    let runs = s.run(&["runs", "--local", "-o", "json"]).expect(0);
+    let v: Vec<serde_json::Value> = serde_json::from_str(&runs.stdout()).unwrap();
+    let states: Vec<&str> = v.iter().map(|r| r["state"].as_str().unwrap()).collect();
+    assert_eq!(
+        states,
+        ["Succeeded", "Failed", "Succeeded", "Failed", "Succeeded"]
+    );
+    assert!(
+        v.iter()
+            .all(|r| r["trigger"] == "local" && r["started_by"] == "ana")
+    );
+    let table = s
+        .run(&["runs", "--local", "--state", "failed"])
+        .expect(0)
+        .stdout();
+    assert_eq!(table.lines().count(), 3, "header + 2 failed runs:\n{table}");
+}
+
+#[test]
+fn ctrl_c_stops_the_job_and_exits_130() {
+    let s = Sandbox::new();
+    s.write(
+        "etl.yaml",
+        "project: demo\njobs:\n  wait:\n    command: [sh, -c, 'echo $$ > job.pid; trap \"echo stopping; exit 0\" INT; while :; do sleep 0.1; done']\n",
+    );
+    let mut child = s
+        .cmd(&["jobs", "run", "wait", "--today"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid_file = s.path().join("job.pid");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !pid_file.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the job never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("stopping"),
+        "the job got SIGINT and ran its handler"
+    );
+    let job_pid: i32 = s.read("job.pid").trim().parse().unwrap();
+    assert!(
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(job_pid), None).is_err(),
+        "the job's process is gone"
+    );
+    let runs = s.run(&["runs", "--local", "-o", "json"]).expect(0).stdout();
+    assert!(runs.contains("\"state\": \"Interrupted\""), "{runs}");
+}
+
+#[test]
+fn a_job_that_does_not_exist_gets_a_suggestion() {
+    let s = Sandbox::example();
+    let r = s
+        .run(&["jobs", "run", "daily-average", "--yesterday"])
+        .expect(2);
+    assert!(
+        r.stderr().contains("did you mean `daily-averages`?"),
+        "{}",
+        r.stderr()
+    );
+    let r = s.run(&["jobs", "run", "daily-averages"]).expect(2);
+    assert!(r.stderr().contains("which window"), "{}", r.stderr());
+}
