@@ -1,0 +1,926 @@
+//! The "kubelet": binds pods to the one node, runs each pod's first container as a local
+//! process (command + args, env resolved, cwd = --workdir), captures its output as the
+//! pod's log, reports phases and container states, restarts per restartPolicy and kills
+//! the process when the pod is deleted. Also serves `pods/NAME/log`. I/O.
+
+use super::{record_event, write_status};
+use crate::error::{ApiError, ApiResult};
+use crate::meta;
+use crate::resources::{CONFIGMAP, POD, SECRET};
+use crate::server::{Body, State, error_resp};
+use crate::store::{DeleteOptions, Store};
+use crate::validate::base64_decode;
+use bytes::Bytes;
+use http::{HeaderValue, Response, header};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::sync::{mpsc, watch};
+
+const COMPONENT: &str = "kubelet";
+pub const NODE: &str = "kubesim-node";
+/// The longest a deleted pod's process gets between SIGTERM and SIGKILL.
+const MAX_GRACE: Duration = Duration::from_secs(3);
+
+pub struct Kubelet {
+    workdir: PathBuf,
+    /// Pods with a running task: uid -> stop signal.
+    running: Mutex<HashMap<String, watch::Sender<bool>>>,
+    /// Process group ids of live containers, killed on shutdown.
+    children: Mutex<HashSet<i32>>,
+    /// Last config error reported per pod uid (to emit one event per distinct error).
+    config_errors: Mutex<HashMap<String, String>>,
+}
+
+impl Kubelet {
+    pub fn new(workdir: PathBuf) -> Self {
+        Kubelet {
+            workdir,
+            running: Mutex::new(HashMap::new()),
+            children: Mutex::new(HashSet::new()),
+            config_errors: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Kills every container process group (on shutdown).
+    pub async fn kill_all(&self) {
+        let pgids: Vec<i32> = self
+            .children
+            .lock()
+            .expect("children lock")
+            .iter()
+            .copied()
+            .collect();
+        for pg in &pgids {
+            signal_group(*pg, libc::SIGTERM);
+        }
+        if !pgids.is_empty() {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        for pg in &pgids {
+            signal_group(*pg, libc::SIGKILL);
+        }
+    }
+
+    pub fn sync(self: &Arc<Self>, state: &Arc<State>) {
+        let pods = state.store().list(&POD, None);
+        let live: HashSet<String> = pods.iter().map(|p| meta::uid(p).to_string()).collect();
+        {
+            let mut running = self.running.lock().expect("running lock");
+            running.retain(|uid, stop| {
+                if !live.contains(uid) {
+                    let _ = stop.send(true);
+                }
+                !stop.is_closed()
+            });
+        }
+        for uid in state.logs.uids() {
+            if !live.contains(&uid)
+                && !self
+                    .running
+                    .lock()
+                    .expect("running lock")
+                    .contains_key(&uid)
+            {
+                state.logs.remove(&uid);
+            }
+        }
+        self.config_errors
+            .lock()
+            .expect("lock")
+            .retain(|u, _| live.contains(u));
+        for pod in &pods {
+            let uid = meta::uid(pod).to_string();
+            let phase = meta::str_at(pod, &["status", "phase"]).unwrap_or("Pending");
+            if meta::is_deleting(pod) {
+                let running = self
+                    .running
+                    .lock()
+                    .expect("running lock")
+                    .get(&uid)
+                    .cloned();
+                match running {
+                    Some(stop) => {
+                        let _ = stop.send(true);
+                    }
+                    None => finish_deletion(state, pod),
+                }
+                continue;
+            }
+            if meta::str_at(pod, &["spec", "nodeName"]).is_none() {
+                bind(state, pod);
+                continue;
+            }
+            if phase != "Pending"
+                || self
+                    .running
+                    .lock()
+                    .expect("running lock")
+                    .contains_key(&uid)
+            {
+                continue;
+            }
+            let env = resolve_env(&state.store(), pod);
+            match env {
+                Err(msg) => self.config_error(state, pod, &msg),
+                Ok(env) => {
+                    let (tx, rx) = watch::channel(false);
+                    self.running
+                        .lock()
+                        .expect("running lock")
+                        .insert(uid.clone(), tx);
+                    let me = self.clone();
+                    let state = state.clone();
+                    let pod = (**pod).clone();
+                    tokio::spawn(async move {
+                        me.run_pod(&state, pod, env, rx).await;
+                        me.running.lock().expect("running lock").remove(&uid);
+                    });
+                }
+            }
+        }
+    }
+
+    fn config_error(&self, state: &State, pod: &Value, msg: &str) {
+        let uid = meta::uid(pod).to_string();
+        let mut status = pod["status"].clone();
+        let cname = pod["spec"]["containers"][0]["name"].as_str().unwrap_or("");
+        status["containerStatuses"] = json!([{
+            "name": cname,
+            "image": pod["spec"]["containers"][0]["image"],
+            "imageID": "",
+            "ready": false,
+            "started": false,
+            "restartCount": 0,
+            "state": {"waiting": {"reason": "CreateContainerConfigError", "message": msg}},
+        }]);
+        write_status(state, &POD, pod, status);
+        let mut errs = self.config_errors.lock().expect("lock");
+        if errs.get(&uid).map(String::as_str) != Some(msg) {
+            errs.insert(uid, msg.to_string());
+            record_event(
+                &mut state.store(),
+                &POD,
+                pod,
+                "Warning",
+                "Failed",
+                &format!("Error: {msg}"),
+                COMPONENT,
+            );
+        }
+    }
+
+    async fn run_pod(
+        &self,
+        state: &Arc<State>,
+        pod: Value,
+        env: Vec<(String, String)>,
+        mut stop: watch::Receiver<bool>,
+    ) {
+        let uid = meta::uid(&pod).to_string();
+        let c = pod["spec"]["containers"][0].clone();
+        let cname = c["name"].as_str().unwrap_or("").to_string();
+        let policy = pod["spec"]["restartPolicy"]
+            .as_str()
+            .unwrap_or("Always")
+            .to_string();
+        let grace = Duration::from_secs(
+            pod["spec"]["terminationGracePeriodSeconds"]
+                .as_u64()
+                .unwrap_or(30),
+        )
+        .min(MAX_GRACE);
+        let argv: Vec<String> = c["command"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(c["args"].as_array().into_iter().flatten())
+            .filter_map(|v| v.as_str().map(|s| expand(s, &env)))
+            .collect();
+        let cwd = c["workingDir"]
+            .as_str()
+            .map(PathBuf::from)
+            .filter(|p| p.is_dir())
+            .unwrap_or_else(|| self.workdir.clone());
+        let mut restarts: i64 = 0;
+        let mut last_state = json!({});
+        let started_pod = meta::rfc3339(state.clock.now());
+        loop {
+            state.logs.start_container(&uid);
+            let started = meta::rfc3339(state.clock.now());
+            let spawned = if argv.is_empty() {
+                Err("kubesim cannot run an image's entrypoint: the container has no command or args".to_string())
+            } else {
+                let mut cmd = tokio::process::Command::new(&argv[0]);
+                cmd.args(&argv[1..])
+                    .env_clear()
+                    .envs(base_env(&pod))
+                    .envs(env.iter().map(|(k, v)| (k, v)))
+                    .current_dir(&cwd)
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .process_group(0);
+                cmd.spawn().map_err(|e| {
+                    format!("failed to create containerd task: failed to create shim task: OCI runtime create failed: exec: {:?}: {e}", argv[0])
+                })
+            };
+            let mut child = match spawned {
+                Ok(ch) => ch,
+                Err(msg) => {
+                    state.logs.finish(&uid);
+                    let term = json!({"exitCode": 128, "reason": "StartError", "message": msg, "startedAt": "1970-01-01T00:00:00Z", "finishedAt": meta::rfc3339(state.clock.now())});
+                    record_event(
+                        &mut state.store(),
+                        &POD,
+                        &pod,
+                        "Warning",
+                        "Failed",
+                        &format!("Error: {msg}"),
+                        COMPONENT,
+                    );
+                    if policy == "Never" {
+                        set_pod_status(
+                            state,
+                            &pod,
+                            "Failed",
+                            &cname,
+                            &c,
+                            json!({"terminated": term}),
+                            last_state.clone(),
+                            restarts,
+                            false,
+                            &started_pod,
+                        );
+                        return;
+                    }
+                    restarts += 1;
+                    last_state = json!({"terminated": term});
+                    if self
+                        .back_off(
+                            state,
+                            &pod,
+                            &cname,
+                            &c,
+                            restarts,
+                            &last_state,
+                            &started_pod,
+                            &mut stop,
+                        )
+                        .await
+                    {
+                        finish_deletion(state, &pod);
+                        return;
+                    }
+                    continue;
+                }
+            };
+            let pid = child.id().map(|p| p as i32).unwrap_or(0);
+            self.children.lock().expect("children lock").insert(pid);
+            let running = json!({"running": {"startedAt": started}});
+            set_pod_status(
+                state,
+                &pod,
+                "Running",
+                &cname,
+                &c,
+                running,
+                last_state.clone(),
+                restarts,
+                true,
+                &started_pod,
+            );
+            {
+                let mut s = state.store();
+                let image = c["image"].as_str().unwrap_or("");
+                record_event(
+                    &mut s,
+                    &POD,
+                    &pod,
+                    "Normal",
+                    "Pulled",
+                    &format!("Container image \"{image}\" already present on machine"),
+                    COMPONENT,
+                );
+                record_event(
+                    &mut s,
+                    &POD,
+                    &pod,
+                    "Normal",
+                    "Created",
+                    &format!("Created container: {cname}"),
+                    COMPONENT,
+                );
+                record_event(
+                    &mut s,
+                    &POD,
+                    &pod,
+                    "Normal",
+                    "Started",
+                    &format!("Started container {cname}"),
+                    COMPONENT,
+                );
+            }
+            let (done_tx, mut done_rx) = mpsc::channel::<()>(2);
+            if let Some(out) = child.stdout.take() {
+                pump(out, uid.clone(), state.clone(), done_tx.clone());
+            }
+            if let Some(err) = child.stderr.take() {
+                pump(err, uid.clone(), state.clone(), done_tx.clone());
+            }
+            drop(done_tx);
+            let mut killed = false;
+            let exit = tokio::select! {
+                s = child.wait() => s.ok(),
+                _ = async { let _ = stop.wait_for(|s| *s).await; } => {
+                    killed = true;
+                    signal_group(pid, libc::SIGTERM);
+                    match tokio::time::timeout(grace, child.wait()).await {
+                        Ok(s) => s.ok(),
+                        Err(_) => {
+                            signal_group(pid, libc::SIGKILL);
+                            child.wait().await.ok()
+                        }
+                    }
+                }
+            };
+            // Grandchildren may keep the pipes open: do not wait for them forever.
+            let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                while done_rx.recv().await.is_some() {}
+            })
+            .await;
+            self.children.lock().expect("children lock").remove(&pid);
+            state.logs.finish(&uid);
+            let code = exit
+                .map(|s| {
+                    use std::os::unix::process::ExitStatusExt;
+                    s.code().unwrap_or_else(|| 128 + s.signal().unwrap_or(9))
+                })
+                .unwrap_or(137);
+            let term = json!({
+                "exitCode": code,
+                "reason": if code == 0 { "Completed" } else { "Error" },
+                "startedAt": started,
+                "finishedAt": meta::rfc3339(state.clock.now()),
+                "containerID": format!("kubesim://{pid}"),
+            });
+            if killed {
+                record_event(
+                    &mut state.store(),
+                    &POD,
+                    &pod,
+                    "Normal",
+                    "Killing",
+                    &format!("Stopping container {cname}"),
+                    COMPONENT,
+                );
+                let phase = if code == 0 { "Succeeded" } else { "Failed" };
+                set_pod_status(
+                    state,
+                    &pod,
+                    phase,
+                    &cname,
+                    &c,
+                    json!({"terminated": term}),
+                    last_state.clone(),
+                    restarts,
+                    false,
+                    &started_pod,
+                );
+                finish_deletion(state, &pod);
+                return;
+            }
+            if policy == "Never" || (policy == "OnFailure" && code == 0) {
+                let phase = if code == 0 { "Succeeded" } else { "Failed" };
+                set_pod_status(
+                    state,
+                    &pod,
+                    phase,
+                    &cname,
+                    &c,
+                    json!({"terminated": term}),
+                    last_state.clone(),
+                    restarts,
+                    false,
+                    &started_pod,
+                );
+                return;
+            }
+            restarts += 1;
+            last_state = json!({"terminated": term});
+            if self
+                .back_off(
+                    state,
+                    &pod,
+                    &cname,
+                    &c,
+                    restarts,
+                    &last_state,
+                    &started_pod,
+                    &mut stop,
+                )
+                .await
+            {
+                finish_deletion(state, &pod);
+                return;
+            }
+        }
+    }
+
+    /// CrashLoopBackOff between restarts (0.5s·2^n, capped at 5s); true if the pod was
+    /// deleted meanwhile.
+    #[allow(clippy::too_many_arguments)]
+    async fn back_off(
+        &self,
+        state: &State,
+        pod: &Value,
+        cname: &str,
+        c: &Value,
+        restarts: i64,
+        last: &Value,
+        started_pod: &str,
+        stop: &mut watch::Receiver<bool>,
+    ) -> bool {
+        let delay = Duration::from_millis(500 * 2u64.pow((restarts - 1).clamp(0, 3) as u32))
+            .min(Duration::from_secs(5));
+        let waiting = json!({"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off {}ms restarting failed container={cname} pod={}", delay.as_millis(), meta::name(pod))}});
+        set_pod_status(
+            state,
+            pod,
+            "Running",
+            cname,
+            c,
+            waiting,
+            last.clone(),
+            restarts,
+            false,
+            started_pod,
+        );
+        record_event(
+            &mut state.store(),
+            &POD,
+            pod,
+            "Warning",
+            "BackOff",
+            "Back-off restarting failed container",
+            COMPONENT,
+        );
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => false,
+            _ = async { let _ = stop.wait_for(|s| *s).await; } => true,
+        }
+    }
+}
+
+/// Copies a child's output into the pod log, one line at a time.
+fn pump(
+    r: impl AsyncRead + Unpin + Send + 'static,
+    uid: String,
+    state: Arc<State>,
+    done: mpsc::Sender<()>,
+) {
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(r).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            state.logs.append(&uid, state.clock.now(), line);
+        }
+        drop(done);
+    });
+}
+
+fn signal_group(pgid: i32, sig: i32) {
+    if pgid > 0 {
+        // SAFETY: kill(2) with a negative pid signals the process group; no memory is touched.
+        unsafe {
+            libc::kill(-pgid, sig);
+        }
+    }
+}
+
+fn bind(state: &State, pod: &Value) {
+    let mut store = state.store();
+    let Ok(cur) = store.get(&POD, meta::namespace(pod), meta::name(pod)) else {
+        return;
+    };
+    let mut new = (*cur).clone();
+    new["spec"]["nodeName"] = json!(NODE);
+    let now = meta::rfc3339(store.clock.now());
+    new["status"]["conditions"] = json!([{"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": now}]);
+    if store.update(&POD, new, false).is_ok() {
+        let msg = format!(
+            "Successfully assigned {}/{} to {NODE}",
+            meta::namespace(pod),
+            meta::name(pod)
+        );
+        record_event(
+            &mut store,
+            &POD,
+            pod,
+            "Normal",
+            "Scheduled",
+            &msg,
+            "default-scheduler",
+        );
+    }
+}
+
+/// Removes a deleted pod once its container is gone (the kubelet's final delete).
+fn finish_deletion(state: &State, pod: &Value) {
+    let opts = DeleteOptions {
+        grace_seconds: Some(0),
+        precondition_uid: Some(meta::uid(pod).to_string()),
+        ..Default::default()
+    };
+    let mut store = state.store();
+    if store
+        .try_get(&POD, meta::namespace(pod), meta::name(pod))
+        .is_some_and(|p| meta::is_deleting(&p))
+    {
+        let _ = store.delete(&POD, meta::namespace(pod), meta::name(pod), &opts);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn set_pod_status(
+    state: &State,
+    pod: &Value,
+    phase: &str,
+    cname: &str,
+    c: &Value,
+    cstate: Value,
+    last: Value,
+    restarts: i64,
+    ready: bool,
+    started_pod: &str,
+) {
+    let mut store = state.store();
+    let Ok(cur) = store.get(&POD, meta::namespace(pod), meta::name(pod)) else {
+        return;
+    };
+    if meta::uid(&cur) != meta::uid(pod) {
+        return;
+    }
+    let now = meta::rfc3339(store.clock.now());
+    let mut new = (*cur).clone();
+    let running = cstate.get("running").is_some();
+    let cond = |ty: &str, ok: bool| json!({"type": ty, "status": if ok {"True"} else {"False"}, "lastProbeTime": null, "lastTransitionTime": now});
+    let status = json!({
+        "phase": phase,
+        "conditions": [
+            cond("PodReadyToStartContainers", true),
+            cond("Initialized", true),
+            cond("Ready", ready),
+            cond("ContainersReady", ready),
+            cond("PodScheduled", true),
+        ],
+        "hostIP": "127.0.0.1",
+        "hostIPs": [{"ip": "127.0.0.1"}],
+        "podIP": "127.0.0.1",
+        "podIPs": [{"ip": "127.0.0.1"}],
+        "startTime": started_pod,
+        "qosClass": "BestEffort",
+        "containerStatuses": [{
+            "name": cname,
+            "image": c["image"],
+            "imageID": format!("kubesim://{}", c["image"].as_str().unwrap_or("")),
+            "containerID": format!("kubesim://{}", meta::uid(pod)),
+            "ready": ready,
+            "started": running,
+            "restartCount": restarts,
+            "state": cstate,
+            "lastState": last,
+        }],
+    });
+    new["status"] = status;
+    let _ = store.update(&POD, new, false);
+}
+
+/// The environment every container gets: what a process needs to run on this machine
+/// (PATH, HOME, ...) plus the pod's HOSTNAME. The rest of kubesim's environment is not
+/// passed on, as a real container does not see the node's.
+fn base_env(pod: &Value) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = [
+        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TMPDIR", "LANG", "LC_ALL", "TZ",
+    ]
+    .iter()
+    .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
+    .collect();
+    let host = pod["spec"]["hostname"].as_str().unwrap_or(meta::name(pod));
+    env.push(("HOSTNAME".into(), host.to_string()));
+    env
+}
+
+/// `$(VAR)` references to earlier variables, as Kubernetes expands them; `$$` escapes.
+fn expand(s: &str, env: &[(String, String)]) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(a) = after.strip_prefix('$') {
+            out.push('$');
+            rest = a;
+        } else if let Some(inner) = after.strip_prefix('(')
+            && let Some(end) = inner.find(')')
+        {
+            let name = &inner[..end];
+            match env.iter().rev().find(|(k, _)| k == name) {
+                Some((_, v)) => out.push_str(v),
+                None => out.push_str(&format!("$({name})")),
+            }
+            rest = &inner[end + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn field_ref(pod: &Value, path: &str) -> Result<String, String> {
+    let bracket = |prefix: &str| -> Option<String> {
+        let inner = path.strip_prefix(prefix)?.strip_suffix("']")?;
+        Some(inner.to_string())
+    };
+    let v = if let Some(k) = bracket("metadata.labels['") {
+        pod["metadata"]["labels"][&k]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    } else if let Some(k) = bracket("metadata.annotations['") {
+        pod["metadata"]["annotations"][&k]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    } else {
+        match path {
+            "metadata.name" => meta::name(pod).to_string(),
+            "metadata.namespace" => meta::namespace(pod).to_string(),
+            "metadata.uid" => meta::uid(pod).to_string(),
+            "spec.nodeName" => NODE.to_string(),
+            "spec.serviceAccountName" => pod["spec"]["serviceAccountName"]
+                .as_str()
+                .unwrap_or("default")
+                .to_string(),
+            "status.podIP" | "status.hostIP" => "127.0.0.1".to_string(),
+            other => return Err(format!("unsupported fieldRef fieldPath {other:?}")),
+        }
+    };
+    Ok(v)
+}
+
+fn data_value(
+    store: &Store,
+    secret: bool,
+    ns: &str,
+    name: &str,
+    key: &str,
+) -> Result<Option<String>, String> {
+    let (res, kind) = if secret {
+        (&SECRET, "Secret")
+    } else {
+        (&CONFIGMAP, "ConfigMap")
+    };
+    let Some(obj) = store.try_get(res, ns, name) else {
+        return Err(format!("{} \"{name}\" not found", kind.to_lowercase()));
+    };
+    let v = if secret {
+        obj["data"][key]
+            .as_str()
+            .and_then(base64_decode)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    } else {
+        obj["data"][key].as_str().map(str::to_string)
+    };
+    match v {
+        Some(v) => Ok(Some(v)),
+        None => Err(format!("couldn't find key {key} in {kind} {ns}/{name}")),
+    }
+}
+
+/// The container's environment, or the CreateContainerConfigError message.
+pub fn resolve_env(store: &Store, pod: &Value) -> Result<Vec<(String, String)>, String> {
+    let ns = meta::namespace(pod);
+    let c = &pod["spec"]["containers"][0];
+    let mut env: Vec<(String, String)> = Vec::new();
+    for from in c["envFrom"].as_array().into_iter().flatten() {
+        let prefix = from["prefix"].as_str().unwrap_or("");
+        let (r, secret) = if from["secretRef"].is_object() {
+            (&from["secretRef"], true)
+        } else {
+            (&from["configMapRef"], false)
+        };
+        let name = r["name"].as_str().unwrap_or("");
+        let optional = r["optional"].as_bool() == Some(true);
+        let res = if secret { &SECRET } else { &CONFIGMAP };
+        match store.try_get(res, ns, name) {
+            Some(obj) => {
+                for (k, v) in obj["data"].as_object().into_iter().flatten() {
+                    let s = v.as_str().unwrap_or("");
+                    let val = if secret {
+                        base64_decode(s)
+                            .map(|b| String::from_utf8_lossy(&b).into_owned())
+                            .unwrap_or_default()
+                    } else {
+                        s.to_string()
+                    };
+                    env.push((format!("{prefix}{k}"), val));
+                }
+            }
+            None if optional => {}
+            None => {
+                return Err(format!(
+                    "{} \"{name}\" not found",
+                    if secret { "secret" } else { "configmap" }
+                ));
+            }
+        }
+    }
+    for e in c["env"].as_array().into_iter().flatten() {
+        let name = e["name"].as_str().unwrap_or("").to_string();
+        let vf = &e["valueFrom"];
+        let value = if let Some(v) = e["value"].as_str() {
+            Some(expand(v, &env))
+        } else if vf["secretKeyRef"].is_object() || vf["configMapKeyRef"].is_object() {
+            let secret = vf["secretKeyRef"].is_object();
+            let r = if secret {
+                &vf["secretKeyRef"]
+            } else {
+                &vf["configMapKeyRef"]
+            };
+            let got = data_value(
+                store,
+                secret,
+                ns,
+                r["name"].as_str().unwrap_or(""),
+                r["key"].as_str().unwrap_or(""),
+            );
+            match got {
+                Ok(v) => v,
+                Err(_) if r["optional"].as_bool() == Some(true) => None,
+                Err(e) => return Err(e),
+            }
+        } else if let Some(p) = vf["fieldRef"]["fieldPath"].as_str() {
+            Some(field_ref(pod, p)?)
+        } else {
+            Some(String::new())
+        };
+        if let Some(v) = value {
+            env.push((name, v));
+        }
+    }
+    Ok(env)
+}
+
+fn format_line(l: &crate::logs::LogLine, timestamps: bool) -> String {
+    if timestamps {
+        format!("{} {}\n", meta::rfc3339_nano(l.time), l.text)
+    } else {
+        format!("{}\n", l.text)
+    }
+}
+
+type Query = HashMap<String, String>;
+
+/// GET pods/NAME/log: follow, tailLines, sinceTime, sinceSeconds, timestamps, previous,
+/// container, limitBytes.
+pub fn serve_log(state: &Arc<State>, ns: &str, name: &str, q: &Query) -> ApiResult<Response<Body>> {
+    let pod = state.store().get(&POD, ns, name)?;
+    let cname = pod["spec"]["containers"][0]["name"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    if let Some(c) = q.get("container").filter(|c| !c.is_empty())
+        && *c != cname
+    {
+        return Err(ApiError::bad_request(format!(
+            "container {c} is not valid for pod {name}"
+        )));
+    }
+    let uid = meta::uid(&pod).to_string();
+    let previous = q.get("previous").is_some_and(|v| v == "true");
+    let timestamps = q.get("timestamps").is_some_and(|v| v == "true");
+    let follow = q.get("follow").is_some_and(|v| v == "true");
+    let tail: Option<usize> = q.get("tailLines").and_then(|v| v.parse().ok());
+    let limit: Option<usize> = q.get("limitBytes").and_then(|v| v.parse().ok());
+    let since: Option<Timestamp> = match (q.get("sinceTime"), q.get("sinceSeconds")) {
+        (Some(t), _) => Some(
+            meta::parse_time(t)
+                .ok_or_else(|| ApiError::bad_request(format!("invalid sinceTime {t:?}")))?,
+        ),
+        (None, Some(s)) => {
+            let s: i64 = s
+                .parse()
+                .map_err(|_| ApiError::bad_request("invalid sinceSeconds"))?;
+            state
+                .clock
+                .now()
+                .checked_sub(jiff::SignedDuration::from_secs(s))
+                .ok()
+        }
+        _ => None,
+    };
+    let Some((lines, done)) = state.logs.read(&uid, previous, 0) else {
+        if previous {
+            return Err(ApiError::bad_request(format!(
+                "previous terminated container \"{cname}\" in pod \"{name}\" not found"
+            )));
+        }
+        let reason = pod["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
+            .as_str()
+            .unwrap_or("ContainerCreating");
+        return Err(ApiError::bad_request(format!(
+            "container \"{cname}\" in pod \"{name}\" is waiting to start: {reason}"
+        )));
+    };
+    let total = lines.len();
+    let mut selected: Vec<&crate::logs::LogLine> = lines
+        .iter()
+        .filter(|l| since.is_none_or(|s| l.time >= s))
+        .collect();
+    if let Some(t) = tail {
+        let skip = selected.len().saturating_sub(t);
+        selected.drain(..skip);
+    }
+    let mut text: String = selected
+        .iter()
+        .map(|l| format_line(l, timestamps))
+        .collect();
+    if !follow || done || previous {
+        if let Some(l) = limit {
+            text.truncate(l);
+        }
+        let mut r = Response::new(Body::Full(Some(Bytes::from(text))));
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        return Ok(r);
+    }
+    let Some(mut changes) = state.logs.subscribe(&uid) else {
+        return Ok(error_resp(&ApiError::not_found("pods", name)));
+    };
+    let (tx, rx) = mpsc::channel::<Bytes>(64);
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut sent = text.len();
+        if !text.is_empty() && tx.send(Bytes::from(text)).await.is_err() {
+            return;
+        }
+        let mut idx = total;
+        loop {
+            let Some((more, done)) = state.logs.read(&uid, false, idx) else {
+                return;
+            };
+            idx += more.len();
+            let chunk: String = more.iter().map(|l| format_line(l, timestamps)).collect();
+            if !chunk.is_empty() {
+                sent += chunk.len();
+                if tx.send(Bytes::from(chunk)).await.is_err() {
+                    return;
+                }
+            }
+            if done || limit.is_some_and(|l| sent >= l) {
+                return;
+            }
+            tokio::select! {
+                r = changes.changed() => if r.is_err() { return },
+                _ = tx.closed() => return,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {
+                    // The pod may be gone without a final log event.
+                    if !state.logs.has(&uid) { return }
+                }
+            }
+        }
+    });
+    let mut r = Response::new(Body::Stream(rx));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expands_variable_references() {
+        let env = vec![("A".to_string(), "1".to_string())];
+        assert_eq!(expand("x$(A)y", &env), "x1y");
+        assert_eq!(expand("$(B)", &env), "$(B)");
+        assert_eq!(expand("$$(A) $5", &env), "$(A) $5");
+    }
+
+    #[test]
+    fn field_refs() {
+        let pod = json!({"metadata": {"name": "p", "namespace": "n", "labels": {"app": "x"}, "annotations": {"a/b": "c"}}});
+        assert_eq!(field_ref(&pod, "metadata.name").unwrap(), "p");
+        assert_eq!(field_ref(&pod, "metadata.labels['app']").unwrap(), "x");
+        assert_eq!(field_ref(&pod, "metadata.annotations['a/b']").unwrap(), "c");
+        assert!(field_ref(&pod, "status.phase").is_err());
+    }
+}
