@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # etl: the window of a scheduled (cron) run, worked out inside the pod.
 #
 # The CronJob controller names each Job <cronjob>-<scheduled time in minutes since the epoch>,
