@@ -16,6 +16,9 @@ _etl() {
             ",$1")
                 cmd="etl"
                 ;;
+            etl,build)
+                cmd="etl__subcmd__build"
+                ;;
             etl,completions)
                 cmd="etl__subcmd__completions"
                 ;;
@@ -28,11 +31,17 @@ _etl() {
             etl,jobs)
                 cmd="etl__subcmd__jobs"
                 ;;
+            etl,push)
+                cmd="etl__subcmd__push"
+                ;;
             etl,render)
                 cmd="etl__subcmd__render"
                 ;;
             etl,runs)
                 cmd="etl__subcmd__runs"
+                ;;
+            etl__subcmd__help,build)
+                cmd="etl__subcmd__help__subcmd__build"
                 ;;
             etl__subcmd__help,completions)
                 cmd="etl__subcmd__help__subcmd__completions"
@@ -45,6 +54,9 @@ _etl() {
                 ;;
             etl__subcmd__help,jobs)
                 cmd="etl__subcmd__help__subcmd__jobs"
+                ;;
+            etl__subcmd__help,push)
+                cmd="etl__subcmd__help__subcmd__push"
                 ;;
             etl__subcmd__help,render)
                 cmd="etl__subcmd__help__subcmd__render"
@@ -83,12 +95,50 @@ _etl() {
 
     case "${cmd}" in
         etl)
-            opts="-f -q -v -h -V --file --quiet --verbose --no-input --help --version init render jobs runs completions help"
+            opts="-f -q -v -h -V --file --quiet --verbose --no-input --help --version init render jobs runs build push completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__build)
+            opts="-f -q -v -h -V --tag --push --platform --build-arg --engine --file --quiet --verbose --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --build-arg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --engine)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -127,8 +177,22 @@ _etl() {
             return 0
             ;;
         etl__subcmd__help)
-            opts="init render jobs runs completions help"
+            opts="init render jobs runs build push completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__help__subcmd__build)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -213,6 +277,20 @@ _etl() {
         etl__subcmd__help__subcmd__jobs__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__help__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -418,6 +496,36 @@ _etl() {
                     return 0
                     ;;
                 --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__push)
+            opts="-f -q -v -h -V --tag --engine --file --quiet --verbose --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --engine)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -34,6 +34,8 @@ complete -c etl -n "__fish_etl_needs_command" -f -a "init" -d 'Start a project h
 complete -c etl -n "__fish_etl_needs_command" -f -a "render" -d 'Print the Kubernetes manifests etl would create, without a cluster'
 complete -c etl -n "__fish_etl_needs_command" -f -a "jobs" -d 'List, run and schedule jobs'
 complete -c etl -n "__fish_etl_needs_command" -f -a "runs" -d 'List runs: local ones with --local'
+complete -c etl -n "__fish_etl_needs_command" -f -a "build" -d 'Build the job image from etl.yaml\'s `image` with docker, podman, buildah or nerdctl'
+complete -c etl -n "__fish_etl_needs_command" -f -a "push" -d 'Push the job image and pin runs (render, schedule, deploy) to its digest'
 complete -c etl -n "__fish_etl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand init" -l name -d 'The project\'s name [default: this directory\'s name]' -r
@@ -116,17 +118,38 @@ complete -c etl -n "__fish_etl_using_subcommand runs" -s v -l verbose -d 'Say mo
 complete -c etl -n "__fish_etl_using_subcommand runs" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
 complete -c etl -n "__fish_etl_using_subcommand runs" -s h -l help -d 'Print help'
 complete -c etl -n "__fish_etl_using_subcommand runs" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand build" -l tag -d 'The image tag [default: the git commit, with -dirty-HASH for a changed tree]' -r
+complete -c etl -n "__fish_etl_using_subcommand build" -l platform -d 'The platform to build for, e.g. linux/amd64 [default: the engine\'s]' -r
+complete -c etl -n "__fish_etl_using_subcommand build" -l build-arg -d 'A build argument, over etl.yaml\'s `image.build_args` (repeatable)' -r
+complete -c etl -n "__fish_etl_using_subcommand build" -l engine -d 'The container engine: docker, podman, buildah or nerdctl [default: etl.yaml\'s, else found on PATH]' -r
+complete -c etl -n "__fish_etl_using_subcommand build" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand build" -l push -d 'Push the image once built (as `etl push` does)'
+complete -c etl -n "__fish_etl_using_subcommand build" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand build" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand build" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand build" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand build" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand push" -l tag -d 'The image tag [default: the git commit, with -dirty-HASH for a changed tree]' -r
+complete -c etl -n "__fish_etl_using_subcommand push" -l engine -d 'The container engine: docker, podman, buildah or nerdctl [default: etl.yaml\'s, else found on PATH]' -r
+complete -c etl -n "__fish_etl_using_subcommand push" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand push" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand push" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand push" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand push" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand push" -s V -l version -d 'Print version'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
 complete -c etl -n "__fish_etl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
 complete -c etl -n "__fish_etl_using_subcommand completions" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs completions help" -f -a "init" -d 'Start a project here: a commented etl.yaml, an example job and the default templates'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs completions help" -f -a "render" -d 'Print the Kubernetes manifests etl would create, without a cluster'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs completions help" -f -a "jobs" -d 'List, run and schedule jobs'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs completions help" -f -a "runs" -d 'List runs: local ones with --local'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "init" -d 'Start a project here: a commented etl.yaml, an example job and the default templates'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "render" -d 'Print the Kubernetes manifests etl would create, without a cluster'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "jobs" -d 'List, run and schedule jobs'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "runs" -d 'List runs: local ones with --local'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "build" -d 'Build the job image from etl.yaml\'s `image` with docker, podman, buildah or nerdctl'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "push" -d 'Push the job image and pin runs (render, schedule, deploy) to its digest'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "list" -d 'List the jobs of etl.yaml'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "run" -d 'Run a job here, as a local process (or in its image with --container), for a window'

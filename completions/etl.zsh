@@ -206,6 +206,43 @@ _arguments "${_arguments_options[@]}" : \
 '--version[Print version]' \
 && ret=0
 ;;
+(build)
+_arguments "${_arguments_options[@]}" : \
+'--tag=[The image tag \[default\: the git commit, with -dirty-HASH for a changed tree\]]:T:_default' \
+'--platform=[The platform to build for, e.g. linux/amd64 \[default\: the engine'\''s\]]:P:_default' \
+'*--build-arg=[A build argument, over etl.yaml'\''s \`image.build_args\` (repeatable)]:KEY=VALUE:_default' \
+'--engine=[The container engine\: docker, podman, buildah or nerdctl \[default\: etl.yaml'\''s, else found on PATH\]]:ENGINE:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--push[Push the image once built (as \`etl push\` does)]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(push)
+_arguments "${_arguments_options[@]}" : \
+'--tag=[The image tag \[default\: the git commit, with -dirty-HASH for a changed tree\]]:T:_default' \
+'--engine=[The container engine\: docker, podman, buildah or nerdctl \[default\: etl.yaml'\''s, else found on PATH\]]:ENGINE:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
@@ -270,6 +307,14 @@ esac
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(build)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(push)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -294,10 +339,17 @@ _etl_commands() {
 'render:Print the Kubernetes manifests etl would create, without a cluster' \
 'jobs:List, run and schedule jobs' \
 'runs:List runs\: local ones with --local' \
+'build:Build the job image from etl.yaml'\''s \`image\` with docker, podman, buildah or nerdctl' \
+'push:Push the job image and pin runs (render, schedule, deploy) to its digest' \
 'completions:Print a shell completion script (bash, zsh, fish)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'etl commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__build_commands] )) ||
+_etl__subcmd__build_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl build commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__completions_commands] )) ||
 _etl__subcmd__completions_commands() {
@@ -311,10 +363,17 @@ _etl__subcmd__help_commands() {
 'render:Print the Kubernetes manifests etl would create, without a cluster' \
 'jobs:List, run and schedule jobs' \
 'runs:List runs\: local ones with --local' \
+'build:Build the job image from etl.yaml'\''s \`image\` with docker, podman, buildah or nerdctl' \
+'push:Push the job image and pin runs (render, schedule, deploy) to its digest' \
 'completions:Print a shell completion script (bash, zsh, fish)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'etl help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__build_commands] )) ||
+_etl__subcmd__help__subcmd__build_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help build commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__help__subcmd__completions_commands] )) ||
 _etl__subcmd__help__subcmd__completions_commands() {
@@ -348,6 +407,11 @@ _etl__subcmd__help__subcmd__jobs__subcmd__list_commands() {
 _etl__subcmd__help__subcmd__jobs__subcmd__run_commands() {
     local commands; commands=()
     _describe -t commands 'etl help jobs run commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__push_commands] )) ||
+_etl__subcmd__help__subcmd__push_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help push commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__help__subcmd__render_commands] )) ||
 _etl__subcmd__help__subcmd__render_commands() {
@@ -406,6 +470,11 @@ _etl__subcmd__jobs__subcmd__list_commands() {
 _etl__subcmd__jobs__subcmd__run_commands() {
     local commands; commands=()
     _describe -t commands 'etl jobs run commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__push_commands] )) ||
+_etl__subcmd__push_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl push commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__render_commands] )) ||
 _etl__subcmd__render_commands() {

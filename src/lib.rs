@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod image;
 pub mod local_runs;
 pub mod project;
 pub mod render;

@@ -51,6 +51,10 @@ pub enum Command {
     Jobs(JobsCommand),
     /// List runs: local ones with --local
     Runs(RunsArgs),
+    /// Build the job image from etl.yaml's `image` with docker, podman, buildah or nerdctl
+    Build(BuildArgs),
+    /// Push the job image and pin runs (render, schedule, deploy) to its digest
+    Push(PushArgs),
     /// Print a shell completion script (bash, zsh, fish)
     Completions(CompletionsArgs),
 }
@@ -246,4 +250,53 @@ pub struct RunsArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t)]
     pub output: TableFormat,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The default tag is the git commit (short), plus -dirty-HASH when the working tree has changes
+(the same changes give the same HASH), so `etl build` and a later `etl push` agree on it.
+The engine is etl.yaml's `image.engine`, else the first of docker, podman, buildah, nerdctl
+found on PATH. On stdout: the image built (REPOSITORY:TAG); with --push, the pushed digest.
+
+Examples:
+  etl build                          build REPOSITORY:<commit>
+  etl build --push                   build, push, and pin runs to the pushed digest
+  etl build --tag v1 --build-arg PYTHON=3.12 --platform linux/amd64
+  etl build -v                       show the engine's whole output")]
+pub struct BuildArgs {
+    /// The image tag [default: the git commit, with -dirty-HASH for a changed tree]
+    #[arg(long, value_name = "T")]
+    pub tag: Option<String>,
+    /// Push the image once built (as `etl push` does)
+    #[arg(long)]
+    pub push: bool,
+    /// The platform to build for, e.g. linux/amd64 [default: the engine's]
+    #[arg(long, value_name = "P")]
+    pub platform: Option<String>,
+    /// A build argument, over etl.yaml's `image.build_args` (repeatable)
+    #[arg(long = "build-arg", value_name = "KEY=VALUE")]
+    pub build_args: Vec<String>,
+    /// The container engine: docker, podman, buildah or nerdctl [default: etl.yaml's, else found on PATH]
+    #[arg(long, value_name = "ENGINE")]
+    pub engine: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Pushes REPOSITORY:TAG (built by `etl build` with the same tag), records the pushed digest for this
+checkout in etl's data directory, and from then on `etl render`, `etl jobs schedule` and
+`etl deploy` run REPOSITORY@sha256:... (--image REF overrides). On stdout: REPOSITORY@sha256:...
+Not logged in: the error gives the login command of your engine, e.g. `podman login REGISTRY`.
+
+Examples:
+  etl push                           push the tag `etl build` made from this tree
+  etl push --tag v1")]
+pub struct PushArgs {
+    /// The image tag [default: the git commit, with -dirty-HASH for a changed tree]
+    #[arg(long, value_name = "T")]
+    pub tag: Option<String>,
+    /// The container engine: docker, podman, buildah or nerdctl [default: etl.yaml's, else found on PATH]
+    #[arg(long, value_name = "ENGINE")]
+    pub engine: Option<String>,
 }

@@ -1,9 +1,11 @@
 //! Commands: the only place where the pure core (project, window, render) meets I/O.
 
+mod build;
 mod completions;
 mod init;
 mod jobs_list;
 mod jobs_run;
+mod push;
 mod render;
 mod runs;
 
@@ -35,6 +37,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Jobs(JobsCommand::List(args)) => jobs_list::run(&ctx, args),
         Command::Jobs(JobsCommand::Run(args)) => jobs_run::run(&ctx, args),
         Command::Runs(args) => runs::run(&ctx, args),
+        Command::Build(args) => build::run(&ctx, args),
+        Command::Push(args) => push::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
     }
 }
@@ -155,9 +159,13 @@ pub fn image_ref(project: &Project, flag: Option<&str>) -> (String, String) {
         .repository
         .clone()
         .unwrap_or_else(|| project.name.clone());
+    let why = match crate::image::pushed::pinned(project, &repo) {
+        Ok(pinned) => return pinned,
+        Err(why) => why,
+    };
     (
         format!("{repo}:latest"),
-        format!("image {repo}:latest (nothing pushed yet: `etl push` pins runs to an exact image)"),
+        format!("image {repo}:latest ({why})"),
     )
 }
 
