@@ -451,8 +451,9 @@ pub fn server_side_apply(
             .map(|c| json!({"reason": c.reason, "message": format!("{}: {}", c.message, c.field), "field": c.field}))
             .collect();
         let mut e = ApiError::new(409, "Conflict", msg);
-        e.details =
-            Some(json!({"name": name, "group": group, "kind": kind, "causes": causes_json}));
+        e.details = Some(Box::new(
+            json!({"name": name, "group": group, "kind": kind, "causes": causes_json}),
+        ));
         return Err(e);
     }
     // Forced: the others lose the fields taken from them (equal values stay shared).

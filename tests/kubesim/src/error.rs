@@ -17,7 +17,7 @@ pub struct ApiError {
     pub reason: &'static str,
     pub message: String,
     /// `details` of the Status (name, group, kind, causes, retryAfterSeconds).
-    pub details: Option<Value>,
+    pub details: Option<Box<Value>>,
     /// Seconds for the `Retry-After` header (429 and some 5xx).
     pub retry_after: Option<u64>,
 }
@@ -39,7 +39,7 @@ impl ApiError {
     pub fn not_found(qualified: &str, name: &str) -> Self {
         let (res, group) = split_qualified(qualified);
         let mut e = Self::new(404, "NotFound", format!("{qualified} \"{name}\" not found"));
-        e.details = Some(json!({"name": name, "group": group, "kind": res}));
+        e.details = Some(Box::new(json!({"name": name, "group": group, "kind": res})));
         e
     }
 
@@ -50,7 +50,7 @@ impl ApiError {
             "AlreadyExists",
             format!("{qualified} \"{name}\" already exists"),
         );
-        e.details = Some(json!({"name": name, "group": group, "kind": res}));
+        e.details = Some(Box::new(json!({"name": name, "group": group, "kind": res})));
         e
     }
 
@@ -62,7 +62,7 @@ impl ApiError {
             "Conflict",
             format!("Operation cannot be fulfilled on {qualified} \"{name}\": {why}"),
         );
-        e.details = Some(json!({"name": name, "group": group, "kind": res}));
+        e.details = Some(Box::new(json!({"name": name, "group": group, "kind": res})));
         e
     }
 
@@ -95,7 +95,9 @@ impl ApiError {
             .iter()
             .map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field}))
             .collect();
-        e.details = Some(json!({"name": name, "group": group, "kind": kind, "causes": causes}));
+        e.details = Some(Box::new(
+            json!({"name": name, "group": group, "kind": kind, "causes": causes}),
+        ));
         e
     }
 
@@ -117,7 +119,7 @@ impl ApiError {
             "TooManyRequests",
             "the server has received too many requests and has asked us to try again later",
         );
-        e.details = Some(json!({"retryAfterSeconds": retry_after}));
+        e.details = Some(Box::new(json!({"retryAfterSeconds": retry_after})));
         e.retry_after = Some(retry_after);
         e
     }
@@ -142,7 +144,7 @@ impl ApiError {
             "code": self.code,
         });
         if let Some(d) = &self.details {
-            s["details"] = d.clone();
+            s["details"] = (**d).clone();
         }
         s
     }

@@ -239,3 +239,54 @@ pub fn resource_list(group_version: &str) -> Option<Value> {
         json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}),
     )
 }
+
+/// `/openapi/v3`: the index of group-version documents.
+pub fn openapi_v3_index() -> Value {
+    json!({"paths": {
+        "api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=kubesim"},
+        "apis/batch/v1": {"serverRelativeURL": "/openapi/v3/apis/batch/v1?hash=kubesim"},
+    }})
+}
+
+/// A minimal OpenAPI v3 document for one group-version: just enough paths for kubectl to
+/// see that PATCH supports server-side field validation (so it skips client-side schema
+/// validation, for which kubesim has no schemas).
+pub fn openapi_v3(group_version: &str) -> Option<Value> {
+    let mut paths = serde_json::Map::new();
+    let prefix = if group_version == "v1" {
+        "/api/v1".to_string()
+    } else {
+        format!("/apis/{group_version}")
+    };
+    for r in ALL.iter().filter(|r| r.api_version() == group_version) {
+        let gvk = json!({"group": r.group, "version": r.version, "kind": r.kind});
+        let params = json!([
+            {"name": "fieldValidation", "in": "query", "schema": {"type": "string"}},
+            {"name": "fieldManager", "in": "query", "schema": {"type": "string"}},
+            {"name": "dryRun", "in": "query", "schema": {"type": "string"}},
+            {"name": "force", "in": "query", "schema": {"type": "boolean"}},
+        ]);
+        let op = json!({
+            "operationId": format!("patch{}", r.kind),
+            "x-kubernetes-action": "patch",
+            "x-kubernetes-group-version-kind": gvk,
+            "parameters": params,
+            "responses": {"200": {"description": "OK"}},
+        });
+        let path = if r.namespaced {
+            format!("{prefix}/namespaces/{{namespace}}/{}/{{name}}", r.name)
+        } else {
+            format!("{prefix}/{}/{{name}}", r.name)
+        };
+        paths.insert(path, json!({"patch": op.clone(), "put": op}));
+    }
+    if paths.is_empty() {
+        return None;
+    }
+    Some(json!({
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes (kubesim)", "version": "v1.32.0"},
+        "paths": paths,
+        "components": {"schemas": {}},
+    }))
+}

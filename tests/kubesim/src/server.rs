@@ -154,6 +154,14 @@ fn route(path: &str, addr: &str) -> Route {
         .collect();
     let (group, version, rest) = match segs.as_slice() {
         ["version"] => return Route::Discovery(resources::version_doc()),
+        ["openapi", "v3"] => return Route::Discovery(resources::openapi_v3_index()),
+        ["openapi", "v3", "api", v] => {
+            return resources::openapi_v3(v).map_or(Route::NotFound, Route::Discovery);
+        }
+        ["openapi", "v3", "apis", g, v] => {
+            return resources::openapi_v3(&format!("{g}/{v}"))
+                .map_or(Route::NotFound, Route::Discovery);
+        }
         ["api"] => return Route::Discovery(resources::core_versions(addr)),
         ["apis"] => return Route::Discovery(resources::group_list()),
         ["apis", g] => {
@@ -303,9 +311,14 @@ pub async fn handle(
     if let Some(admin) = path.strip_prefix("/kubesim/") {
         return Ok(handle_admin(&state, req.method(), admin, &q));
     }
-    if accepts_only_protobuf(&req) {
+    let protobuf_body = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.contains("protobuf") || c.contains("cbor"));
+    if accepts_only_protobuf(&req) || protobuf_body {
         return Ok(error_resp(&ApiError::unsupported_media_type(
-            "the server does not support protobuf; use application/json",
+            "kubesim speaks JSON only: protobuf and CBOR are not supported; use application/json",
         )));
     }
     let route = route(&path, &state.addr);
@@ -324,7 +337,11 @@ pub async fn handle(
     let (latency, fault) = {
         let mut f = state.faults.lock().expect("faults lock");
         let coin = (meta::random_u64() % 1_000_000) as f64 / 1_000_000.0;
-        (f.latency_ms, f.take_error(&path, coin))
+        let target = req
+            .uri()
+            .path_and_query()
+            .map_or(path.as_str(), |p| p.as_str());
+        (f.latency_ms, f.take_error(target, coin))
     };
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
@@ -1060,9 +1077,10 @@ fn watch(
                 }
             }
             tokio::select! {
-                r = changed.changed() => if r.is_err() { return },
-                _ = tokio::time::sleep_until(deadline) => return,
+                biased;
                 _ = dropped.changed() => return,
+                _ = tokio::time::sleep_until(deadline) => return,
+                r = changed.changed() => if r.is_err() { return },
                 _ = bookmark_tick.tick(), if bookmarks => {
                     let bm = json!({"kind": filter.res.kind, "apiVersion": filter.res.api_version(), "metadata": {"resourceVersion": last.to_string()}});
                     if !send(encode("BOOKMARK", &bm, &state), tx.clone(), state.clone()).await {

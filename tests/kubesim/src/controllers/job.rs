@@ -115,10 +115,10 @@ impl JobController {
             let uid = meta::uid(p).to_string();
             match phase(p) {
                 "Succeeded" => {
-                    if t.succeeded.insert(uid) {
-                        if let Some(i) = pod_index(p) {
-                            t.succeeded_indexes.insert(i);
-                        }
+                    if t.succeeded.insert(uid)
+                        && let Some(i) = pod_index(p)
+                    {
+                        t.succeeded_indexes.insert(i);
                     }
                 }
                 "Failed" => {
@@ -333,10 +333,10 @@ impl JobController {
             status["completedIndexes"] = json!(format_indexes(&t.succeeded_indexes));
         }
         for k in ["active", "succeeded", "failed", "terminating"] {
-            if status[k] == 0 {
-                if let Some(o) = status.as_object_mut() {
-                    o.remove(k);
-                }
+            if status[k] == 0
+                && let Some(o) = status.as_object_mut()
+            {
+                o.remove(k);
             }
         }
         if conditions.is_empty() {

@@ -1,0 +1,312 @@
+//! kubectl scenarios. Apart from advancing kubesim's clock for the CronJob, nothing here
+//! depends on kubesim: the same commands and checks hold against a real cluster.
+
+use crate::common::{Sim, eventually, have_kubectl, unique};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+fn job_yaml(name: &str, app: &str, script: &str, backoff_limit: u32) -> String {
+    format!(
+        r#"apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {name}
+  labels:
+    app: {app}
+spec:
+  backoffLimit: {backoff_limit}
+  template:
+    spec:
+      restartPolicy: Never
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: busybox:1.36
+        command: ["sh", "-c", {script:?}]
+"#
+    )
+}
+
+fn json(s: &str) -> Value {
+    serde_json::from_str(s).expect("kubectl printed JSON")
+}
+
+#[test]
+fn apply_get_wait_and_logs() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    let app = unique("app");
+    let script = "for i in 1 2 3 4 5; do echo line $i; sleep 0.3; done";
+    let out = sim.apply(&job_yaml("hello", &app, script, 0));
+    assert!(out.contains("job.batch/hello serverside-applied"), "{out}");
+
+    let list = json(&sim.ok(&["get", "jobs", "-l", &format!("app={app}"), "-o", "json"]));
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["metadata"]["name"], "hello");
+    let none = json(&sim.ok(&["get", "jobs", "-l", "app=other", "-o", "json"]));
+    assert!(none["items"].as_array().unwrap().is_empty());
+
+    sim.ok(&[
+        "wait",
+        "--for=condition=ready",
+        "pod",
+        "-l",
+        "job-name=hello",
+        "--timeout=30s",
+    ]);
+    let followed = sim.ok(&["logs", "-f", "job/hello"]);
+    assert_eq!(followed, "line 1\nline 2\nline 3\nline 4\nline 5\n");
+
+    let waited = sim.ok(&[
+        "wait",
+        "--for=condition=complete",
+        "job/hello",
+        "--timeout=30s",
+    ]);
+    assert!(waited.contains("condition met"), "{waited}");
+    let job = json(&sim.ok(&["get", "job", "hello", "-o", "json"]));
+    assert_eq!(job["status"]["succeeded"], 1);
+    assert!(job["status"]["completionTime"].is_string());
+    // The log of a finished pod is still readable.
+    assert_eq!(
+        sim.ok(&["logs", "job/hello", "--tail=2"]),
+        "line 4\nline 5\n"
+    );
+}
+
+#[test]
+fn get_watch_streams_job_changes() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    let app = unique("watched");
+    let mut watch = sim
+        .kubectl_cmd(&["get", "jobs", "-l", &format!("app={app}"), "-w"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kubectl get -w");
+    let stdout = watch.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    sim.apply(&job_yaml("watched", &app, "echo hi", 0));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut lines = Vec::new();
+    while Instant::now() < deadline {
+        if let Ok(l) = rx.recv_timeout(Duration::from_millis(200)) {
+            let done = l.contains("Complete");
+            lines.push(l);
+            if done {
+                break;
+            }
+        }
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert!(lines.iter().any(|l| l.starts_with("watched")), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.contains("Complete")),
+        "never saw the job complete: {lines:?}"
+    );
+    assert!(lines.len() >= 2, "expected several rows, got {lines:?}");
+}
+
+#[test]
+fn delete_foreground_removes_pods_first() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    sim.apply(&job_yaml("sleeper", "sleeper", "sleep 30", 0));
+    sim.ok(&[
+        "wait",
+        "--for=condition=ready",
+        "pod",
+        "-l",
+        "job-name=sleeper",
+        "--timeout=30s",
+    ]);
+    let pods = sim.ok(&["get", "pods", "-l", "job-name=sleeper", "-o", "name"]);
+    assert_eq!(pods.lines().count(), 1, "{pods}");
+    let out = sim.ok(&[
+        "delete",
+        "job",
+        "sleeper",
+        "--cascade=foreground",
+        "--timeout=30s",
+    ]);
+    assert!(out.contains("deleted"), "{out}");
+    let left = sim.ok(&["get", "pods", "-l", "job-name=sleeper", "-o", "name"]);
+    assert_eq!(left.trim(), "", "pods left after foreground delete: {left}");
+    let jobs = sim.kubectl(&["get", "job", "sleeper"]);
+    assert!(!jobs.status.success());
+    assert!(String::from_utf8_lossy(&jobs.stderr).contains("NotFound"));
+}
+
+#[test]
+fn failing_job_retries_up_to_backoff_limit() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    sim.apply(&job_yaml("failing", "failing", "echo try; exit 3", 2));
+    sim.ok(&[
+        "wait",
+        "--for=condition=failed",
+        "job/failing",
+        "--timeout=90s",
+    ]);
+    let job = json(&sim.ok(&["get", "job", "failing", "-o", "json"]));
+    assert_eq!(job["status"]["failed"], 3, "{job}");
+    let conds = job["status"]["conditions"].as_array().unwrap();
+    let failed = conds
+        .iter()
+        .find(|c| c["type"] == "Failed")
+        .expect("Failed condition");
+    assert_eq!(failed["reason"], "BackoffLimitExceeded");
+    assert_eq!(failed["status"], "True");
+    let pods = json(&sim.ok(&["get", "pods", "-l", "job-name=failing", "-o", "json"]));
+    let pods = pods["items"].as_array().unwrap();
+    assert_eq!(pods.len(), 3);
+    for p in pods {
+        assert_eq!(p["status"]["phase"], "Failed");
+        assert_eq!(
+            p["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"],
+            3
+        );
+    }
+    let logs = sim.ok(&[
+        "logs",
+        &format!("pod/{}", pods[0]["metadata"]["name"].as_str().unwrap()),
+    ]);
+    assert_eq!(logs, "try\n");
+}
+
+#[test]
+fn cronjob_fires_after_clock_advance() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    sim.apply(
+        r#"apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: every-minute
+spec:
+  schedule: "*/1 * * * *"
+  timeZone: "Europe/Paris"
+  jobTemplate:
+    metadata:
+      labels: {team: data}
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: main
+            image: busybox:1.36
+            command: ["sh", "-c", "echo cron ran"]
+"#,
+    );
+    // On a real cluster: wait up to a minute instead.
+    sim.admin("/kubesim/clock/advance?seconds=120");
+    let job = eventually(
+        "a job created by the cronjob",
+        Duration::from_secs(20),
+        || {
+            let list = json(&sim.ok(&["get", "jobs", "-l", "team=data", "-o", "json"]));
+            list["items"].as_array().unwrap().first().cloned()
+        },
+    );
+    let name = job["metadata"]["name"].as_str().unwrap().to_string();
+    let minutes: i64 = name
+        .strip_prefix("every-minute-")
+        .expect("name <cronjob>-<minutes>")
+        .parse()
+        .unwrap();
+    assert!(minutes > 0);
+    assert_eq!(job["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+    let ts = job["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"]
+        .as_str()
+        .unwrap();
+    let scheduled: jiff::Timestamp = ts.parse().unwrap();
+    assert_eq!(scheduled.as_second(), minutes * 60);
+    sim.ok(&[
+        "wait",
+        "--for=condition=complete",
+        &format!("job/{name}"),
+        "--timeout=30s",
+    ]);
+    assert_eq!(sim.ok(&["logs", &format!("job/{name}")]), "cron ran\n");
+    let cj = json(&sim.ok(&["get", "cronjob", "every-minute", "-o", "json"]));
+    assert!(cj["status"]["lastScheduleTime"].is_string(), "{cj}");
+}
+
+#[test]
+fn events_explain_a_stuck_pod() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    sim.apply(
+        r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: needs-secret
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sh", "-c", "echo token=$TOKEN"]
+    env:
+    - name: TOKEN
+      valueFrom:
+        secretKeyRef: {name: creds, key: token}
+"#,
+    );
+    eventually(
+        "CreateContainerConfigError",
+        Duration::from_secs(20),
+        || {
+            let pod = json(&sim.ok(&["get", "pod", "needs-secret", "-o", "json"]));
+            (pod["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
+                == "CreateContainerConfigError")
+                .then_some(())
+        },
+    );
+    let events = sim.ok(&[
+        "get",
+        "events",
+        "--field-selector",
+        "involvedObject.name=needs-secret",
+    ]);
+    assert!(events.contains("secret \"creds\" not found"), "{events}");
+    sim.apply(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  token: s3cret\n",
+    );
+    eventually(
+        "the pod to run once the secret exists",
+        Duration::from_secs(30),
+        || {
+            let pod = json(&sim.ok(&["get", "pod", "needs-secret", "-o", "json"]));
+            (pod["status"]["phase"] == "Succeeded").then_some(())
+        },
+    );
+    assert_eq!(sim.ok(&["logs", "needs-secret"]), "token=s3cret\n");
+}
