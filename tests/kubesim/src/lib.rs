@@ -9,6 +9,7 @@ pub mod controllers;
 pub mod error;
 pub mod logs;
 pub mod meta;
+pub mod protobuf;
 pub mod resources;
 pub mod selector;
 pub mod server;

@@ -311,14 +311,14 @@ pub async fn handle(
     if let Some(admin) = path.strip_prefix("/kubesim/") {
         return Ok(handle_admin(&state, req.method(), admin, &q));
     }
-    let protobuf_body = req
+    let cbor_body = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.contains("protobuf") || c.contains("cbor"));
-    if accepts_only_protobuf(&req) || protobuf_body {
+        .is_some_and(|c| c.contains("cbor"));
+    if accepts_only_protobuf(&req) || cbor_body {
         return Ok(error_resp(&ApiError::unsupported_media_type(
-            "kubesim speaks JSON only: protobuf and CBOR are not supported; use application/json",
+            "kubesim answers in JSON only (and does not read CBOR); accept application/json",
         )));
     }
     let route = route(&path, &state.addr);
@@ -381,6 +381,18 @@ async fn read_body(req: Request<hyper::body::Incoming>) -> ApiResult<(Bytes, Str
         .map_err(|e| ApiError::bad_request(format!("reading the request body: {e}")))?
         .to_bytes();
     Ok((body, ct))
+}
+
+/// The request body as JSON; protobuf Namespaces, Secrets and ConfigMaps are converted.
+fn parse_body(body: &[u8], content_type: &str) -> ApiResult<Value> {
+    if content_type.contains("protobuf") {
+        return crate::protobuf::decode(body).ok_or_else(|| {
+            ApiError::unsupported_media_type(
+                "kubesim decodes protobuf only for Namespace, Secret and ConfigMap; send application/json",
+            )
+        });
+    }
+    parse_json(body)
 }
 
 fn parse_json(body: &[u8]) -> ApiResult<Value> {
@@ -460,8 +472,8 @@ async fn api(
             Ok(json_resp(200, &obj))
         }
         ("POST", Target::Collection { res, ns }) => {
-            let (body, _) = read_body(req).await?;
-            let obj = parse_json(&body)?;
+            let (body, ct) = read_body(req).await?;
+            let obj = parse_body(&body, &ct)?;
             let manager = field_manager(&q, &ua, "");
             let created = create(
                 state,
@@ -474,8 +486,8 @@ async fn api(
             Ok(json_resp(201, &created))
         }
         ("PUT", Target::Object { res, ns, name, sub }) => {
-            let (body, _) = read_body(req).await?;
-            let obj = parse_json(&body)?;
+            let (body, ct) = read_body(req).await?;
+            let obj = parse_body(&body, &ct)?;
             let manager = field_manager(&q, &ua, "update");
             let out = update(
                 state,

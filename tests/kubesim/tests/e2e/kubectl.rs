@@ -297,9 +297,13 @@ spec:
         "involvedObject.name=needs-secret",
     ]);
     assert!(events.contains("secret \"creds\" not found"), "{events}");
-    sim.apply(
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  token: s3cret\n",
-    );
+    sim.ok(&[
+        "create",
+        "secret",
+        "generic",
+        "creds",
+        "--from-literal=token=s3cret",
+    ]);
     eventually(
         "the pod to run once the secret exists",
         Duration::from_secs(30),
@@ -309,4 +313,59 @@ spec:
         },
     );
     assert_eq!(sim.ok(&["logs", "needs-secret"]), "token=s3cret\n");
+}
+
+#[test]
+fn namespaces_scope_and_delete_their_objects() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    sim.ok(&["create", "namespace", "team-a"]);
+    sim.ok(&[
+        "-n",
+        "team-a",
+        "create",
+        "configmap",
+        "settings",
+        "--from-literal=mode=fast",
+    ]);
+    let out = sim.kubectl_stdin(
+        &["-n", "team-a", "apply", "--server-side", "-f", "-"],
+        Some(&job_yaml("scoped", "scoped", "echo mode=$MODE", 0).replace(
+            "        command:",
+            "        env:\n        - name: MODE\n          valueFrom:\n            configMapKeyRef: {name: settings, key: mode}\n        command:",
+        )),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    sim.ok(&[
+        "-n",
+        "team-a",
+        "wait",
+        "--for=condition=complete",
+        "job/scoped",
+        "--timeout=30s",
+    ]);
+    assert_eq!(
+        sim.ok(&["-n", "team-a", "logs", "job/scoped"]),
+        "mode=fast\n"
+    );
+    let default_jobs = json(&sim.ok(&["get", "jobs", "-o", "json"]));
+    assert!(default_jobs["items"].as_array().unwrap().is_empty());
+    let all = json(&sim.ok(&["get", "jobs", "-A", "-o", "json"]));
+    assert_eq!(all["items"][0]["metadata"]["namespace"], "team-a");
+    sim.ok(&["delete", "namespace", "team-a", "--timeout=60s"]);
+    let all = json(&sim.ok(&["get", "jobs,pods,configmaps", "-A", "-o", "json"]));
+    assert!(
+        all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["metadata"]["namespace"] != "team-a"),
+        "{all}"
+    );
 }
