@@ -465,7 +465,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__jobs__subcmd__run)
-            opts="-f -q -v -h -V --yesterday --today --last-week --date --start --end --step --keep-going --config --set --container --image --mount --file --quiet --verbose --no-input --help --version"
+            opts="-y -f -q -v -h -V --yesterday --today --last-week --date --start --end --step --keep-going --config --set --container --image --mount --yes --file --quiet --verbose --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

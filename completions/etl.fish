@@ -98,6 +98,7 @@ complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l keep-going -d 'With --step: run every window even after one fails'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l container -d 'Run in the project\'s image through the container engine instead of as a local process'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l mount -d 'With --container: mount the project directory at /work and start there'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -s y -l yes -d 'Do not ask for confirmation after the questions etl asks for a missing job or window'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'

@@ -141,6 +141,8 @@ _arguments "${_arguments_options[@]}" : \
 '--keep-going[With --step\: run every window even after one fails]' \
 '--container[Run in the project'\''s image through the container engine instead of as a local process]' \
 '--mount[With --container\: mount the project directory at /work and start there]' \
+'-y[Do not ask for confirmation after the questions etl asks for a missing job or window]' \
+'--yes[Do not ask for confirmation after the questions etl asks for a missing job or window]' \
 '(-v --verbose)-q[Print only results and errors]' \
 '(-v --verbose)--quiet[Print only results and errors]' \
 '*-v[Say more about what etl does (repeat for more)]' \

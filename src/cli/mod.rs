@@ -59,6 +59,8 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
+// Parsed once per process: the size of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum JobsCommand {
     /// List the jobs of etl.yaml
@@ -231,6 +233,9 @@ pub struct RunArgs {
     /// With --container: mount the project directory at /work and start there
     #[arg(long, requires = "container")]
     pub mount: bool,
+    /// Do not ask for confirmation after the questions etl asks for a missing job or window
+    #[arg(short = 'y', long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

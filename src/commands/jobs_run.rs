@@ -3,7 +3,7 @@
 //! project directory with the pod's args and env (secrets resolved on this machine).
 
 use super::{
-    Ctx, WINDOW_FLAGS, job_with_overrides, resolve_window, secret_values, started_by, templates,
+    Ctx, job_with_overrides, pick, resolve_window, secret_values, started_by, templates,
     window_spec,
 };
 use crate::cli::RunArgs;
@@ -39,29 +39,25 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
         ));
     }
     let project = ctx.project()?;
-    let Some(name) = args.job.as_deref() else {
-        return Err(Error::usage(
-            "which job? `etl jobs run` needs a job and a window",
-            format!(
-                "e.g. etl jobs run {} --yesterday (the jobs are: {})",
-                project
-                    .jobs
-                    .keys()
-                    .next()
-                    .map(String::as_str)
-                    .unwrap_or("JOB"),
-                project.jobs.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
-        ));
-    };
-    let job = job_with_overrides(&project, name, &args.overrides)?;
-    let Some(spec) = spec else {
-        return Err(Error::usage(
-            format!("which window should `{name}` process?"),
-            format!("pass one of {WINDOW_FLAGS}"),
-        ));
-    };
-    let whole = resolve_window(&spec, &job.tz)?;
+    let mut picked = pick::complete(
+        ctx,
+        &project,
+        "jobs run",
+        pick::Given {
+            job: args.job,
+            window: spec,
+            overrides: args.overrides,
+            yes: args.yes,
+        },
+    )?;
+    if let Some(s) = &args.step {
+        picked.also(["--step", s.as_str()]);
+    }
+    if args.keep_going {
+        picked.also(["--keep-going"]);
+    }
+    let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
+    let whole = resolve_window(&picked.window, &job.tz)?;
     let windows = match step {
         Some(s) => window::split(&whole, s).map_err(|source| Error::Window {
             flag: "--step",
@@ -173,6 +169,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
             }
         }
     }
+    picked.tell_next_time(&ctx.term);
     match failed.len() {
         0 => Ok(ExitCode::SUCCESS),
         1 if windows.len() == 1 => Err(Error::Failed(format!(

@@ -5,6 +5,7 @@ mod completions;
 mod init;
 mod jobs_list;
 mod jobs_run;
+mod pick;
 mod push;
 mod render;
 mod runs;

@@ -98,7 +98,7 @@ pub fn apply_set(job: &str, spec: &JobSpec, sets: &[String]) -> Result<JobSpec, 
 }
 
 /// Checks and converts a param's value to its declared type.
-pub(super) fn typed_param(name: &str, p: &ParamSpec, v: &Value) -> Result<Value, String> {
+pub fn typed_param(name: &str, p: &ParamSpec, v: &Value) -> Result<Value, String> {
     let as_text = match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),

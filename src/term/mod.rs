@@ -1,6 +1,8 @@
 //! The terminal: what is a terminal, colour, and etl's own messages on stderr. Decisions are
 //! made once, at start-up, by pure functions that are tested on their own.
 
+pub mod prompt;
+
 use std::io::IsTerminal;
 
 /// How etl talks on stderr for this invocation.

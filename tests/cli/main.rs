@@ -6,3 +6,4 @@ mod config_errors;
 mod init_and_render;
 mod local_run;
 mod meta;
+mod picker;
