@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct Metrics {
     requests: BTreeMap<String, u64>,
     total: u64,
-    pub watch_events_sent: AtomicU64,
 }
 
 impl Metrics {
@@ -21,18 +20,18 @@ impl Metrics {
         self.total += 1;
     }
 
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(&self, watch_events_sent: &AtomicU64) -> Value {
         json!({
             "requests": self.requests,
             "total_requests": self.total,
-            "watch_events_sent": self.watch_events_sent.load(Ordering::Relaxed),
+            "watch_events_sent": watch_events_sent.load(Ordering::Relaxed),
         })
     }
 
-    pub fn reset(&mut self) {
+    pub fn reset(&mut self, watch_events_sent: &AtomicU64) {
         self.requests.clear();
         self.total = 0;
-        self.watch_events_sent.store(0, Ordering::Relaxed);
+        watch_events_sent.store(0, Ordering::Relaxed);
     }
 }
 

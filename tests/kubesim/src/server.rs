@@ -30,6 +30,8 @@ pub struct State {
     pub clock: Arc<Clock>,
     pub logs: Logs,
     pub metrics: Mutex<Metrics>,
+    /// Counted outside the metrics lock: watches send many events.
+    pub watch_events_sent: std::sync::atomic::AtomicU64,
     pub faults: Mutex<Faults>,
     /// Bumped to close every open watch.
     pub drop_watches: watch::Sender<u64>,
@@ -43,6 +45,7 @@ impl State {
             clock,
             logs: Logs::default(),
             metrics: Mutex::new(Metrics::default()),
+            watch_events_sent: Default::default(),
             faults: Mutex::new(Faults::default()),
             drop_watches: watch::channel(0).0,
             addr,
@@ -1000,22 +1003,32 @@ fn watch(
     let mut dropped = state.drop_watches.subscribe();
     tokio::spawn(async move {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
-        let encode = |ty: &str, obj: &Value, state: &State| -> Bytes {
+        // One watch line; `cached` is the object's JSON when the store already has it.
+        let encode = |ty: &str, obj: &Value, cached: Option<Bytes>, state: &State| -> Bytes {
             let object = if table {
-                table::render(filter.res, &[obj], 0, full_object, state.clock.now())
+                Bytes::from(
+                    serde_json::to_vec(&table::render(
+                        filter.res,
+                        &[obj],
+                        0,
+                        full_object,
+                        state.clock.now(),
+                    ))
+                    .unwrap_or_default(),
+                )
             } else {
-                obj.clone()
+                cached.unwrap_or_else(|| Bytes::from(serde_json::to_vec(obj).unwrap_or_default()))
             };
-            let mut line =
-                serde_json::to_vec(&json!({"type": ty, "object": object})).unwrap_or_default();
-            line.push(b'\n');
+            let mut line = Vec::with_capacity(object.len() + 32);
+            line.extend_from_slice(b"{\"type\":\"");
+            line.extend_from_slice(ty.as_bytes());
+            line.extend_from_slice(b"\",\"object\":");
+            line.extend_from_slice(&object);
+            line.extend_from_slice(b"}\n");
             Bytes::from(line)
         };
         let send = |b: Bytes, tx: mpsc::Sender<Bytes>, state: Arc<State>| async move {
             state
-                .metrics
-                .lock()
-                .expect("metrics lock")
                 .watch_events_sent
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             tx.send(b).await.is_ok()
@@ -1043,13 +1056,19 @@ fn watch(
             }
         }
         for o in initial.iter().filter(|o| filter.matches(o)) {
-            if !send(encode("ADDED", o, &state), tx.clone(), state.clone()).await {
+            if !send(encode("ADDED", o, None, &state), tx.clone(), state.clone()).await {
                 return;
             }
         }
         if send_initial && bookmarks {
             let bm = json!({"kind": filter.res.kind, "apiVersion": filter.res.api_version(), "metadata": {"resourceVersion": last.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}});
-            if !send(encode("BOOKMARK", &bm, &state), tx.clone(), state.clone()).await {
+            if !send(
+                encode("BOOKMARK", &bm, None, &state),
+                tx.clone(),
+                state.clone(),
+            )
+            .await
+            {
                 return;
             }
         }
@@ -1061,7 +1080,7 @@ fn watch(
                 Ok(e) => e,
                 Err(e) => {
                     let _ = send(
-                        encode("ERROR", &e.to_status(), &state),
+                        encode("ERROR", &e.to_status(), None, &state),
                         tx.clone(),
                         state.clone(),
                     )
@@ -1069,6 +1088,9 @@ fn watch(
                     return;
                 }
             };
+            // Everything that happened since the last wake goes out as one chunk.
+            let mut batch: Vec<u8> = Vec::new();
+            let mut count = 0;
             for ev in events {
                 last = ev.rv;
                 if !std::ptr::eq(ev.res, filter.res) {
@@ -1084,7 +1106,27 @@ fn watch(
                     EventType::Deleted if was_match || now_match => "DELETED",
                     _ => continue,
                 };
-                if !send(encode(ty, &ev.obj, &state), tx.clone(), state.clone()).await {
+                batch.extend_from_slice(&encode(ty, &ev.obj, Some(ev.obj_json()), &state));
+                count += 1;
+                if batch.len() > 256 * 1024 {
+                    state
+                        .watch_events_sent
+                        .fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+                    count = 0;
+                    if tx
+                        .send(Bytes::from(std::mem::take(&mut batch)))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+            if count > 0 {
+                state
+                    .watch_events_sent
+                    .fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+                if tx.send(Bytes::from(batch)).await.is_err() {
                     return;
                 }
             }
@@ -1095,7 +1137,7 @@ fn watch(
                 r = changed.changed() => if r.is_err() { return },
                 _ = bookmark_tick.tick(), if bookmarks => {
                     let bm = json!({"kind": filter.res.kind, "apiVersion": filter.res.api_version(), "metadata": {"resourceVersion": last.to_string()}});
-                    if !send(encode("BOOKMARK", &bm, &state), tx.clone(), state.clone()).await {
+                    if !send(encode("BOOKMARK", &bm, None, &state), tx.clone(), state.clone()).await {
                         return;
                     }
                 }
@@ -1114,11 +1156,20 @@ fn watch(
 fn handle_admin(state: &State, method: &Method, path: &str, q: &Query) -> Resp {
     let num = |k: &str| q.get(k).and_then(|v| v.parse::<f64>().ok());
     match (method.as_str(), path.trim_end_matches('/')) {
-        ("GET", "metrics") => {
-            json_resp(200, &state.metrics.lock().expect("metrics lock").to_json())
-        }
+        ("GET", "metrics") => json_resp(
+            200,
+            &state
+                .metrics
+                .lock()
+                .expect("metrics lock")
+                .to_json(&state.watch_events_sent),
+        ),
         ("POST", "metrics/reset") => {
-            state.metrics.lock().expect("metrics lock").reset();
+            state
+                .metrics
+                .lock()
+                .expect("metrics lock")
+                .reset(&state.watch_events_sent);
             json_resp(200, &json!({"reset": true}))
         }
         ("GET", "clock") => json_resp(200, &json!({"now": meta::rfc3339_nano(state.clock.now())})),

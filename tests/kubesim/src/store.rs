@@ -39,6 +39,16 @@ pub struct Event {
     pub obj: Arc<Value>,
     /// The object before a modification (to notice selector transitions).
     pub prev: Option<Arc<Value>>,
+    /// `obj` serialized once, shared by every watch that sends it.
+    pub json: Arc<std::sync::OnceLock<bytes::Bytes>>,
+}
+
+impl Event {
+    pub fn obj_json(&self) -> bytes::Bytes {
+        self.json
+            .get_or_init(|| bytes::Bytes::from(serde_json::to_vec(&*self.obj).unwrap_or_default()))
+            .clone()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,6 +226,7 @@ impl Store {
             kind,
             obj: arc,
             prev,
+            json: Arc::default(),
         });
         obj
     }
@@ -233,6 +244,7 @@ impl Store {
             kind: EventType::Deleted,
             obj: Arc::new(obj.clone()),
             prev: Some(old),
+            json: Arc::default(),
         });
         Some(obj)
     }

@@ -103,6 +103,6 @@ pub async fn run(state: Arc<State>, kubelet: Arc<kubelet::Kubelet>) {
             _ = tokio::time::sleep(Duration::from_millis(100)) => {}
         }
         // Let a burst of changes land before the next pass.
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        tokio::time::sleep(Duration::from_millis(15)).await;
     }
 }
