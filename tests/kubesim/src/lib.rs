@@ -9,7 +9,6 @@ pub mod controllers;
 pub mod error;
 pub mod logs;
 pub mod meta;
-pub mod net;
 pub mod protobuf;
 pub mod resources;
 pub mod selector;
@@ -60,7 +59,7 @@ pub async fn run(cfg: Config) -> Result<(), String> {
                 tokio::spawn(async move {
                     let svc = service_fn(move |req| server::handle(state.clone(), req));
                     let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(net::QuickAck(stream)), svc)
+                        .serve_connection(TokioIo::new(stream), svc)
                         .await;
                 });
             }
