@@ -256,6 +256,7 @@ impl Kubelet {
                             restarts,
                             false,
                             &started_pod,
+                            0,
                         );
                         return;
                     }
@@ -294,6 +295,7 @@ impl Kubelet {
                 restarts,
                 true,
                 &started_pod,
+                pid,
             );
             {
                 let mut s = state.store();
@@ -391,6 +393,7 @@ impl Kubelet {
                     restarts,
                     false,
                     &started_pod,
+                    pid,
                 );
                 finish_deletion(state, &pod);
                 return;
@@ -408,6 +411,7 @@ impl Kubelet {
                     restarts,
                     false,
                     &started_pod,
+                    pid,
                 );
                 return;
             }
@@ -460,6 +464,7 @@ impl Kubelet {
             restarts,
             false,
             started_pod,
+            0,
         );
         record_event(
             &mut state.store(),
@@ -557,6 +562,7 @@ fn set_pod_status(
     restarts: i64,
     ready: bool,
     started_pod: &str,
+    pid: i32,
 ) {
     let mut store = state.store();
     let Ok(cur) = store.get(&POD, meta::namespace(pod), meta::name(pod)) else {
@@ -569,7 +575,7 @@ fn set_pod_status(
     let mut new = (*cur).clone();
     let running = cstate.get("running").is_some();
     let cond = |ty: &str, ok: bool| json!({"type": ty, "status": if ok {"True"} else {"False"}, "lastProbeTime": null, "lastTransitionTime": now});
-    let status = json!({
+    let mut status = json!({
         "phase": phase,
         "conditions": [
             cond("PodReadyToStartContainers", true),
@@ -588,7 +594,6 @@ fn set_pod_status(
             "name": cname,
             "image": c["image"],
             "imageID": format!("kubesim://{}", c["image"].as_str().unwrap_or("")),
-            "containerID": format!("kubesim://{}", meta::uid(pod)),
             "ready": ready,
             "started": running,
             "restartCount": restarts,
@@ -596,6 +601,10 @@ fn set_pod_status(
             "lastState": last,
         }],
     });
+    if pid > 0 {
+        // The process id, so tests can check the process itself.
+        status["containerStatuses"][0]["containerID"] = json!(format!("kubesim://{pid}"));
+    }
     new["status"] = status;
     let _ = store.update(&POD, new, false);
 }

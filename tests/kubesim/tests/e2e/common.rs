@@ -20,6 +20,11 @@ pub struct Sim {
 
 impl Sim {
     pub fn start() -> Sim {
+        Sim::start_with(&[])
+    }
+
+    /// kubesim with extra arguments (e.g. `--start-time`).
+    pub fn start_with(extra: &[&str]) -> Sim {
         let dir = tempfile::tempdir().expect("tempdir");
         let kubeconfig = dir.path().join("kubeconfig");
         let started = Instant::now();
@@ -28,6 +33,7 @@ impl Sim {
             .arg(&kubeconfig)
             .arg("--workdir")
             .arg(dir.path())
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -141,8 +147,12 @@ impl Sim {
     }
 }
 
-impl Drop for Sim {
-    fn drop(&mut self) {
+impl Sim {
+    /// SIGTERM, then wait for the exit (SIGKILL after 3s).
+    pub fn stop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
         // SAFETY: kill(2) on the child's pid; no memory is touched.
         unsafe {
             libc::kill(self.child.id() as i32, libc::SIGTERM);
@@ -156,6 +166,16 @@ impl Drop for Sim {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    pub fn workdir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

@@ -2,6 +2,7 @@
 //! kubectl, with kube-rs, or with plain HTTP for the admin endpoints.
 
 mod common;
+mod controllers;
 mod kube_api;
 mod kubectl;
 mod load;
