@@ -403,7 +403,7 @@ pub fn is_quantity(s: &str) -> bool {
             .unwrap_or(&suffix[1..])
             .chars()
             .all(|c| c.is_ascii_digit())
-        && suffix[1..].trim_start_matches(['+', '-']).len() > 0);
+        && !suffix[1..].trim_start_matches(['+', '-']).is_empty());
     number_ok && suffix_ok
 }
 

@@ -49,11 +49,23 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
-/// One template's text and where it came from, for error messages.
+/// One template's text and where it came from, for error messages. The text is parsed once,
+/// on first use, however many manifests are rendered from it (`etl render --cron`, backfills).
 #[derive(Clone, Debug)]
 pub struct Template {
     pub source: String,
     pub text: String,
+    parsed: std::sync::OnceLock<Result<Value, RenderError>>,
+}
+
+impl Template {
+    fn new(source: String, text: String) -> Template {
+        Template {
+            source,
+            text,
+            parsed: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 /// The template set a project renders with: its own `templates/` files over the embedded ones.
@@ -70,10 +82,10 @@ impl Templates {
                 .map(|(name, text)| {
                     (
                         *name,
-                        Template {
-                            source: format!("templates/{name} (built into etl)"),
-                            text: text.to_string(),
-                        },
+                        Template::new(
+                            format!("templates/{name} (built into etl)"),
+                            text.to_string(),
+                        ),
                     )
                 })
                 .collect(),
@@ -83,7 +95,7 @@ impl Templates {
     /// Replaces the embedded `name` with a project's own file. Unknown names are ignored by
     /// the caller, which only asks for the names in [`EMBEDDED`].
     pub fn set(&mut self, name: &'static str, source: String, text: String) {
-        self.files.insert(name, Template { source, text });
+        self.files.insert(name, Template::new(source, text));
     }
 
     fn get(&self, name: &str) -> &Template {
@@ -93,7 +105,7 @@ impl Templates {
     }
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RenderError {
     #[error("{template}{}: the template is not valid YAML: {message}", position.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
     Yaml {
@@ -377,7 +389,14 @@ pub fn cron_context(req: &RunRequest, shim: &str) -> Value {
     Value::Object(ctx)
 }
 
-fn parse_template(t: &Template) -> Result<Value, RenderError> {
+fn parse_template(t: &Template) -> Result<&Value, RenderError> {
+    t.parsed
+        .get_or_init(|| parse_yaml(t))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn parse_yaml(t: &Template) -> Result<Value, RenderError> {
     serde_saphyr::from_str::<Value>(&t.text).map_err(|e| RenderError::Yaml {
         template: t.source.clone(),
         position: e.location().map(|l| (l.line(), l.column())),
@@ -387,7 +406,7 @@ fn parse_template(t: &Template) -> Result<Value, RenderError> {
 
 fn render_value(t: &Template, context: &Value) -> Result<Value, RenderError> {
     let template = parse_template(t)?;
-    json_e::render(&template, context).map_err(|e| RenderError::JsonE {
+    json_e::render(template, context).map_err(|e| RenderError::JsonE {
         template: t.source.clone(),
         message: e.to_string(),
     })

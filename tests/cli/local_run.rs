@@ -160,7 +160,7 @@ fn ctrl_c_stops_the_job_and_exits_130() {
         "etl.yaml",
         "project: demo\njobs:\n  wait:\n    command: [sh, -c, 'echo $$ > job.pid; trap \"echo stopping; exit 0\" INT; while :; do sleep 0.1; done']\n",
     );
-    let mut child = s
+    let child = s
         .cmd(&["jobs", "run", "wait", "--today"])
         .stdout(std::process::Stdio::piped())
         .spawn()
