@@ -12,6 +12,7 @@ Usage: kubesim [--port N] [--kubeconfig PATH] [--workdir DIR] [--start-time RFC3
   --kubeconfig PATH     write a kubeconfig pointing at this server to PATH
   --workdir DIR         directory pod processes start in (default: the current one)
   --start-time TIME     simulated clock start, RFC 3339 (default: now)
+  -v, --verbose         log every API request to stderr (also: KUBESIM_VERBOSE=1)
 
 Prints `listening on http://127.0.0.1:PORT` on stdout when ready; logs go to stderr.
 ";
@@ -22,6 +23,7 @@ pub struct Config {
     pub kubeconfig: Option<PathBuf>,
     pub workdir: Option<PathBuf>,
     pub start_time: Option<Timestamp>,
+    pub verbose: bool,
 }
 
 #[derive(Debug, PartialEq)]
@@ -40,6 +42,10 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         };
         if flag == "--help" || flag == "-h" {
             return Ok(Parsed::Help);
+        }
+        if flag == "--verbose" || flag == "-v" {
+            cfg.verbose = true;
+            continue;
         }
         let mut value = || {
             inline
@@ -116,5 +122,9 @@ mod tests {
         assert_eq!(p(&["--help"]).unwrap(), Parsed::Help);
         assert!(p(&["--port"]).is_err());
         assert!(p(&["--bogus"]).is_err());
+        let Parsed::Run(c) = p(&["-v"]).unwrap() else {
+            panic!("expected run")
+        };
+        assert!(c.verbose);
     }
 }

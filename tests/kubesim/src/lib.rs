@@ -39,7 +39,8 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         None => std::env::current_dir().map_err(|e| e.to_string())?,
     };
     let clock = Arc::new(clock::Clock::starting_at(cfg.start_time));
-    let state = Arc::new(server::State::new(clock, addr.to_string()));
+    let verbose = cfg.verbose || std::env::var_os("KUBESIM_VERBOSE").is_some_and(|v| v == "1");
+    let state = Arc::new(server::State::new(clock, addr.to_string(), verbose));
     let kubelet = Arc::new(controllers::kubelet::Kubelet::new(workdir));
     tokio::spawn(controllers::run(state.clone(), kubelet.clone()));
 

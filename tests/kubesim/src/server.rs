@@ -36,10 +36,12 @@ pub struct State {
     /// Bumped to close every open watch.
     pub drop_watches: watch::Sender<u64>,
     pub addr: String,
+    /// Log every API request to stderr.
+    pub verbose: bool,
 }
 
 impl State {
-    pub fn new(clock: Arc<Clock>, addr: String) -> Self {
+    pub fn new(clock: Arc<Clock>, addr: String, verbose: bool) -> Self {
         State {
             store: Mutex::new(Store::new(clock.clone())),
             clock,
@@ -49,6 +51,7 @@ impl State {
             faults: Mutex::new(Faults::default()),
             drop_watches: watch::channel(0).0,
             addr,
+            verbose,
         }
     }
 
@@ -352,6 +355,8 @@ pub async fn handle(
     if let Some(e) = fault {
         return Ok(error_resp(&e));
     }
+    let method = req.method().clone();
+    let uri = req.uri().clone();
     let resp = match route {
         Route::Discovery(v) => json_resp(200, &v),
         Route::NotFound => match path.as_str() {
@@ -367,6 +372,9 @@ pub async fn handle(
             Err(e) => error_resp(&e),
         },
     };
+    if state.verbose {
+        eprintln!("kubesim: {method} {uri} -> {}", resp.status().as_u16());
+    }
     Ok(resp)
 }
 

@@ -86,7 +86,13 @@ fn columns(res: &Resource) -> Vec<Value> {
             col("Status", "string"),
             col("Age", "string"),
         ],
-        "configmaps" | "secrets" => vec![
+        "secrets" => vec![
+            col("Name", "string"),
+            col("Type", "string"),
+            col("Data", "integer"),
+            col("Age", "string"),
+        ],
+        "configmaps" => vec![
             col("Name", "string"),
             col("Data", "integer"),
             col("Age", "string"),
@@ -211,7 +217,11 @@ fn cells(res: &Resource, o: &Value, now: Timestamp) -> Vec<Value> {
         "configmaps" | "secrets" => {
             let n = o["data"].as_object().map_or(0, |m| m.len())
                 + o["binaryData"].as_object().map_or(0, |m| m.len());
-            vec![json!(name), json!(n), json!(created)]
+            if res.name == "secrets" {
+                vec![json!(name), o["type"].clone(), json!(n), json!(created)]
+            } else {
+                vec![json!(name), json!(n), json!(created)]
+            }
         }
         _ => vec![json!(name), json!(created)],
     }

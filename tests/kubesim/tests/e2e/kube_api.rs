@@ -615,3 +615,47 @@ fn unsupported_media_and_discovery() {
     assert!(pods["verbs"].as_array().unwrap().contains(&json!("watch")));
     assert_eq!(sim.json("/apis")["groups"][0]["name"], "batch");
 }
+
+#[tokio::test]
+async fn streaming_list_watcher_gets_initial_events_then_changes() {
+    let sim = Sim::start();
+    let cms: Api<ConfigMap> = Api::default_namespaced(sim.client().await);
+    for n in ["a", "b"] {
+        cms.create(&PostParams::default(), &cm(n, json!({})))
+            .await
+            .unwrap();
+    }
+    let cfg = kube::runtime::watcher::Config::default().streaming_lists();
+    let mut stream = Box::pin(kube::runtime::watcher(cms.clone(), cfg));
+    let mut initial = Vec::new();
+    loop {
+        match with_timeout("initial events", stream.try_next())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            kube::runtime::watcher::Event::Init => {}
+            kube::runtime::watcher::Event::InitApply(o) => initial.push(o.metadata.name.unwrap()),
+            kube::runtime::watcher::Event::InitDone => break,
+            other => panic!("unexpected before InitDone: {other:?}"),
+        }
+    }
+    initial.sort();
+    assert_eq!(initial, ["a", "b"]);
+    cms.create(&PostParams::default(), &cm("c", json!({})))
+        .await
+        .unwrap();
+    match with_timeout("a change", stream.try_next())
+        .await
+        .unwrap()
+        .unwrap()
+    {
+        kube::runtime::watcher::Event::Apply(o) => assert_eq!(o.metadata.name.unwrap(), "c"),
+        other => panic!("expected Apply(c), got {other:?}"),
+    }
+    let m = sim.json("/kubesim/metrics");
+    assert!(
+        m["requests"].get("list configmaps").is_none(),
+        "a streaming list makes no list call: {m}"
+    );
+}
