@@ -351,7 +351,10 @@ impl Kubelet {
                     }
                 }
             };
-            // Grandchildren may keep the pipes open: do not wait for them forever.
+            // A container ends with its main process: stop whatever it left running (which
+            // also closes the pipes those processes inherited).
+            signal_group(pid, libc::SIGKILL);
+            // Processes that left the group may keep the pipes open: do not wait forever.
             let _ = tokio::time::timeout(Duration::from_secs(1), async {
                 while done_rx.recv().await.is_some() {}
             })

@@ -531,3 +531,43 @@ async fn latency_fault_delays_api_requests_only() {
     sim.http("GET", "/api/v1/namespaces/default/configmaps", None);
     assert!(t.elapsed() < Duration::from_millis(300));
 }
+
+#[tokio::test]
+async fn background_processes_die_with_the_container() {
+    let sim = Sim::start();
+    let pods: Api<Pod> = Api::default_namespaced(sim.client().await);
+    // The shell starts a sleeper in the background, records its pid and exits.
+    pods.create(
+        &PostParams::default(),
+        &pod(
+            "leaver",
+            "Never",
+            "sleep 300 & echo $! > bg.pid; echo started",
+        ),
+    )
+    .await
+    .unwrap();
+    until("the pod to finish", || async {
+        phase(&pods.get("leaver").await.unwrap()) == "Succeeded"
+    })
+    .await;
+    assert_eq!(
+        pods.logs("leaver", &LogParams::default()).await.unwrap(),
+        "started\n"
+    );
+    let pid: i32 = std::fs::read_to_string(sim.workdir().join("bg.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // SAFETY: kill(pid, 0) only checks that the process exists.
+    let alive = |pid: i32| unsafe { libc::kill(pid, 0) == 0 };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive(pid) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        !alive(pid),
+        "background process {pid} outlived its container"
+    );
+}
