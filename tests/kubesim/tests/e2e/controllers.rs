@@ -571,3 +571,56 @@ async fn background_processes_die_with_the_container() {
         "background process {pid} outlived its container"
     );
 }
+
+#[tokio::test]
+async fn kube_log_stream_follows_with_timestamps_and_since_time() {
+    use futures::{AsyncBufReadExt, TryStreamExt};
+    let sim = Sim::start();
+    let pods: Api<Pod> = Api::default_namespaced(sim.client().await);
+    let script = "for i in 1 2 3 4; do echo line $i; sleep 0.3; done";
+    pods.create(&PostParams::default(), &pod("streamer", "Never", script))
+        .await
+        .unwrap();
+    // As etl does: 400 until the container started, then follow to the end.
+    let stream = within("a log stream", async {
+        loop {
+            let params = LogParams {
+                follow: true,
+                timestamps: true,
+                ..Default::default()
+            };
+            match pods.log_stream("streamer", &params).await {
+                Ok(s) => return s,
+                Err(kube::Error::Api(e)) if e.code == 400 => {
+                    tokio::time::sleep(Duration::from_millis(50)).await
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+    })
+    .await;
+    let lines: Vec<String> = within("the followed log", stream.lines().try_collect())
+        .await
+        .unwrap();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    let stamps: Vec<jiff::Timestamp> = lines
+        .iter()
+        .map(|l| l.split_once(' ').unwrap().0.parse().unwrap())
+        .collect();
+    assert!(stamps.windows(2).all(|w| w[0] <= w[1]));
+    assert!(lines[3].ends_with(" line 4"));
+    // since_time (second precision, as kube-rs sends it) keeps the lines at or after it.
+    let since = jiff::Timestamp::from_second(stamps[2].as_second()).unwrap();
+    let params = LogParams {
+        timestamps: true,
+        since_time: Some(since),
+        ..Default::default()
+    };
+    let later = pods.logs("streamer", &params).await.unwrap();
+    let n = later.lines().count();
+    assert!(
+        (2..=4).contains(&n) && later.ends_with("line 4\n"),
+        "{later}"
+    );
+    assert!(stamps.iter().filter(|t| **t >= since).count() == n);
+}
