@@ -23,6 +23,9 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::{mpsc, watch};
 
 const COMPONENT: &str = "kubelet";
+/// Images whose reference contains this cannot be "pulled": their pods stay Pending in
+/// ImagePullBackOff, so tests can exercise that path.
+pub const MISSING_IMAGE: &str = "kubesim-missing";
 pub const NODE: &str = "kubesim-node";
 /// The longest a deleted pod's process gets between SIGTERM and SIGKILL.
 const MAX_GRACE: Duration = Duration::from_secs(3);
@@ -125,9 +128,21 @@ impl Kubelet {
             {
                 continue;
             }
+            let image = pod["spec"]["containers"][0]["image"].as_str().unwrap_or("");
+            if image.contains(MISSING_IMAGE) {
+                let msg = format!("Back-off pulling image \"{image}\"");
+                let pull = format!(
+                    "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": not found"
+                );
+                self.waiting(state, pod, "ImagePullBackOff", &msg, &pull);
+                continue;
+            }
             let env = resolve_env(&state.store(), pod);
             match env {
-                Err(msg) => self.config_error(state, pod, &msg),
+                Err(msg) => {
+                    let event = format!("Error: {msg}");
+                    self.waiting(state, pod, "CreateContainerConfigError", &msg, &event)
+                }
                 Ok(env) => {
                     let (tx, rx) = watch::channel(false);
                     self.running
@@ -146,7 +161,9 @@ impl Kubelet {
         }
     }
 
-    fn config_error(&self, state: &State, pod: &Value, msg: &str) {
+    /// Keeps a pod Pending with its container waiting for `reason`; one Warning event
+    /// `Failed` per distinct message.
+    fn waiting(&self, state: &State, pod: &Value, reason: &str, msg: &str, event: &str) {
         let uid = meta::uid(pod).to_string();
         let mut status = pod["status"].clone();
         let cname = pod["spec"]["containers"][0]["name"].as_str().unwrap_or("");
@@ -157,7 +174,7 @@ impl Kubelet {
             "ready": false,
             "started": false,
             "restartCount": 0,
-            "state": {"waiting": {"reason": "CreateContainerConfigError", "message": msg}},
+            "state": {"waiting": {"reason": reason, "message": msg}},
         }]);
         write_status(state, &POD, pod, status);
         let mut errs = self.config_errors.lock().expect("lock");
@@ -169,7 +186,7 @@ impl Kubelet {
                 pod,
                 "Warning",
                 "Failed",
-                &format!("Error: {msg}"),
+                event,
                 COMPONENT,
             );
         }
@@ -367,14 +384,18 @@ impl Kubelet {
                     s.code().unwrap_or_else(|| 128 + s.signal().unwrap_or(9))
                 })
                 .unwrap_or(137);
-            let term = json!({
+            let mut term = json!({
                 "exitCode": code,
-                "reason": if code == 0 { "Completed" } else { "Error" },
+                "reason": exit_reason(code),
                 "startedAt": started,
                 "finishedAt": meta::rfc3339(state.clock.now()),
                 "containerID": format!("kubesim://{pid}"),
             });
             if killed {
+                // kubesim's own SIGKILL after the grace period is not an OOM kill.
+                if code != 0 {
+                    term["reason"] = json!("Error");
+                }
                 record_event(
                     &mut state.store(),
                     &POD,
@@ -499,6 +520,17 @@ fn pump(
         }
         drop(done);
     });
+}
+
+/// The terminated reason of an exit code that kubesim did not cause: a SIGKILL from
+/// elsewhere is reported as the kernel's OOM killer would be, so `kill -9 $$` in a test
+/// script simulates running out of memory.
+fn exit_reason(code: i32) -> &'static str {
+    match code {
+        0 => "Completed",
+        137 => "OOMKilled",
+        _ => "Error",
+    }
 }
 
 fn signal_group(pgid: i32, sig: i32) {

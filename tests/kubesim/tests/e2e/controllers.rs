@@ -624,3 +624,55 @@ async fn kube_log_stream_follows_with_timestamps_and_since_time() {
     );
     assert!(stamps.iter().filter(|t| **t >= since).count() == n);
 }
+
+#[tokio::test]
+async fn missing_images_and_oom_kills_can_be_simulated() {
+    let sim = Sim::start();
+    let client = sim.client().await;
+    let pods: Api<Pod> = Api::default_namespaced(client.clone());
+    let mut unpullable = pod("unpullable", "Never", "true");
+    unpullable.spec.as_mut().unwrap().containers[0].image =
+        Some("registry.example/kubesim-missing/etl:1".into());
+    pods.create(&PostParams::default(), &unpullable)
+        .await
+        .unwrap();
+    until("ImagePullBackOff", || async {
+        let p = pods.get("unpullable").await.unwrap();
+        let w = p
+            .status
+            .and_then(|s| s.container_statuses)
+            .and_then(|c| c[0].state.clone()?.waiting);
+        w.and_then(|w| w.reason).as_deref() == Some("ImagePullBackOff")
+    })
+    .await;
+    assert_eq!(phase(&pods.get("unpullable").await.unwrap()), "Pending");
+    let events: Api<k8s_openapi::api::core::v1::Event> = Api::default_namespaced(client);
+    let evs = events
+        .list(&ListParams::default().fields("involvedObject.name=unpullable"))
+        .await
+        .unwrap();
+    assert!(evs.items.iter().any(|e| {
+        e.message
+            .as_deref()
+            .is_some_and(|m| m.contains("Failed to pull image"))
+    }));
+
+    pods.create(
+        &PostParams::default(),
+        &pod("hungry", "Never", "echo eating; kill -9 $$$$"),
+    )
+    .await
+    .unwrap();
+    until("the pod to fail", || async {
+        phase(&pods.get("hungry").await.unwrap()) == "Failed"
+    })
+    .await;
+    let p = pods.get("hungry").await.unwrap();
+    let t = p.status.unwrap().container_statuses.unwrap()[0]
+        .state
+        .clone()
+        .unwrap()
+        .terminated
+        .unwrap();
+    assert_eq!((t.exit_code, t.reason.as_deref()), (137, Some("OOMKilled")));
+}
