@@ -542,11 +542,59 @@ fn signal_group(pgid: i32, sig: i32) {
     }
 }
 
+/// The labels of the one node pods run on (what `nodeSelector` is matched against).
+pub fn node_labels() -> serde_json::Map<String, Value> {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    [
+        ("kubernetes.io/hostname", NODE),
+        ("kubernetes.io/os", "linux"),
+        ("kubernetes.io/arch", arch),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), json!(v)))
+    .collect()
+}
+
+/// Schedules a pod on the node, or leaves it Pending as Unschedulable when its
+/// `nodeSelector` does not match the node's labels.
 fn bind(state: &State, pod: &Value) {
     let mut store = state.store();
     let Ok(cur) = store.get(&POD, meta::namespace(pod), meta::name(pod)) else {
         return;
     };
+    let node = node_labels();
+    let fits = pod["spec"]["nodeSelector"]
+        .as_object()
+        .is_none_or(|sel| sel.iter().all(|(k, v)| node.get(k) == Some(v)));
+    if !fits {
+        let already = cur["status"]["conditions"].as_array().is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c["type"] == "PodScheduled" && c["reason"] == "Unschedulable")
+        });
+        if already {
+            return;
+        }
+        let msg = "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
+        let mut new = (*cur).clone();
+        new["status"]["conditions"] = json!([{"type": "PodScheduled", "status": "False", "lastProbeTime": null,
+            "lastTransitionTime": meta::rfc3339(store.clock.now()), "reason": "Unschedulable", "message": msg}]);
+        if store.update(&POD, new, false).is_ok() {
+            record_event(
+                &mut store,
+                &POD,
+                pod,
+                "Warning",
+                "FailedScheduling",
+                msg,
+                "default-scheduler",
+            );
+        }
+        return;
+    }
     let mut new = (*cur).clone();
     new["spec"]["nodeName"] = json!(NODE);
     let now = meta::rfc3339(store.clock.now());
@@ -957,6 +1005,12 @@ mod tests {
         assert_eq!(expand("x$(A)y", &env), "x1y");
         assert_eq!(expand("$(B)", &env), "$(B)");
         assert_eq!(expand("$$(A) $5", &env), "$(A) $5");
+        // Shell arithmetic and command substitution are not variable references.
+        let shell = "echo $((1 + $(A))) $(date +%s) ${X#0} $1";
+        assert_eq!(
+            expand(shell, &env),
+            "echo $((1 + $(A))) $(date +%s) ${X#0} $1"
+        );
     }
 
     #[test]

@@ -676,3 +676,35 @@ async fn missing_images_and_oom_kills_can_be_simulated() {
         .unwrap();
     assert_eq!((t.exit_code, t.reason.as_deref()), (137, Some("OOMKilled")));
 }
+
+#[tokio::test]
+async fn a_node_selector_that_matches_no_node_leaves_the_pod_unschedulable() {
+    let sim = Sim::start();
+    let pods: Api<Pod> = Api::default_namespaced(sim.client().await);
+    let mut gpu = pod("gpu", "Never", "true");
+    let sel = [("accelerator".to_string(), "h100".to_string())].into();
+    gpu.spec.as_mut().unwrap().node_selector = Some(sel);
+    pods.create(&PostParams::default(), &gpu).await.unwrap();
+    let mut linux = pod("linux", "Never", "true");
+    let sel = [("kubernetes.io/os".to_string(), "linux".to_string())].into();
+    linux.spec.as_mut().unwrap().node_selector = Some(sel);
+    pods.create(&PostParams::default(), &linux).await.unwrap();
+    until("the linux pod to run", || async {
+        phase(&pods.get("linux").await.unwrap()) == "Succeeded"
+    })
+    .await;
+    until("the gpu pod to be unschedulable", || async {
+        let p = pods.get("gpu").await.unwrap();
+        p.status.and_then(|s| s.conditions).is_some_and(|cs| {
+            cs.iter().any(|c| {
+                c.type_ == "PodScheduled"
+                    && c.status == "False"
+                    && c.reason.as_deref() == Some("Unschedulable")
+            })
+        })
+    })
+    .await;
+    let p = pods.get("gpu").await.unwrap();
+    assert_eq!(phase(&p), "Pending");
+    assert!(p.spec.unwrap().node_name.is_none());
+}
