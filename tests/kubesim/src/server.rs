@@ -327,6 +327,9 @@ pub async fn handle(
             "kubesim answers in JSON only (and does not read CBOR); accept application/json",
         )));
     }
+    if matches!(path.as_str(), "/healthz" | "/livez" | "/readyz") {
+        return Ok(respond(200, "text/plain", Bytes::from_static(b"ok")));
+    }
     let route = route(&path, &state.addr);
     {
         let label = match &route {
