@@ -4,12 +4,14 @@
 //! (`project`, `window`, `render`) meet I/O (`term`, the file system, the cluster).
 
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod error;
 pub mod image;
 pub mod local_runs;
 pub mod project;
 pub mod render;
+pub mod run;
 pub mod state;
 pub mod term;
 pub mod window;

@@ -49,7 +49,7 @@ pub enum Command {
     /// List, run and schedule jobs
     #[command(subcommand)]
     Jobs(JobsCommand),
-    /// List runs: local ones with --local
+    /// List runs in the cluster (manual and scheduled), or on this machine with --local
     Runs(RunsArgs),
     /// Build the job image from etl.yaml's `image` with docker, podman, buildah or nerdctl
     Build(BuildArgs),
@@ -67,6 +67,79 @@ pub enum JobsCommand {
     List(ListArgs),
     /// Run a job here, as a local process (or in its image with --container), for a window
     Run(RunArgs),
+    /// Start a run of a job in the cluster now, for a window
+    Schedule(ScheduleArgs),
+    /// Stream a run's logs until it ends, and exit with its status
+    Follow(FollowArgs),
+    /// Stop a run and its pods
+    Cancel(CancelArgs),
+}
+
+/// Which cluster and namespace: etl.yaml's `cluster`, unless these say otherwise.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ClusterArgs {
+    /// The kubeconfig context [default: etl.yaml's cluster.context, else the current one]
+    #[arg(long, value_name = "NAME", help_heading = "Cluster")]
+    pub context: Option<String>,
+    /// The namespace [default: etl.yaml's cluster.namespace, else the context's]
+    #[arg(short, long, value_name = "NAME", help_heading = "Cluster")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The run is a Kubernetes Job named after the job, the window and the attempt
+(daily-averages-20261122-1d-a1): scheduling the same window again asks before starting attempt 2
+(or pass --rerun), and never duplicates or overwrites a run. The run's name goes to stdout.
+With --follow or --wait, the exit code is the run's: 0 succeeded, 1 failed.
+
+Examples:
+  etl jobs schedule daily-averages --yesterday --follow
+  etl jobs schedule daily-averages --date 2026-11-22 --config pollutant=no2 --rerun
+  etl jobs schedule                    (on a terminal: pick the job, window and params)")]
+pub struct ScheduleArgs {
+    /// The job to run (see `etl jobs list`); asked for on a terminal when left out
+    pub job: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
+    /// Stream the run's logs until it ends, and exit with its status
+    #[arg(long, conflicts_with = "wait")]
+    pub follow: bool,
+    /// Wait for the run to end, silently, and exit with its status
+    #[arg(long)]
+    pub wait: bool,
+    /// Start a new attempt when this window already has a run
+    #[arg(long)]
+    pub rerun: bool,
+    /// Do not ask for confirmation
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// The image to run [default: the last `etl push`, else the repository's :latest]
+    #[arg(long, value_name = "REF")]
+    pub image: Option<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    /// The run (see `etl runs`) [default: the newest run scheduled from this machine]
+    pub run: Option<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// The run to stop (see `etl runs`)
+    pub run: String,
+    /// Do not ask for confirmation
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -240,13 +313,14 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct RunsArgs {
-    /// List the runs made on this machine by `etl jobs run`
+    /// List the runs made on this machine by `etl jobs run` instead of the cluster's
     #[arg(long)]
     pub local: bool,
     /// Only this job's runs
     #[arg(long, value_name = "JOB")]
     pub job: Option<String>,
-    /// Only runs in this state (Running, Succeeded, Failed, Interrupted, Lost)
+    /// Only runs in this state: Pending, Running, Succeeded, Failed, Cancelled (--local:
+    /// Running, Succeeded, Failed, Interrupted, Lost)
     #[arg(long, value_name = "STATE")]
     pub state: Option<String>,
     /// Only runs started this recently (7d, 12h)
@@ -255,6 +329,8 @@ pub struct RunsArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t)]
     pub output: TableFormat,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod build;
 mod completions;
 mod init;
+mod jobs_cluster;
 mod jobs_list;
 mod jobs_run;
 mod pick;
@@ -37,6 +38,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Render(args) => render::run(&ctx, args),
         Command::Jobs(JobsCommand::List(args)) => jobs_list::run(&ctx, args),
         Command::Jobs(JobsCommand::Run(args)) => jobs_run::run(&ctx, args),
+        Command::Jobs(JobsCommand::Schedule(args)) => jobs_cluster::schedule(&ctx, args),
+        Command::Jobs(JobsCommand::Follow(args)) => jobs_cluster::follow(&ctx, args),
+        Command::Jobs(JobsCommand::Cancel(args)) => jobs_cluster::cancel(&ctx, args),
         Command::Runs(args) => runs::run(&ctx, args),
         Command::Build(args) => build::run(&ctx, args),
         Command::Push(args) => push::run(&ctx, args),
@@ -245,4 +249,15 @@ fn dotenv_error(path: &Path, e: dotenvy::Error) -> Error {
         ),
         "each line is KEY=VALUE",
     )
+}
+
+/// A yes/no question on the terminal (only ask when `term.interactive`). Esc or Ctrl-C is
+/// `Error::Interrupted`.
+pub fn confirm(term: &Term, question: &str) -> Result<bool> {
+    use crate::term::prompt::{PromptError, Prompter};
+    match Prompter::new(term.color).confirm(question, false) {
+        Ok(answer) => Ok(answer),
+        Err(PromptError::Cancelled) => Err(Error::Interrupted),
+        Err(PromptError::Terminal(e)) => Err(Error::io("the terminal", e)),
+    }
 }

@@ -9,10 +9,7 @@ use std::process::ExitCode;
 
 pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     if !args.local {
-        return Err(Error::usage(
-            "listing runs in the cluster is not available in this version of etl yet",
-            "pass --local for the runs made on this machine by `etl jobs run`",
-        ));
+        return cluster_runs(ctx, args);
     }
     let since = match &args.since {
         Some(s) => Some(crate::window::parse_span(s).ok_or_else(|| {
@@ -97,4 +94,112 @@ fn alive(pid: u32) -> bool {
     };
     // Signal 0 checks that the process exists without touching it.
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+}
+
+/// The project's runs in the cluster, manual and scheduled alike, newest first.
+fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
+    use crate::cluster::{self, Target, explain, retry};
+    use crate::render::names::{self, PREFIX};
+    use crate::run::{self, RunState};
+    use k8s_openapi::api::batch::v1::Job;
+    use kube::api::{Api, ListParams};
+
+    let state = match &args.state {
+        Some(s) => Some(RunState::parse(s).ok_or_else(|| {
+            Error::usage(
+                format!("--state {s}: not a run state"),
+                "one of Pending, Running, Succeeded, Failed, Cancelled",
+            )
+        })?),
+        None => None,
+    };
+    let since = match &args.since {
+        Some(s) => Some(crate::window::parse_span(s).ok_or_else(|| {
+            Error::usage(
+                format!("--since {s}: not a duration"),
+                "e.g. --since 7d or --since 12h",
+            )
+        })?),
+        None => None,
+    };
+    let project = ctx.project()?;
+    let mut selector = format!("{PREFIX}/project={}", project.name);
+    if let Some(job) = &args.job {
+        project.job(job)?;
+        selector.push_str(&format!(",{PREFIX}/job={}", names::job_label(job)));
+    }
+    let now = super::now()?;
+    let cutoff = match since {
+        Some(s) => Some(
+            now.to_zoned(jiff::tz::TimeZone::UTC)
+                .checked_sub(s)
+                .map_err(|e| Error::usage(e.to_string(), "use a shorter --since"))?
+                .timestamp(),
+        ),
+        None => None,
+    };
+    let target = Target {
+        context: args.cluster.context.clone(),
+        namespace: args.cluster.namespace.clone(),
+    };
+    let mut runs = cluster::runtime()?.block_on(async {
+        let cluster = cluster::connect(&project, &target).await?;
+        let jobs: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+        let lp = ListParams::default().labels(&selector);
+        let list = retry(|| jobs.list(&lp))
+            .await
+            .map_err(|e| explain(e, "listing runs"))?;
+        Ok::<_, Error>(list.items.iter().map(run::summary).collect::<Vec<_>>())
+    })?;
+    runs.retain(|r| {
+        state.is_none_or(|s| r.state == s)
+            && cutoff.is_none_or(|c| r.created.is_some_and(|t| t >= c))
+    });
+    runs.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.name.cmp(&a.name)));
+    let out = match args.output {
+        TableFormat::Json => serde_json::to_string_pretty(&runs).expect("runs serialize") + "\n",
+        TableFormat::Table => {
+            if runs.is_empty() {
+                ctx.term
+                    .note("no runs yet: `etl jobs schedule JOB --yesterday` starts one");
+            }
+            let rows: Vec<Vec<String>> = runs
+                .iter()
+                .map(|r| {
+                    let duration = match (r.started, r.finished) {
+                        (Some(s), Some(f)) => run::human_duration(f.duration_since(s).as_secs()),
+                        (Some(s), None) => {
+                            run::human_duration(now.duration_since(s).as_secs().max(0))
+                        }
+                        _ => "-".into(),
+                    };
+                    vec![
+                        r.name.clone(),
+                        r.job.clone(),
+                        match (&r.window_start, &r.window_end) {
+                            (Some(s), Some(e)) => format!("{s} → {e}"),
+                            _ => "-".into(),
+                        },
+                        r.state.to_string(),
+                        r.attempt.to_string(),
+                        r.started
+                            .or(r.created)
+                            .map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
+                            .unwrap_or_else(|| "-".into()),
+                        duration,
+                        r.trigger.clone(),
+                        r.started_by.clone().unwrap_or_else(|| "-".into()),
+                    ]
+                })
+                .collect();
+            table(
+                &[
+                    "RUN", "JOB", "WINDOW", "STATE", "ATTEMPT", "STARTED", "DURATION", "TRIGGER",
+                    "BY",
+                ],
+                &rows,
+            )
+        }
+    };
+    super::write_stdout(&out)
 }

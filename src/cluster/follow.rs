@@ -1,0 +1,392 @@
+//! Following a run: every pod's log as it is written (retried pods too), why a pod is stuck,
+//! and the run's verdict. I/O.
+//!
+//! Watches (not polling) the Job and its pods with kube-runtime's watcher, which re-watches
+//! after dropped connections and re-lists after 410 Gone, with backoff. Each pod's log is
+//! streamed with timestamps; when a stream breaks while the container still runs, it is opened
+//! again from the last timestamp seen and the lines already printed are skipped, so no line is
+//! lost or printed twice. Ctrl-C is the caller's: dropping the future stops following, never
+//! the run. No built-in timeout: a run that never ends is followed until Ctrl-C.
+
+use super::{Cluster, explain, retry};
+use crate::error::Error;
+use crate::run::{self, RunState};
+use futures::{AsyncBufReadExt, StreamExt, TryStreamExt};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, LogParams};
+use kube::runtime::{WatchStreamExt, watcher};
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// What the follower reports, in order, to whoever prints.
+#[derive(Debug)]
+pub enum Update {
+    /// A log line of a pod.
+    Line { pod: String, line: String },
+    /// Something about the run worth telling (a pod started, is stuck, was OOMKilled).
+    Note(String),
+}
+
+/// Why a pod is not making progress, if it is stuck: unschedulable, image pull failures, a
+/// missing secret, OOMKilled. None when it is fine.
+pub fn pod_problem(pod: &Pod) -> Option<String> {
+    let status = pod.status.as_ref()?;
+    for c in status.container_statuses.iter().flatten() {
+        let state = c.state.as_ref();
+        if let Some(w) = state.and_then(|s| s.waiting.as_ref()) {
+            let reason = w.reason.as_deref().unwrap_or_default();
+            if matches!(
+                reason,
+                "ImagePullBackOff"
+                    | "ErrImagePull"
+                    | "InvalidImageName"
+                    | "CreateContainerConfigError"
+                    | "CreateContainerError"
+                    | "CrashLoopBackOff"
+            ) {
+                let hint = match reason {
+                    "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName" => {
+                        " (is the image pushed? `etl push`)"
+                    }
+                    "CreateContainerConfigError" => {
+                        " (a Secret or ConfigMap it needs is missing? `etl deploy` creates the Secrets)"
+                    }
+                    _ => "",
+                };
+                return Some(format!(
+                    "{reason}: {}{hint}",
+                    w.message.as_deref().unwrap_or("waiting")
+                ));
+            }
+        }
+        if let Some(t) = state.and_then(|s| s.terminated.as_ref())
+            && t.reason.as_deref() == Some("OOMKilled")
+        {
+            return Some("OOMKilled: the job ran out of memory (raise resources.memory, e.g. --set resources.memory=2Gi)".into());
+        }
+    }
+    for c in status.conditions.iter().flatten() {
+        if c.type_ == "PodScheduled" && c.status == "False" {
+            return Some(format!(
+                "cannot be scheduled: {}",
+                c.message
+                    .as_deref()
+                    .or(c.reason.as_deref())
+                    .unwrap_or("no node fits")
+            ));
+        }
+    }
+    None
+}
+
+/// Whether the pod's container has started (so it has a log to stream).
+fn started(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .is_some_and(|cs| {
+            cs.iter().any(|c| {
+                c.state
+                    .as_ref()
+                    .is_some_and(|s| s.running.is_some() || s.terminated.is_some())
+            })
+        })
+        || pod
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.as_deref())
+            .is_some_and(|p| p == "Succeeded" || p == "Failed")
+}
+
+fn finished(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .is_some_and(|p| p == "Succeeded" || p == "Failed")
+}
+
+/// Splits `2026-11-23T10:00:00.123456789Z message` into its timestamp and text.
+pub fn split_timestamp(line: &str) -> Option<(jiff::Timestamp, &str)> {
+    let (ts, rest) = line.split_once(' ').unwrap_or((line, ""));
+    Some((ts.parse().ok()?, rest))
+}
+
+/// Where a pod's log has got to: the newest timestamp printed and how many lines carried it,
+/// so a reopened stream (which starts at a whole second) skips exactly what was printed.
+#[derive(Default, Debug, Clone, PartialEq)]
+pub struct LogCursor {
+    last: Option<jiff::Timestamp>,
+    at_last: usize,
+}
+
+impl LogCursor {
+    /// Whether a line with this timestamp is new; records it if so. `seen_now` counts lines
+    /// with the same timestamp already passed in this stream.
+    pub fn admit(&mut self, ts: jiff::Timestamp, same_ts_in_stream: usize) -> bool {
+        match self.last {
+            Some(last) if ts < last => false,
+            Some(last) if ts == last => {
+                if same_ts_in_stream < self.at_last {
+                    false
+                } else {
+                    self.at_last += 1;
+                    true
+                }
+            }
+            _ => {
+                self.last = Some(ts);
+                self.at_last = 1;
+                true
+            }
+        }
+    }
+
+    /// The `sinceTime` to reopen from: the last timestamp, down to the second (the API's
+    /// precision).
+    pub fn since(&self) -> Option<jiff::Timestamp> {
+        self.last
+            .and_then(|t| jiff::Timestamp::from_second(t.as_second()).ok())
+    }
+}
+
+/// Sends the new lines of one log stream; false when nobody listens any more. Ends when the
+/// stream ends or breaks.
+async fn pass_lines(
+    stream: impl futures::AsyncBufRead + Unpin,
+    cursor: &mut LogCursor,
+    pod: &str,
+    tx: &mpsc::Sender<Update>,
+) -> bool {
+    let mut lines = stream.lines();
+    let (mut same_ts, mut prev) = (0usize, None);
+    while let Ok(Some(raw)) = lines.try_next().await {
+        let Some((ts, text)) = split_timestamp(&raw) else {
+            continue;
+        };
+        same_ts = if prev == Some(ts) { same_ts + 1 } else { 0 };
+        prev = Some(ts);
+        if cursor.admit(ts, same_ts)
+            && tx
+                .send(Update::Line {
+                    pod: pod.to_string(),
+                    line: text.to_string(),
+                })
+                .await
+                .is_err()
+        {
+            return false;
+        }
+    }
+    true
+}
+
+/// Streams one pod's log until its container has ended and the log is drained.
+async fn stream_pod(pods: Api<Pod>, name: String, tx: mpsc::Sender<Update>) {
+    let mut cursor = LogCursor::default();
+    let mut delay = Duration::from_millis(200);
+    loop {
+        let params = LogParams {
+            follow: true,
+            timestamps: true,
+            since_time: cursor.since(),
+            ..LogParams::default()
+        };
+        match pods.log_stream(&name, &params).await {
+            Ok(stream) => {
+                if !pass_lines(stream, &mut cursor, &name, &tx).await {
+                    return;
+                }
+            }
+            Err(e) if super::status_code(&e) == Some(404) => return,
+            // 400: the container has not started yet; 5xx or a broken connection: try again.
+            Err(_) => {}
+        }
+        // The stream ended: either the container is done and its log drained, or the
+        // connection broke. Only the pod can tell.
+        match retry(|| pods.get_opt(&name)).await {
+            Ok(Some(p)) if finished(&p) => {
+                // One last read catches lines written between a break and the end.
+                let params = LogParams {
+                    timestamps: true,
+                    since_time: cursor.since(),
+                    ..LogParams::default()
+                };
+                if let Ok(stream) = retry(|| pods.log_stream(&name, &params)).await {
+                    pass_lines(stream, &mut cursor, &name, &tx).await;
+                }
+                return;
+            }
+            Ok(None) => return,
+            _ => {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+/// Follows `run` until its Job is finished and every pod's log is drained. Reports lines and
+/// notes on `tx`; returns the run's final state. `logs: false` waits without streaming logs.
+pub async fn follow(
+    cluster: &Cluster,
+    run: &str,
+    logs: bool,
+    tx: mpsc::Sender<Update>,
+) -> Result<(RunState, Option<String>), Error> {
+    let jobs: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+    let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+    if retry(|| jobs.get_opt(run))
+        .await
+        .map_err(|e| explain(e, &format!("reading run {run}")))?
+        .is_none()
+    {
+        return Err(Error::usage(
+            format!("there is no run `{run}` in namespace {}", cluster.namespace),
+            "`etl runs` lists the runs",
+        ));
+    }
+
+    let job_events = watcher(
+        jobs.clone(),
+        watcher::Config::default().fields(&format!("metadata.name={run}")),
+    )
+    .default_backoff()
+    .applied_objects()
+    .map(|r| r.map(|j| Either::Job(Box::new(j))));
+    let pod_events = watcher(
+        pods.clone(),
+        watcher::Config::default().labels(&format!("job-name={run}")),
+    )
+    .default_backoff()
+    .applied_objects()
+    .map(|r| r.map(|p| Either::Pod(Box::new(p))));
+    let mut events = std::pin::pin!(futures::stream::select(job_events, pod_events));
+
+    let mut streaming: HashSet<String> = HashSet::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut told: HashMap<String, String> = HashMap::new();
+    let mut verdict: Option<(RunState, Option<String>)> = None;
+
+    while verdict.is_none() {
+        let Some(event) = events.next().await else {
+            break;
+        };
+        // The watcher retries errors itself with backoff; an error here is informational.
+        let Ok(event) = event else { continue };
+        match event {
+            Either::Job(job) => {
+                let state = run::state(&job);
+                if state.is_finished() {
+                    verdict = Some((state, run::reason(&job)));
+                }
+            }
+            Either::Pod(pod) => {
+                let name = pod.metadata.name.clone().unwrap_or_default();
+                if let Some(problem) = pod_problem(&pod)
+                    && told.get(&name) != Some(&problem)
+                {
+                    told.insert(name.clone(), problem.clone());
+                    let _ = tx
+                        .send(Update::Note(format!("pod {name}: {problem}")))
+                        .await;
+                }
+                if logs && started(&pod) && streaming.insert(name.clone()) {
+                    let retry = match streaming.len() {
+                        1 => String::new(),
+                        n => format!(" (retry {})", n - 1),
+                    };
+                    let _ = tx
+                        .send(Update::Note(format!("pod {name} started{retry}")))
+                        .await;
+                    tasks.spawn(stream_pod(pods.clone(), name, tx.clone()));
+                }
+            }
+        }
+    }
+    // The Job is done: let every log drain (bounded, in case a pod vanished without a word).
+    let drain = async { while tasks.join_next().await.is_some() {} };
+    if tokio::time::timeout(Duration::from_secs(30), drain)
+        .await
+        .is_err()
+    {
+        tasks.abort_all();
+    }
+    verdict.ok_or_else(|| {
+        Error::environment(
+            format!("lost track of run {run}"),
+            Some(format!("`etl jobs follow {run}` tries again")),
+        )
+    })
+}
+
+enum Either {
+    Job(Box<Job>),
+    Pod(Box<Pod>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(yaml: &str) -> Pod {
+        serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn stuck_pods_say_why() {
+        let p = pod(
+            "metadata: {name: p}\nstatus:\n  phase: Pending\n  containerStatuses:\n  - {name: job, image: x, imageID: '', ready: false, restartCount: 0, state: {waiting: {reason: ImagePullBackOff, message: 'Back-off pulling image \"x:1\"'}}}\n",
+        );
+        let m = pod_problem(&p).unwrap();
+        assert!(
+            m.starts_with("ImagePullBackOff: Back-off pulling image") && m.contains("etl push"),
+            "{m}"
+        );
+        let p = pod(
+            "metadata: {name: p}\nstatus:\n  phase: Pending\n  conditions:\n  - {type: PodScheduled, status: 'False', reason: Unschedulable, message: '0/3 nodes are available: 3 Insufficient memory.'}\n",
+        );
+        assert_eq!(
+            pod_problem(&p).unwrap(),
+            "cannot be scheduled: 0/3 nodes are available: 3 Insufficient memory."
+        );
+        let p = pod(
+            "metadata: {name: p}\nstatus:\n  phase: Failed\n  containerStatuses:\n  - {name: job, image: x, imageID: '', ready: false, restartCount: 0, state: {terminated: {exitCode: 137, reason: OOMKilled}}}\n",
+        );
+        assert!(pod_problem(&p).unwrap().starts_with("OOMKilled"));
+        let p = pod("metadata: {name: p}\nstatus: {phase: Running}\n");
+        assert_eq!(pod_problem(&p), None);
+    }
+
+    #[test]
+    fn a_reopened_log_skips_exactly_what_was_printed() {
+        let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let mut c = LogCursor::default();
+        assert!(c.admit(t("2026-11-23T10:00:00.1Z"), 0));
+        assert!(c.admit(t("2026-11-23T10:00:00.5Z"), 0));
+        assert!(
+            c.admit(t("2026-11-23T10:00:00.5Z"), 1),
+            "two lines can share a timestamp"
+        );
+        assert_eq!(c.since(), Some(t("2026-11-23T10:00:00Z")));
+        // Reopened from 10:00:00: the same three lines come again, then a new one.
+        assert!(!c.admit(t("2026-11-23T10:00:00.1Z"), 0));
+        assert!(!c.admit(t("2026-11-23T10:00:00.5Z"), 0));
+        assert!(!c.admit(t("2026-11-23T10:00:00.5Z"), 1));
+        assert!(
+            c.admit(t("2026-11-23T10:00:00.5Z"), 2),
+            "a third line at that instant is new"
+        );
+        assert!(c.admit(t("2026-11-23T10:00:01Z"), 0));
+    }
+
+    #[test]
+    fn log_lines_carry_their_timestamp() {
+        let (ts, text) = split_timestamp("2026-11-23T10:00:00.123456789Z hello world").unwrap();
+        assert_eq!(ts, "2026-11-23T10:00:00.123456789Z".parse().unwrap());
+        assert_eq!(text, "hello world");
+        assert_eq!(split_timestamp("2026-11-23T10:00:00Z").unwrap().1, "");
+        assert!(split_timestamp("no timestamp").is_none());
+    }
+}

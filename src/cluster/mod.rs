@@ -1,0 +1,215 @@
+//! The cluster, through kube-rs: connecting as kubectl would, and turning API failures into
+//! errors that say what to do. I/O.
+
+pub mod follow;
+
+use crate::error::Error;
+use crate::project::Project;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+use std::future::Future;
+use std::time::Duration;
+
+/// A connection, and where it points.
+#[derive(Clone)]
+pub struct Cluster {
+    pub client: Client,
+    pub context: String,
+    pub namespace: String,
+}
+
+/// The `--context` and `--namespace` flags.
+#[derive(Clone, Debug, Default)]
+pub struct Target {
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+}
+
+/// Which kubeconfig context to use: `--context`, else the current one. A project that pins a
+/// context refuses any other unless `--context` names it explicitly, so nobody deploys to the
+/// wrong cluster because kubectl happened to point elsewhere.
+pub fn choose_context(
+    pinned: Option<&str>,
+    flag: Option<&str>,
+    current: Option<&str>,
+) -> Result<Option<String>, Error> {
+    match (pinned, flag, current) {
+        (_, Some(f), _) => Ok(Some(f.to_string())),
+        (Some(p), None, Some(c)) if p != c => Err(Error::usage(
+            format!("etl.yaml pins the cluster context `{p}`, but the current context is `{c}`"),
+            format!("pass --context {p} (or switch: kubectl config use-context {p})"),
+        )),
+        (Some(p), None, _) => Ok(Some(p.to_string())),
+        (None, None, c) => Ok(c.map(str::to_string)),
+    }
+}
+
+/// Connects with the user's kubeconfig exactly as kubectl reads it (`KUBECONFIG` with several
+/// files, current context, exec credential plugins), or the in-cluster service account when
+/// there is no kubeconfig.
+pub async fn connect(project: &Project, target: &Target) -> Result<Cluster, Error> {
+    let (config, context) = match Kubeconfig::read() {
+        Ok(kubeconfig) => {
+            let context = choose_context(
+                project.cluster.context.as_deref(),
+                target.context.as_deref(),
+                kubeconfig.current_context.as_deref(),
+            )?;
+            if let Some(c) = &context
+                && !kubeconfig.contexts.iter().any(|n| &n.name == c)
+            {
+                let names: Vec<&str> = kubeconfig
+                    .contexts
+                    .iter()
+                    .map(|n| n.name.as_str())
+                    .collect();
+                let hint = match crate::project::suggest(c, names.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the contexts are: {}", names.join(", ")),
+                };
+                return Err(Error::usage(
+                    format!("there is no kubeconfig context `{c}`"),
+                    hint,
+                ));
+            }
+            let options = KubeConfigOptions {
+                context: context.clone(),
+                ..Default::default()
+            };
+            let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+                .await
+                .map_err(|e| {
+                    Error::environment(
+                        format!("cannot use the kubeconfig: {e}"),
+                        Some("check it with `kubectl config view`".into()),
+                    )
+                })?;
+            (config, context.unwrap_or_else(|| "(current)".into()))
+        }
+        Err(read_err) => match Config::incluster() {
+            Ok(config) => (config, "in-cluster".to_string()),
+            Err(_) => {
+                return Err(Error::environment(
+                    format!("no cluster to talk to: {read_err}"),
+                    Some("set KUBECONFIG or create ~/.kube/config (e.g. `gcloud container clusters get-credentials …`)".into()),
+                ));
+            }
+        },
+    };
+    let namespace = target
+        .namespace
+        .clone()
+        .or_else(|| project.cluster.namespace.clone())
+        .unwrap_or_else(|| config.default_namespace.clone());
+    let client = Client::try_from(config)
+        .map_err(|e| Error::environment(format!("cannot create a Kubernetes client: {e}"), None))?;
+    Ok(Cluster {
+        client,
+        context,
+        namespace,
+    })
+}
+
+/// What went wrong talking to the cluster, in words a data engineer can act on.
+pub fn explain(e: kube::Error, doing: &str) -> Error {
+    match &e {
+        kube::Error::Api(s) if s.code == 403 => Error::environment(
+            format!("{doing}: forbidden: {}", s.message),
+            Some("ask your cluster admin for a Role that allows it in this namespace".into()),
+        ),
+        kube::Error::Api(s) if s.code == 401 => Error::environment(
+            format!("{doing}: not logged in to the cluster: {}", s.message),
+            Some("refresh your credentials (e.g. `gcloud auth login`) and try again".into()),
+        ),
+        kube::Error::Api(s) => Error::environment(
+            format!("{doing}: {} ({}, {})", s.message, s.reason, s.code),
+            None,
+        ),
+        _ => Error::environment(
+            format!("{doing}: cannot reach the cluster: {e}"),
+            Some("is it up, and is this the right context? `kubectl cluster-info` checks".into()),
+        ),
+    }
+}
+
+/// Whether an error is worth retrying: the server was busy or briefly broken, or the
+/// connection dropped. kube-rs already retries 429/503/504 itself, honouring Retry-After.
+pub fn is_transient(e: &kube::Error) -> bool {
+    match e {
+        kube::Error::Api(s) => matches!(s.code, 429 | 500 | 502 | 503 | 504),
+        kube::Error::HyperError(_) | kube::Error::Service(_) => true,
+        _ => false,
+    }
+}
+
+pub fn status_code(e: &kube::Error) -> Option<u16> {
+    match e {
+        kube::Error::Api(s) => Some(s.code),
+        _ => None,
+    }
+}
+
+/// Retries an idempotent call on transient errors with exponential backoff (0.2 s doubling to
+/// 5 s, about a minute in all), then gives up with the last error.
+pub async fn retry<T, F, Fut>(mut call: F) -> Result<T, kube::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, kube::Error>>,
+{
+    let mut delay = Duration::from_millis(200);
+    let mut attempts = 0;
+    loop {
+        match call().await {
+            Err(e) if is_transient(&e) && attempts < 15 => {
+                attempts += 1;
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A tokio runtime for one command: single-threaded, as a CLI needs.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::environment(format!("cannot start etl's runtime: {e}"), None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pinned_context_refuses_another_unless_named() {
+        assert_eq!(
+            choose_context(Some("prod"), None, Some("prod"))
+                .unwrap()
+                .as_deref(),
+            Some("prod")
+        );
+        let e = choose_context(Some("prod"), None, Some("staging"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("pins the cluster context `prod`") && e.contains("--context prod"),
+            "{e}"
+        );
+        assert_eq!(
+            choose_context(Some("prod"), Some("staging"), Some("x"))
+                .unwrap()
+                .as_deref(),
+            Some("staging")
+        );
+        assert_eq!(
+            choose_context(None, None, Some("x")).unwrap().as_deref(),
+            Some("x")
+        );
+        assert_eq!(
+            choose_context(Some("prod"), None, None).unwrap().as_deref(),
+            Some("prod")
+        );
+    }
+}
