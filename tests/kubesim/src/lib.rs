@@ -23,8 +23,16 @@ use hyper_util::rt::TokioIo;
 use std::io::Write;
 use std::sync::Arc;
 
-/// Serves until SIGTERM or SIGINT, then kills every pod process.
-pub async fn run(cfg: Config) -> Result<(), String> {
+/// A bound, configured server that has not started serving yet.
+struct Prepared {
+    listener: tokio::net::TcpListener,
+    url: String,
+    state: Arc<server::State>,
+    kubelet: Arc<controllers::kubelet::Kubelet>,
+}
+
+/// Binds 127.0.0.1:port, writes the kubeconfig and starts the controllers.
+async fn prepare(cfg: &Config) -> Result<Prepared, String> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", cfg.port))?;
@@ -43,20 +51,23 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     let state = Arc::new(server::State::new(clock, addr.to_string(), verbose));
     let kubelet = Arc::new(controllers::kubelet::Kubelet::new(workdir));
     tokio::spawn(controllers::run(state.clone(), kubelet.clone()));
+    Ok(Prepared {
+        listener,
+        url,
+        state,
+        kubelet,
+    })
+}
 
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .map_err(|e| e.to_string())?;
-    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-        .map_err(|e| e.to_string())?;
-    println!("listening on {url}");
-    std::io::stdout().flush().map_err(|e| e.to_string())?;
-    eprintln!("kubesim: serving the Kubernetes API on {url}");
+/// Accepts connections until `stop` completes, then kills every pod process.
+async fn serve(p: Prepared, stop: impl std::future::Future<Output = ()>) {
+    let mut stop = std::pin::pin!(stop);
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
+            accepted = p.listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
-                let state = state.clone();
+                let state = p.state.clone();
                 tokio::spawn(async move {
                     let svc = service_fn(move |req| server::handle(state.clone(), req));
                     let _ = hyper::server::conn::http1::Builder::new()
@@ -64,11 +75,92 @@ pub async fn run(cfg: Config) -> Result<(), String> {
                         .await;
                 });
             }
-            _ = term.recv() => break,
-            _ = int.recv() => break,
+            _ = &mut stop => break,
         }
     }
-    eprintln!("kubesim: stopping, killing pod processes");
-    kubelet.kill_all().await;
+    p.kubelet.kill_all().await;
+}
+
+/// The binary: serves until SIGTERM or SIGINT, then kills every pod process.
+pub async fn run(cfg: Config) -> Result<(), String> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| e.to_string())?;
+    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(|e| e.to_string())?;
+    let p = prepare(&cfg).await?;
+    let url = p.url.clone();
+    println!("listening on {url}");
+    std::io::stdout().flush().map_err(|e| e.to_string())?;
+    eprintln!("kubesim: serving the Kubernetes API on {url}");
+    serve(p, async {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
+    .await;
+    eprintln!("kubesim: stopped, pod processes killed");
     Ok(())
+}
+
+/// kubesim running inside the calling process, on its own thread and runtime: for tests
+/// that would rather not locate the binary. Dropping it stops the server and kills every
+/// pod process.
+pub struct InProcess {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl InProcess {
+    /// Starts a server (`cfg.port` 0 picks a free port) and returns once it accepts requests.
+    pub fn start(cfg: Config) -> Result<InProcess, String> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the runtime: {e}"))?;
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("kubesim".into())
+            .spawn(move || {
+                rt.block_on(async move {
+                    match prepare(&cfg).await {
+                        Ok(p) => {
+                            let _ = ready_tx.send(Ok(p.url.clone()));
+                            serve(p, async {
+                                let _ = stop_rx.await;
+                            })
+                            .await;
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                });
+                rt.shutdown_timeout(std::time::Duration::from_millis(200));
+            })
+            .map_err(|e| format!("cannot start the kubesim thread: {e}"))?;
+        let url = ready_rx
+            .recv()
+            .map_err(|_| "kubesim's thread ended before it was ready".to_string())??;
+        Ok(InProcess {
+            url,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }

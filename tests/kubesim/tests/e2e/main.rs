@@ -3,6 +3,7 @@
 
 mod common;
 mod controllers;
+mod in_process;
 mod kube_api;
 mod kubectl;
 mod load;
