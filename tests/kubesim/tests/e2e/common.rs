@@ -254,7 +254,8 @@ fn dechunk(mut s: &str) -> String {
     out
 }
 
-/// Whether kubectl is on PATH; says so loudly when it is not.
+/// Whether kubectl is on PATH; says so loudly when it is not, and fails in CI (`CI` set),
+/// as the project's other tool-dependent tests do.
 pub fn have_kubectl() -> bool {
     let ok = Command::new("kubectl")
         .args(["version", "--client"])
@@ -263,6 +264,10 @@ pub fn have_kubectl() -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "kubectl is not on PATH, and CI is set: kubectl scenarios must run in CI"
+        );
         eprintln!("\n!!!!! kubectl is not on PATH: SKIPPING this kubectl scenario !!!!!\n");
     }
     ok

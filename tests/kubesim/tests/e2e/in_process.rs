@@ -21,7 +21,11 @@ fn in_process_server_serves_and_stops_its_pods() {
     );
     let rt = tokio::runtime::Runtime::new().unwrap();
     let pid: i32 = rt.block_on(async {
-        let client = kube::Client::try_from(kube::Config::new(sim.url.parse().unwrap())).unwrap();
+        // Through the kubeconfig it wrote, as etl connects.
+        let kc = kube::config::Kubeconfig::read_from(&kubeconfig).unwrap();
+        let config = kube::Config::from_custom_kubeconfig(kc, &Default::default()).await.unwrap();
+        assert_eq!(config.default_namespace, "default");
+        let client = kube::Client::try_from(config).unwrap();
         let pods: Api<Pod> = Api::default_namespaced(client);
         let pod: Pod = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "p"},
