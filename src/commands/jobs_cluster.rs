@@ -219,13 +219,12 @@ async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<Ex
             ctx.term.note(format!("run {run} succeeded"));
             Ok(ExitCode::SUCCESS)
         }
-        other => Err(Error::Failed(format!(
-            "run {run} {}{}",
-            if other == RunState::Cancelled {
-                "was cancelled"
-            } else {
-                "failed"
-            },
+        RunState::Cancelled => Err(Error::Failed(format!(
+            "run {run} was {}",
+            reason.unwrap_or_else(|| "cancelled".into())
+        ))),
+        _ => Err(Error::Failed(format!(
+            "run {run} failed{}",
             reason.map(|r| format!(": {r}")).unwrap_or_default()
         ))),
     }

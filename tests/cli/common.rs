@@ -142,8 +142,15 @@ impl Kubesim {
         use std::io::BufRead;
         let bin = Path::new(env!("CARGO_BIN_EXE_etl")).with_file_name("kubesim");
         if !bin.exists() {
-            assert!(std::env::var_os("CI").is_none(), "{} is missing: run `cargo build -p kubesim` (or cargo test --workspace)", bin.display());
-            eprintln!("SKIPPED: {} is missing; `cargo build -p kubesim` builds it", bin.display());
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{} is missing: run `cargo build -p kubesim` (or cargo test --workspace)",
+                bin.display()
+            );
+            eprintln!(
+                "SKIPPED: {} is missing; `cargo build -p kubesim` builds it",
+                bin.display()
+            );
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -158,9 +165,20 @@ impl Kubesim {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("kubesim said {line:?}")).to_string();
-        Some(Kubesim { child, url, kubeconfig, _dir: dir })
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("kubesim said {line:?}"))
+            .to_string();
+        Some(Kubesim {
+            child,
+            url,
+            kubeconfig,
+            _dir: dir,
+        })
     }
 
     /// POSTs to one of kubesim's admin endpoints (`/kubesim/...`) and returns the body.
@@ -168,30 +186,47 @@ impl Kubesim {
         use std::io::{Read, Write};
         let addr = self.url.trim_start_matches("http://");
         let mut s = std::net::TcpStream::connect(addr).unwrap();
-        s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
-        write!(s, "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        // HTTP/1.0: the answer comes whole, not chunked.
+        write!(
+            s,
+            "POST {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n"
+        )
+        .unwrap();
         let mut out = String::new();
         s.read_to_string(&mut out).unwrap();
-        out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()
+        out.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default()
     }
 
     /// Moves kubesim's clock forward (CronJobs fire, deadlines expire) and returns its "now".
     pub fn advance(&self, seconds: u64) -> jiff::Timestamp {
         let body = self.post(&format!("/kubesim/clock/advance?seconds={seconds}"));
-        let v: serde_json::Value = serde_json::from_str(body.trim()).unwrap_or_else(|_| panic!("kubesim said {body:?}"));
+        let v: serde_json::Value =
+            serde_json::from_str(body.trim()).unwrap_or_else(|_| panic!("kubesim said {body:?}"));
         v["now"].as_str().unwrap().parse().unwrap()
     }
 
     /// kubectl against this server.
     pub fn kubectl(&self, args: &[&str]) -> Output {
-        Command::new("kubectl").arg("--kubeconfig").arg(&self.kubeconfig).args(args).output().unwrap()
+        Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(args)
+            .output()
+            .unwrap()
     }
 }
 
 impl Drop for Kubesim {
     fn drop(&mut self) {
         // SIGTERM lets kubesim stop its pods' processes too.
-        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), nix::sys::signal::Signal::SIGTERM);
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        );
         let _ = self.child.wait();
     }
 }
@@ -201,6 +236,8 @@ impl Sandbox {
     pub fn on(&self, sim: &Kubesim, args: &[&str]) -> Run {
         let mut c = self.cmd(args);
         c.env("KUBECONFIG", &sim.kubeconfig);
-        Run { out: c.output().unwrap() }
+        Run {
+            out: c.output().unwrap(),
+        }
     }
 }
