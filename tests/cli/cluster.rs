@@ -336,3 +336,55 @@ fn metrics(sim: &Kubesim) -> serde_json::Value {
     s.read_to_string(&mut out).unwrap();
     serde_json::from_str(out.split_once("\r\n\r\n").unwrap().1.trim()).unwrap()
 }
+
+/// The exact requests etl sends: label selectors, log following, propagation policy.
+#[test]
+fn the_requests_etl_sends() {
+    let Some((s, sim)) = setup() else { return };
+    let rec = crate::common::Recorder::start(&sim);
+    s.via(
+        &rec,
+        &[
+            "jobs",
+            "schedule",
+            "hello",
+            "--date",
+            "2026-11-22",
+            "--follow",
+        ],
+    )
+    .expect(0);
+    s.via(
+        &rec,
+        &["jobs", "schedule", "forever", "--date", "2026-11-22"],
+    )
+    .expect(0);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    s.via(&rec, &["jobs", "cancel", "forever-20261122-1d-a1", "--yes"])
+        .expect(0);
+    let log = rec.log();
+    let has = |needle: &str| {
+        assert!(
+            log.contains(needle),
+            "no request with {needle:?} in:\n{log}"
+        )
+    };
+    // The window's earlier attempts are found by labels, not by listing everything.
+    has(
+        "GET /apis/batch/v1/namespaces/default/jobs?&labelSelector=etl.dev/project=demo,etl.dev/job=hello,etl.dev/window-start=20261122T000000Z,etl.dev/window-end=20261123T000000Z",
+    );
+    has("POST /apis/batch/v1/namespaces/default/jobs?");
+    has("content-type: application/json");
+    // Following watches the Job and its pods and streams logs with follow=true.
+    has(
+        "GET /apis/batch/v1/namespaces/default/jobs?&fieldSelector=metadata.name=hello-20261122-1d-a1",
+    );
+    has("labelSelector=job-name=hello-20261122-1d-a1");
+    has("watch=true");
+    has("/log?&follow=true&timestamps=true");
+    // Cancelling records who, suspends the Job, and deletes its pods in the background.
+    has("PATCH /apis/batch/v1/namespaces/default/jobs/forever-20261122-1d-a1?");
+    has("content-type: application/merge-patch+json");
+    has("DELETE /api/v1/namespaces/default/pods?&labelSelector=job-name=forever-20261122-1d-a1");
+    has("\"propagationPolicy\":\"Background\"");
+}

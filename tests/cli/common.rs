@@ -241,3 +241,94 @@ impl Sandbox {
         }
     }
 }
+
+/// A TCP proxy in front of kubesim that records each HTTP request etl sends (method, path
+/// with query, Content-Type), so tests can check the exact requests, not just their effect.
+pub struct Recorder {
+    pub kubeconfig: PathBuf,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Recorder {
+    pub fn start(sim: &Kubesim) -> Recorder {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let upstream = sim.url.trim_start_matches("http://").to_string();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = std::net::TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                let (mut c_read, mut s_write) =
+                    (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let (mut s_read, mut c_write) = (server, client);
+                let sink = sink.clone();
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 16384];
+                    while let Ok(n) = c_read.read(&mut buf) {
+                        if n == 0 || s_write.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                        // Request lines and content types, as they go by.
+                        let text = String::from_utf8_lossy(&buf[..n]);
+                        let mut log = sink.lock().unwrap();
+                        for line in text.lines() {
+                            let l = line.to_ascii_lowercase();
+                            if ["GET ", "POST ", "PUT ", "PATCH ", "DELETE "]
+                                .iter()
+                                .any(|m| line.starts_with(m))
+                                || l.starts_with("content-type:")
+                            {
+                                log.push_str(line);
+                                log.push('\n');
+                            } else if line.starts_with('{') && line.contains("propagationPolicy") {
+                                log.push_str(line);
+                                log.push('\n');
+                            }
+                        }
+                    }
+                    let _ = s_write.shutdown(std::net::Shutdown::Write);
+                });
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut s_read, &mut c_write);
+                    let _ = c_write.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let kubeconfig = dir.path().join("kubeconfig");
+        let text = std::fs::read_to_string(&sim.kubeconfig)
+            .unwrap()
+            .replace(&sim.url, &format!("http://127.0.0.1:{port}"));
+        std::fs::write(&kubeconfig, text).unwrap();
+        Recorder {
+            kubeconfig,
+            log,
+            _dir: dir,
+        }
+    }
+
+    /// Everything recorded so far, one request line or header per line (URL-decoded).
+    pub fn log(&self) -> String {
+        let raw = self.log.lock().unwrap().clone();
+        raw.replace("%3D", "=")
+            .replace("%2C", ",")
+            .replace("%2F", "/")
+            .replace("%3A", ":")
+    }
+}
+
+impl Sandbox {
+    /// An etl command whose API requests go through `rec`.
+    pub fn via(&self, rec: &Recorder, args: &[&str]) -> Run {
+        let mut c = self.cmd(args);
+        c.env("KUBECONFIG", &rec.kubeconfig);
+        Run {
+            out: c.output().unwrap(),
+        }
+    }
+}
