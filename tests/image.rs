@@ -3,14 +3,17 @@
 //! htpasswd auth). `.ci/setup-image-tools.sh` installs what they need.
 //!
 //! Every podman setting lives in a temporary directory these tests write and point podman at
-//! (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF, CONTAINERS_REGISTRIES_CONF, REGISTRY_AUTH_FILE), so
-//! the machine's own podman configuration, images and logins are neither used nor touched.
-//! Images are built `FROM scratch` with busybox copied in: nothing is pulled.
+//! (tests/podman), so the machine's own podman configuration, images and logins are neither
+//! used nor touched. Images are built `FROM scratch` with busybox copied in: nothing is pulled.
 //!
 //! Without podman the tests that need it say so loudly and pass, except in CI (CI set), where
 //! that is a failure; everything else they need (the registry, htpasswd, busybox) missing is
 //! always a failure.
 
+#[path = "podman/mod.rs"]
+mod podman;
+
+use podman::which;
 use sha2::{Digest, Sha256};
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -22,38 +25,8 @@ use tempfile::TempDir;
 
 const ETL: &str = env!("CARGO_BIN_EXE_etl");
 
-fn podman_installed() -> bool {
-    Command::new("podman")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// `None` (after a loud message) when podman is not installed, on a developer's machine. In CI
-/// (CI set) a missing podman is a failure: CI installs it.
 fn podman_or_skip(test: &str) -> Option<()> {
-    if podman_installed() {
-        return Some(());
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "podman is not installed, and CI must run {test}: run .ci/setup-image-tools.sh"
-    );
-    eprintln!(
-        "\n==========================================================================\n\
-         SKIPPED {test}: podman is not installed, so etl build/push are NOT tested.\n\
-         Run .ci/setup-image-tools.sh (as root) to install podman and a registry.\n\
-         =========================================================================="
-    );
-    None
-}
-
-fn which(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
+    podman::podman_or_skip(test, "etl build/push are")
 }
 
 /// A free port on 127.0.0.1 (free when asked; the registry takes it right after).
@@ -274,48 +247,11 @@ impl Lab {
     fn new(registries: &[String], repository: &str) -> Lab {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        let conf = root.join("containers");
-        std::fs::create_dir_all(&conf).unwrap();
-        // default_ulimits = []: containers (and build steps) in a container or a CI runner cannot
-        // raise their limits. runc where there is one: crun is not always installed.
-        let runtime = if which("runc").is_some() {
-            "[engine]\nruntime = \"runc\"\n"
-        } else {
-            ""
-        };
-        std::fs::write(
-            conf.join("containers.conf"),
-            format!("[containers]\ndefault_ulimits = []\n{runtime}"),
-        )
-        .unwrap();
-        // vfs works everywhere (overlay does not inside every container); images here are tiny.
-        std::fs::write(
-            conf.join("storage.conf"),
-            format!(
-                "[storage]\ndriver = \"vfs\"\ngraphroot = \"{}\"\nrunroot = \"{}\"\n",
-                root.join("storage").display(),
-                root.join("run").display()
-            ),
-        )
-        .unwrap();
-        let mut registries_conf = String::new();
-        for host in registries {
-            registries_conf.push_str(&format!(
-                "[[registry]]\nlocation = \"{host}\"\ninsecure = true\n"
-            ));
-        }
-        std::fs::write(conf.join("registries.conf"), registries_conf).unwrap();
-        // No credentials: not the developer's, and podman wants the file to exist.
-        std::fs::write(conf.join("auth.json"), "{}").unwrap();
+        let podman_env = podman::configure(root, registries);
 
         let project = root.join("project");
         std::fs::create_dir_all(&project).unwrap();
-        let busybox = Path::new("/bin/busybox");
-        assert!(
-            busybox.is_file(),
-            "/bin/busybox is missing: apt-get install busybox-static (.ci/setup-image-tools.sh)"
-        );
-        std::fs::copy(busybox, project.join("busybox")).unwrap();
+        podman::busybox_dockerfile(&project);
         std::fs::write(
             project.join("etl.yaml"),
             format!(
@@ -324,26 +260,15 @@ impl Lab {
             ),
         )
         .unwrap();
-        std::fs::write(
-            project.join("Dockerfile"),
-            "FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\"]\n",
-        )
-        .unwrap();
         // The binary stays out of git (it is still in the build context).
         std::fs::write(project.join(".gitignore"), "busybox\n").unwrap();
 
-        let env = vec![
-            ("CONTAINERS_CONF", conf.join("containers.conf").into()),
-            ("CONTAINERS_STORAGE_CONF", conf.join("storage.conf").into()),
-            (
-                "CONTAINERS_REGISTRIES_CONF",
-                conf.join("registries.conf").into(),
-            ),
-            ("REGISTRY_AUTH_FILE", conf.join("auth.json").into()),
+        let mut env = podman_env;
+        env.extend([
             ("ETL_DATA_DIR", root.join("etl-data").into()),
             ("ETL_NOW", "2026-11-23T06:00:00Z".into()),
             ("NO_COLOR", "1".into()),
-        ];
+        ]);
         let lab = Lab { dir, project, env };
         lab.git(&["init", "-q"]);
         lab.git(&["add", "."]);

@@ -47,6 +47,12 @@ impl Engine {
     pub fn has_digest_file(self) -> bool {
         matches!(self, Engine::Podman | Engine::Buildah)
     }
+
+    /// Whether the engine runs containers from an image (`ENGINE run IMAGE`): buildah only
+    /// builds (its `run` runs a step inside a working container).
+    pub fn can_run(self) -> bool {
+        !matches!(self, Engine::Buildah)
+    }
 }
 
 impl std::fmt::Display for Engine {
@@ -88,6 +94,26 @@ pub fn choose(
         .ok_or(ImageError::NoEngine)
 }
 
+/// Which engine runs a job's container: as `choose`, but when none is named, the first
+/// installed one that can run containers; buildah alone (or named) cannot.
+pub fn choose_runner(
+    named: Option<(&str, &str)>,
+    installed: impl Fn(Engine) -> bool,
+) -> Result<Engine, ImageError> {
+    let engine = match named {
+        Some(_) => choose(named, installed)?,
+        None => match choose(None, |e| e.can_run() && installed(e)) {
+            Err(ImageError::NoEngine) if installed(Engine::Buildah) => Engine::Buildah,
+            other => other?,
+        },
+    };
+    if engine.can_run() {
+        Ok(engine)
+    } else {
+        Err(ImageError::CannotRun { engine })
+    }
+}
+
 /// The executable called `name` in one of `path`'s directories (the value of `PATH`).
 pub fn find_on_path(name: &str, path: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
     let path = path?;
@@ -127,6 +153,10 @@ pub enum Op<'a> {
     },
     /// Print the image's repository digests as a JSON list (`["repo@sha256:…"]`).
     Inspect { image: &'a str },
+    /// Stop the container `name` now (SIGKILL).
+    Kill { name: &'a str },
+    /// Remove the container `name`, running or not (`rm -f`).
+    Remove { name: &'a str },
 }
 
 /// The arguments (after the engine's executable) that make `engine` do `op`.
@@ -189,8 +219,112 @@ pub fn argv(engine: Engine, op: &Op) -> Vec<OsString> {
             }
             a.push((*image).into());
         }
+        Op::Kill { name } => {
+            push("kill");
+            push(name);
+        }
+        Op::Remove { name } => {
+            push("rm");
+            push("--force");
+            push(name);
+        }
     }
     a
+}
+
+/// One run of a job's container, as `etl jobs run --container` asks for it: the rendered
+/// pod's container, in engine terms.
+#[derive(Clone, Debug)]
+pub struct ContainerRun<'a> {
+    /// The container's name, chosen by etl so that a stop can `kill` and `rm` it by name.
+    pub name: &'a str,
+    pub image: &'a str,
+    /// The pod's `command`: as in Kubernetes, it replaces the image's entrypoint (empty: the
+    /// image's entrypoint runs).
+    pub command: &'a [String],
+    /// The pod's `args`, after the command (replacing the image's CMD).
+    pub args: &'a [String],
+    /// Env vars whose values go on the command line.
+    pub env: &'a [(String, String)],
+    /// Env vars the engine copies from its own environment (`-e KEY`): secrets, whose values
+    /// must never be on a command line (`ps` shows those to every user of the machine). The
+    /// caller puts the values in the engine's environment.
+    pub env_from_engine: &'a [String],
+    /// CPUs, a Kubernetes quantity (the limit, else the request).
+    pub cpu: Option<&'a str>,
+    /// Memory, a Kubernetes quantity (the limit).
+    pub memory: Option<&'a str>,
+    /// This machine's CPUs: docker refuses `--cpus` above it, so a job asking for more gets
+    /// all of them.
+    pub host_cpus: Option<u64>,
+    /// The project directory, mounted at `/work` and the working directory (`--mount`).
+    pub mount: Option<&'a Path>,
+}
+
+/// The arguments (after the engine's executable) that run `c` in the foreground and remove it
+/// when it ends: `run --rm --name NAME [-e …] [--cpus N] [--memory BYTES] [-v DIR:/work
+/// --workdir /work] [--entrypoint CMD] IMAGE ARGS…`.
+///
+/// docker, podman and nerdctl take the same flags; buildah cannot run an image. Signals sent
+/// to the engine's client are passed on to the container (`--sig-proxy`, their default).
+pub fn run_argv(engine: Engine, c: &ContainerRun) -> Result<Vec<OsString>, ImageError> {
+    if !engine.can_run() {
+        return Err(ImageError::CannotRun { engine });
+    }
+    let mut a: Vec<OsString> = ["run", "--rm", "--name", c.name]
+        .into_iter()
+        .map(OsString::from)
+        .collect();
+    for (k, v) in c.env {
+        a.push("--env".into());
+        a.push(format!("{k}={v}").into());
+    }
+    for k in c.env_from_engine {
+        a.push("--env".into());
+        a.push(k.into());
+    }
+    if let Some(q) = c.cpu {
+        let millis = super::quantity::millicpus(q).ok_or_else(|| ImageError::BadQuantity {
+            resource: "cpu",
+            value: q.to_string(),
+        })?;
+        let millis = match c.host_cpus {
+            Some(n) => millis.min(n.saturating_mul(1000)),
+            None => millis,
+        };
+        // `--cpus 0` means "no limit" to docker and an error to some versions of podman.
+        if millis > 0 {
+            a.push("--cpus".into());
+            a.push(super::quantity::cpus_flag(millis).into());
+        }
+    }
+    if let Some(q) = c.memory {
+        let bytes = super::quantity::bytes(q).ok_or_else(|| ImageError::BadQuantity {
+            resource: "memory",
+            value: q.to_string(),
+        })?;
+        if bytes > 0 {
+            a.push("--memory".into());
+            a.push(bytes.to_string().into());
+        }
+    }
+    if let Some(dir) = c.mount {
+        let mut volume = dir.as_os_str().to_owned();
+        volume.push(":/work");
+        a.push("--volume".into());
+        a.push(volume);
+        a.push("--workdir".into());
+        a.push("/work".into());
+    }
+    let mut command = c.command.iter();
+    if let Some(entrypoint) = command.next() {
+        // One executable: docker takes `--entrypoint` as a path, not a command line.
+        a.push("--entrypoint".into());
+        a.push(entrypoint.into());
+    }
+    a.push(c.image.into());
+    a.extend(command.chain(c.args).map(OsString::from));
+    Ok(a)
 }
 
 #[cfg(test)]
@@ -316,6 +450,194 @@ mod tests {
             strings(argv(Engine::Buildah, &Op::Inspect { image: "r:t" }))[..3],
             ["inspect", "--type", "image"]
         );
+    }
+
+    fn job_container<'a>(
+        command: &'a [String],
+        args: &'a [String],
+        env: &'a [(String, String)],
+        secrets: &'a [String],
+    ) -> ContainerRun<'a> {
+        ContainerRun {
+            name: "etl-ingest-20261122-1d-a1",
+            image: "reg.example/t/p@sha256:abc",
+            command,
+            args,
+            env,
+            env_from_engine: secrets,
+            cpu: Some("500m"),
+            memory: Some("512Mi"),
+            host_cpus: Some(8),
+            mount: None,
+        }
+    }
+
+    fn words(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn docker_podman_and_nerdctl_run_the_pod_s_container_alike() {
+        let command = words(&["python3", "main.py"]);
+        let args = words(&[
+            "ingest",
+            "2026-11-22T00:00:00Z",
+            "2026-11-23T00:00:00Z",
+            "{}",
+        ]);
+        let env = [
+            ("ETL_JOB".to_string(), "ingest".to_string()),
+            ("GREETING".to_string(), "a b".to_string()),
+        ];
+        let secrets = words(&["WAREHOUSE_TOKEN"]);
+        for engine in [Engine::Docker, Engine::Podman, Engine::Nerdctl] {
+            let c = job_container(&command, &args, &env, &secrets);
+            assert_eq!(
+                strings(run_argv(engine, &c).unwrap()),
+                [
+                    "run",
+                    "--rm",
+                    "--name",
+                    "etl-ingest-20261122-1d-a1",
+                    "--env",
+                    "ETL_JOB=ingest",
+                    "--env",
+                    "GREETING=a b",
+                    // The secret by name only: the engine reads its value from its own env.
+                    "--env",
+                    "WAREHOUSE_TOKEN",
+                    "--cpus",
+                    "0.5",
+                    "--memory",
+                    "536870912",
+                    "--entrypoint",
+                    "python3",
+                    "reg.example/t/p@sha256:abc",
+                    "main.py",
+                    "ingest",
+                    "2026-11-22T00:00:00Z",
+                    "2026-11-23T00:00:00Z",
+                    "{}"
+                ],
+                "{engine}"
+            );
+        }
+    }
+
+    #[test]
+    fn mount_cpu_cap_and_no_command() {
+        let args = words(&["ingest"]);
+        let c = ContainerRun {
+            cpu: Some("16"),
+            memory: None,
+            host_cpus: Some(2),
+            mount: Some(Path::new("/home/ana/proj")),
+            ..job_container(&[], &args, &[], &[])
+        };
+        assert_eq!(
+            strings(run_argv(Engine::Podman, &c).unwrap()),
+            [
+                "run",
+                "--rm",
+                "--name",
+                "etl-ingest-20261122-1d-a1",
+                "--cpus",
+                "2",
+                "--volume",
+                "/home/ana/proj:/work",
+                "--workdir",
+                "/work",
+                // No command: the image's entrypoint runs, with the args (as in Kubernetes).
+                "reg.example/t/p@sha256:abc",
+                "ingest"
+            ]
+        );
+        let unlimited = ContainerRun {
+            cpu: Some("0"),
+            memory: Some("0"),
+            mount: None,
+            ..c
+        };
+        assert!(
+            !strings(run_argv(Engine::Docker, &unlimited).unwrap())
+                .iter()
+                .any(|a| a == "--cpus" || a == "--memory")
+        );
+    }
+
+    #[test]
+    fn a_secret_value_is_never_in_the_run_argv() {
+        // What jobs_run passes: plain env on the command line, secrets by name.
+        let env = [("ETL_RUN_ID".to_string(), "r".to_string())];
+        let secrets = words(&["TOKEN"]);
+        let argv =
+            strings(run_argv(Engine::Docker, &job_container(&[], &[], &env, &secrets)).unwrap());
+        assert!(argv.contains(&"TOKEN".to_string()));
+        assert!(!argv.iter().any(|a| a.starts_with("TOKEN=")), "{argv:?}");
+    }
+
+    #[test]
+    fn buildah_cannot_run_a_container() {
+        let c = job_container(&[], &[], &[], &[]);
+        assert!(matches!(
+            run_argv(Engine::Buildah, &c),
+            Err(ImageError::CannotRun {
+                engine: Engine::Buildah
+            })
+        ));
+        let e: crate::error::Error = run_argv(Engine::Buildah, &c).unwrap_err().into();
+        let text = e.to_string();
+        assert!(text.contains("buildah cannot run containers"), "{text}");
+        assert!(text.contains("podman or docker"), "{text}");
+    }
+
+    #[test]
+    fn a_bad_quantity_names_the_resource() {
+        let c = ContainerRun {
+            memory: Some("lots"),
+            ..job_container(&[], &[], &[], &[])
+        };
+        assert!(matches!(
+            run_argv(Engine::Podman, &c),
+            Err(ImageError::BadQuantity {
+                resource: "memory",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn the_runner_skips_buildah_unless_it_is_all_there_is() {
+        assert_eq!(
+            choose_runner(None, |e| matches!(e, Engine::Buildah | Engine::Nerdctl)).unwrap(),
+            Engine::Nerdctl
+        );
+        assert!(matches!(
+            choose_runner(None, |e| e == Engine::Buildah),
+            Err(ImageError::CannotRun { .. })
+        ));
+        assert!(matches!(
+            choose_runner(Some(("etl.yaml's image.engine", "buildah")), |_| true),
+            Err(ImageError::CannotRun { .. })
+        ));
+        assert!(matches!(
+            choose_runner(None, |_| false),
+            Err(ImageError::NoEngine)
+        ));
+    }
+
+    #[test]
+    fn kill_and_remove_by_name() {
+        for engine in [Engine::Docker, Engine::Podman, Engine::Nerdctl] {
+            assert_eq!(
+                strings(argv(engine, &Op::Kill { name: "etl-x" })),
+                ["kill", "etl-x"]
+            );
+            assert_eq!(
+                strings(argv(engine, &Op::Remove { name: "etl-x" })),
+                ["rm", "--force", "etl-x"]
+            );
+        }
     }
 
     #[test]

@@ -6,10 +6,11 @@
 pub mod engine;
 pub mod output;
 pub mod pushed;
+pub mod quantity;
 mod run;
 pub mod tag;
 
-pub use engine::{Engine, Op, argv};
+pub use engine::{ContainerRun, Engine, Op, argv, run_argv};
 pub use run::{Finished, Show, run, show};
 
 use crate::error::Error;
@@ -62,6 +63,15 @@ pub enum ImageError {
         /// The engine says there is no such image here.
         missing: bool,
     },
+    #[error("{engine} cannot run containers from an image (it only builds them)")]
+    CannotRun { engine: Engine },
+    #[error("resources: {resource} `{value}` is not a quantity etl can give the container engine")]
+    BadQuantity {
+        resource: &'static str,
+        value: String,
+    },
+    #[error("{engine} could not run {image} (it exited with 125; its message is above)")]
+    RunFailed { engine: Engine, image: String },
     #[error(
         "{engine} pushed {image} but etl could not read the pushed digest{}",
         indent(log)
@@ -111,6 +121,16 @@ impl ImageError {
             ImageError::PushFailed { .. } | ImageError::NoDigest { .. } => {
                 "`etl push -v` shows the engine's whole output".into()
             }
+            ImageError::CannotRun { .. } => {
+                "run it with podman or docker: install one and set etl.yaml's `image.engine: podman`".into()
+            }
+            ImageError::BadQuantity { resource, .. } => format!(
+                "e.g. {}; Kubernetes would refuse it too",
+                if *resource == "cpu" { "cpu: 500m or cpu: 2" } else { "memory: 512Mi or memory: 2Gi" }
+            ),
+            ImageError::RunFailed { engine, .. } => format!(
+                "is the image here or pullable? `etl build` builds it, `--image REF` runs another, `{engine} images` lists this machine's"
+            ),
         })
     }
 
@@ -123,6 +143,7 @@ impl ImageError {
                 | ImageError::NoGitTag { .. }
                 | ImageError::InvalidTag { .. }
                 | ImageError::NoRepository
+                | ImageError::BadQuantity { .. }
         )
     }
 }
