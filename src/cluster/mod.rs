@@ -182,6 +182,48 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 mod tests {
     use super::*;
 
+    fn api_error(code: u16, reason: &str, message: &str) -> kube::Error {
+        kube::Error::Api(Box::new(kube::core::Status {
+            code,
+            reason: reason.into(),
+            message: message.into(),
+            ..kube::core::Status::failure(message, reason)
+        }))
+    }
+
+    #[test]
+    fn forbidden_says_which_verb_on_which_resource_and_exits_3() {
+        let e = explain(
+            api_error(
+                403,
+                "Forbidden",
+                r#"jobs.batch is forbidden: User "ana@acme.com" cannot create resource "jobs" in API group "batch" in the namespace "etl""#,
+            ),
+            "creating run x",
+        );
+        assert_eq!(e.exit_code(), 3);
+        let text = e.to_string();
+        assert!(
+            text.contains(
+                r#"cannot create resource "jobs" in API group "batch" in the namespace "etl""#
+            ),
+            "{text}"
+        );
+        assert!(text.contains("ask your cluster admin"), "{text}");
+    }
+
+    #[test]
+    fn transient_errors_are_retried_and_permanent_ones_are_not() {
+        assert!(is_transient(&api_error(500, "InternalError", "boom")));
+        assert!(is_transient(&api_error(
+            429,
+            "TooManyRequests",
+            "slow down"
+        )));
+        assert!(!is_transient(&api_error(404, "NotFound", "gone")));
+        assert!(!is_transient(&api_error(422, "Invalid", "bad")));
+    }
+
     #[test]
     fn a_pinned_context_refuses_another_unless_named() {
         assert_eq!(
