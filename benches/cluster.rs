@@ -11,15 +11,27 @@ const PROJECT: &str = "project: bench\ncluster: {namespace: default}\njobs:\n  h
 
 fn http(addr: &str, method: &str, path: &str) -> String {
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(s, "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n").unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n"
+    )
+    .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
-    out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()
+    out.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
 }
 
 fn total_requests(addr: &str) -> u64 {
-    let v: serde_json::Value = serde_json::from_str(http(addr, "GET", "/kubesim/metrics").trim()).unwrap();
-    v["total_requests"].as_u64().unwrap_or_else(|| v["requests"].as_object().map(|m| m.values().filter_map(|n| n.as_u64()).sum()).unwrap_or(0))
+    let v: serde_json::Value =
+        serde_json::from_str(http(addr, "GET", "/kubesim/metrics").trim()).unwrap();
+    v["total_requests"].as_u64().unwrap_or_else(|| {
+        v["requests"]
+            .as_object()
+            .map(|m| m.values().filter_map(|n| n.as_u64()).sum())
+            .unwrap_or(0)
+    })
 }
 
 fn main() {
@@ -42,24 +54,54 @@ fn main() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    std::io::BufReader::new(sim.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.trim().trim_start_matches("listening on http://").to_string();
+    std::io::BufReader::new(sim.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .trim_start_matches("listening on http://")
+        .to_string();
     let etl_cmd = |args: &[&str]| {
-        let out = Command::new(etl).args(args).current_dir(dir.path()).env("KUBECONFIG", &kubeconfig).env("ETL_DATA_DIR", dir.path().join("data")).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new(etl)
+            .args(args)
+            .current_dir(dir.path())
+            .env("KUBECONFIG", &kubeconfig)
+            .env("ETL_DATA_DIR", dir.path().join("data"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
 
     let runs = 10;
     let before = total_requests(&addr);
     for day in 1..=runs {
-        etl_cmd(&["-q", "jobs", "schedule", "hello", "--date", &format!("2026-10-{day:02}"), "--follow"]);
+        etl_cmd(&[
+            "-q",
+            "jobs",
+            "schedule",
+            "hello",
+            "--date",
+            &format!("2026-10-{day:02}"),
+            "--follow",
+        ]);
     }
     let per_run = (total_requests(&addr) - before) as f64 / f64::from(runs);
 
     let mut times = Vec::new();
     for day in 1..=runs {
         let t = Instant::now();
-        etl_cmd(&["-q", "jobs", "schedule", "hello", "--date", &format!("2026-09-{day:02}")]);
+        etl_cmd(&[
+            "-q",
+            "jobs",
+            "schedule",
+            "hello",
+            "--date",
+            &format!("2026-09-{day:02}"),
+        ]);
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);
@@ -70,6 +112,9 @@ fn main() {
         times[0],
         times[times.len() - 1]
     );
-    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(sim.id() as i32), nix::sys::signal::Signal::SIGTERM);
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(sim.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    );
     let _ = sim.wait();
 }
