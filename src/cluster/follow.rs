@@ -27,6 +27,8 @@ pub enum Update {
     Line { pod: String, line: String },
     /// Something about the run worth telling (a pod started, is stuck, was OOMKilled).
     Note(String),
+    /// The run's state changed.
+    State(RunState),
 }
 
 /// Why a pod is not making progress, if it is stuck: unschedulable, image pull failures, a
@@ -268,6 +270,7 @@ pub async fn follow(
     let mut tasks = tokio::task::JoinSet::new();
     let mut told: HashMap<String, String> = HashMap::new();
     let mut verdict: Option<(RunState, Option<String>)> = None;
+    let mut last_state = None;
 
     while verdict.is_none() {
         let Some(event) = events.next().await else {
@@ -278,6 +281,10 @@ pub async fn follow(
         match event {
             Either::Job(job) => {
                 let state = run::state(&job);
+                if last_state != Some(state) {
+                    last_state = Some(state);
+                    let _ = tx.send(Update::State(state)).await;
+                }
                 if state.is_finished() {
                     verdict = Some((state, run::reason(&job)));
                 }

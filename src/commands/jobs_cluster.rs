@@ -188,6 +188,9 @@ pub fn follow(ctx: &Ctx, args: FollowArgs) -> Result<ExitCode> {
 async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<ExitCode> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Update>(1024);
     let follower = follow::follow(cluster, run, logs, tx);
+    // Waiting without logs on a terminal: a spinner with the run's state.
+    let bar = (!logs && ctx.term.progress)
+        .then(|| crate::term::spinner(&format!("waiting for run {run}")));
     let printer = async {
         let mut pods: HashSet<String> = HashSet::new();
         while let Some(update) = rx.recv().await {
@@ -202,8 +205,19 @@ async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<Ex
                     };
                     super::write_stdout(&text).ok();
                 }
-                Update::Note(n) => ctx.term.note(n),
+                Update::Note(n) => match &bar {
+                    Some(b) => b.println(n),
+                    None => ctx.term.note(n),
+                },
+                Update::State(state) => {
+                    if let Some(b) = &bar {
+                        b.set_message(format!("waiting for run {run}: {state}"));
+                    }
+                }
             }
+        }
+        if let Some(b) = &bar {
+            b.finish_and_clear();
         }
     };
     let outcome = tokio::select! {

@@ -7,7 +7,6 @@
 
 use super::output::{Tail, build_step};
 use super::{Engine, ImageError};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, ExitStatus, Stdio};
@@ -86,7 +85,7 @@ pub fn run(
     }
     drop(tx);
 
-    let bar = (show == Show::Spinner).then(|| spinner(doing));
+    let bar = (show == Show::Spinner).then(|| crate::term::spinner(doing));
     let mut tail = Tail::new(TAIL_LINES);
     let mut step = None;
     let mut stdout = String::new();
@@ -151,16 +150,6 @@ fn forward(
             }
         }
     })
-}
-
-fn spinner(doing: &str) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{spinner} {wide_msg} {elapsed}")
-        .unwrap_or_else(|_| ProgressStyle::default_spinner());
-    bar.set_style(style);
-    bar.set_message(doing.to_string());
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
 }
 
 #[cfg(test)]

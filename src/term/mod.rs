@@ -11,6 +11,9 @@ pub struct Term {
     pub quiet: bool,
     pub verbose: u8,
     pub color: bool,
+    /// Whether to draw progress (spinners): stderr is a terminal and not --quiet. Otherwise
+    /// progress is plain lines, or nothing.
+    pub progress: bool,
     /// Whether etl may ask questions: stdin and stderr are terminals, no `--no-input`, no CI.
     pub interactive: bool,
 }
@@ -37,6 +40,7 @@ impl Term {
     pub fn detect(quiet: bool, verbose: u8, no_input: bool) -> Term {
         let stderr_tty = std::io::stderr().is_terminal();
         Term {
+            progress: stderr_tty && !quiet,
             quiet,
             verbose,
             color: use_color(
@@ -72,6 +76,20 @@ impl Term {
             eprintln!("warning: {}", msg.as_ref());
         }
     }
+}
+
+/// A spinner on stderr saying what is being waited for, with the time so far. Only for when
+/// `Term::progress` says so; call `finish_and_clear` when done.
+pub fn spinner(doing: &str) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {wide_msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message(doing.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
 }
 
 /// Lays out rows under headers, columns padded to their widest cell.
