@@ -33,9 +33,11 @@ complete -c etl -n "__fish_etl_needs_command" -s V -l version -d 'Print version'
 complete -c etl -n "__fish_etl_needs_command" -f -a "init" -d 'Start a project here: a commented etl.yaml, an example job and the default templates'
 complete -c etl -n "__fish_etl_needs_command" -f -a "render" -d 'Print the Kubernetes manifests etl would create, without a cluster'
 complete -c etl -n "__fish_etl_needs_command" -f -a "jobs" -d 'List, run and schedule jobs'
-complete -c etl -n "__fish_etl_needs_command" -f -a "runs" -d 'List runs: local ones with --local'
+complete -c etl -n "__fish_etl_needs_command" -f -a "runs" -d 'List runs in the cluster (manual and scheduled), or on this machine with --local'
 complete -c etl -n "__fish_etl_needs_command" -f -a "build" -d 'Build the job image from etl.yaml\'s `image` with docker, podman, buildah or nerdctl'
 complete -c etl -n "__fish_etl_needs_command" -f -a "push" -d 'Push the job image and pin runs (render, schedule, deploy) to its digest'
+complete -c etl -n "__fish_etl_needs_command" -f -a "deploy" -d 'Apply the CronJobs of scheduled jobs and their Secrets to the cluster'
+complete -c etl -n "__fish_etl_needs_command" -f -a "diff" -d 'Show what `etl deploy` would change in the cluster (exit 1 when something would)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand init" -l name -d 'The project\'s name [default: this directory\'s name]' -r
@@ -67,18 +69,24 @@ complete -c etl -n "__fish_etl_using_subcommand render" -s v -l verbose -d 'Say 
 complete -c etl -n "__fish_etl_using_subcommand render" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
 complete -c etl -n "__fish_etl_using_subcommand render" -s h -l help -d 'Print help'
 complete -c etl -n "__fish_etl_using_subcommand render" -s V -l version -d 'Print version'
-complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
-complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -s q -l quiet -d 'Print only results and errors'
-complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
-complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
-complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -s h -l help -d 'Print help'
-complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -s V -l version -d 'Print version'
-complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -f -a "list" -d 'List the jobs of etl.yaml'
-complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -f -a "run" -d 'Run a job here, as a local process (or in its image with --container), for a window'
-complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run schedule follow cancel help" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run schedule follow cancel help" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run schedule follow cancel help" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run schedule follow cancel help" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run schedule follow cancel help" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run schedule follow cancel help" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run schedule follow cancel help" -f -a "list" -d 'List the jobs of etl.yaml'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run schedule follow cancel help" -f -a "run" -d 'Run a job here, as a local process (or in its image with --container), for a window'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run schedule follow cancel help" -f -a "schedule" -d 'Start a run of a job in the cluster now, for a window'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run schedule follow cancel help" -f -a "follow" -d 'Stream a run\'s logs until it ends, and exit with its status'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run schedule follow cancel help" -f -a "cancel" -d 'Stop a run and its pods'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and not __fish_seen_subcommand_from list run schedule follow cancel help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''"
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -l offline -d 'Do not ask the cluster for the last runs (LAST RUN shows `?`)'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from list" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
@@ -104,16 +112,59 @@ complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l date -d 'One day' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l start -d 'The start of a custom window: a date or an RFC 3339 timestamp (with --end)' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l end -d 'The end of a custom window, not included (with --start)' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l config -d 'Set a config value, typed by the job\'s params (repeatable): --config bucket=raw' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l set -d 'Override any field of the job for this run (repeatable): --set resources.memory=8Gi' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l image -d 'The image to run [default: the last `etl push`, else the repository\'s :latest]' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l yesterday -d 'Yesterday, midnight to midnight'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l today -d 'Today, midnight to midnight'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l last-week -d 'The previous week, Monday to Monday'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l follow -d 'Stream the run\'s logs until it ends, and exit with its status'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l wait -d 'Wait for the run to end, silently, and exit with its status'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l rerun -d 'Start a new attempt when this window already has a run'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -s y -l yes -d 'Do not ask for confirmation'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from schedule" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from follow" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from follow" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from follow" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from follow" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from follow" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from follow" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from follow" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from follow" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -s y -l yes -d 'Do not ask for confirmation'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -s V -l version -d 'Print version'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the jobs of etl.yaml'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run a job here, as a local process (or in its image with --container), for a window'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "schedule" -d 'Start a run of a job in the cluster now, for a window'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "follow" -d 'Stream a run\'s logs until it ends, and exit with its status'
+complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Stop a run and its pods'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand runs" -l job -d 'Only this job\'s runs' -r
-complete -c etl -n "__fish_etl_using_subcommand runs" -l state -d 'Only runs in this state (Running, Succeeded, Failed, Interrupted, Lost)' -r
+complete -c etl -n "__fish_etl_using_subcommand runs" -l state -d 'Only runs in this state: Pending, Running, Succeeded, Failed, Cancelled (--local: Running, Succeeded, Failed, Interrupted, Lost)' -r
 complete -c etl -n "__fish_etl_using_subcommand runs" -l since -d 'Only runs started this recently (7d, 12h)' -r
 complete -c etl -n "__fish_etl_using_subcommand runs" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''"
+complete -c etl -n "__fish_etl_using_subcommand runs" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
+complete -c etl -n "__fish_etl_using_subcommand runs" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
 complete -c etl -n "__fish_etl_using_subcommand runs" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
-complete -c etl -n "__fish_etl_using_subcommand runs" -l local -d 'List the runs made on this machine by `etl jobs run`'
+complete -c etl -n "__fish_etl_using_subcommand runs" -l local -d 'List the runs made on this machine by `etl jobs run` instead of the cluster\'s'
 complete -c etl -n "__fish_etl_using_subcommand runs" -s q -l quiet -d 'Print only results and errors'
 complete -c etl -n "__fish_etl_using_subcommand runs" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
 complete -c etl -n "__fish_etl_using_subcommand runs" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
@@ -138,19 +189,45 @@ complete -c etl -n "__fish_etl_using_subcommand push" -s v -l verbose -d 'Say mo
 complete -c etl -n "__fish_etl_using_subcommand push" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
 complete -c etl -n "__fish_etl_using_subcommand push" -s h -l help -d 'Print help'
 complete -c etl -n "__fish_etl_using_subcommand push" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand deploy" -l image -d 'The image to run [default: the last `etl push`, else the repository\'s :latest]' -r
+complete -c etl -n "__fish_etl_using_subcommand deploy" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
+complete -c etl -n "__fish_etl_using_subcommand deploy" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
+complete -c etl -n "__fish_etl_using_subcommand deploy" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand deploy" -l dry-run -d 'Ask the server what would happen (dryRun=All): nothing is saved'
+complete -c etl -n "__fish_etl_using_subcommand deploy" -l prune -d 'Also delete this project\'s CronJobs whose job etl.yaml no longer schedules'
+complete -c etl -n "__fish_etl_using_subcommand deploy" -s y -l yes -d 'Do not ask for confirmation before pruning'
+complete -c etl -n "__fish_etl_using_subcommand deploy" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand deploy" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand deploy" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand deploy" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand deploy" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand diff" -l image -d 'The image to run [default: the last `etl push`, else the repository\'s :latest]' -r
+complete -c etl -n "__fish_etl_using_subcommand diff" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
+complete -c etl -n "__fish_etl_using_subcommand diff" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
+complete -c etl -n "__fish_etl_using_subcommand diff" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand diff" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand diff" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand diff" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand diff" -s V -l version -d 'Print version'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
 complete -c etl -n "__fish_etl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
 complete -c etl -n "__fish_etl_using_subcommand completions" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "init" -d 'Start a project here: a commented etl.yaml, an example job and the default templates'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "render" -d 'Print the Kubernetes manifests etl would create, without a cluster'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "jobs" -d 'List, run and schedule jobs'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "runs" -d 'List runs: local ones with --local'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "build" -d 'Build the job image from etl.yaml\'s `image` with docker, podman, buildah or nerdctl'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "push" -d 'Push the job image and pin runs (render, schedule, deploy) to its digest'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "init" -d 'Start a project here: a commented etl.yaml, an example job and the default templates'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "render" -d 'Print the Kubernetes manifests etl would create, without a cluster'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "jobs" -d 'List, run and schedule jobs'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "runs" -d 'List runs in the cluster (manual and scheduled), or on this machine with --local'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "build" -d 'Build the job image from etl.yaml\'s `image` with docker, podman, buildah or nerdctl'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "push" -d 'Push the job image and pin runs (render, schedule, deploy) to its digest'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "deploy" -d 'Apply the CronJobs of scheduled jobs and their Secrets to the cluster'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "diff" -d 'Show what `etl deploy` would change in the cluster (exit 1 when something would)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "list" -d 'List the jobs of etl.yaml'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "run" -d 'Run a job here, as a local process (or in its image with --container), for a window'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "schedule" -d 'Start a run of a job in the cluster now, for a window'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "follow" -d 'Stream a run\'s logs until it ends, and exit with its status'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "cancel" -d 'Stop a run and its pods'

@@ -111,8 +111,12 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '-o+[Output format]:OUTPUT:(table json)' \
 '--output=[Output format]:OUTPUT:(table json)' \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
 '-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
 '--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--offline[Do not ask the cluster for the last runs (LAST RUN shows \`?\`)]' \
 '(-v --verbose)-q[Print only results and errors]' \
 '(-v --verbose)--quiet[Print only results and errors]' \
 '*-v[Say more about what etl does (repeat for more)]' \
@@ -155,6 +159,79 @@ _arguments "${_arguments_options[@]}" : \
 '::job -- The job to run (see `etl jobs list`):_default' \
 && ret=0
 ;;
+(schedule)
+_arguments "${_arguments_options[@]}" : \
+'--date=[One day]:YYYY-MM-DD:_default' \
+'--start=[The start of a custom window\: a date or an RFC 3339 timestamp (with --end)]:T:_default' \
+'--end=[The end of a custom window, not included (with --start)]:T:_default' \
+'*--config=[Set a config value, typed by the job'\''s params (repeatable)\: --config bucket=raw]:KEY=VALUE:_default' \
+'*--set=[Override any field of the job for this run (repeatable)\: --set resources.memory=8Gi]:PATH=VALUE:_default' \
+'--image=[The image to run \[default\: the last \`etl push\`, else the repository'\''s \:latest\]]:REF:_default' \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--yesterday[Yesterday, midnight to midnight]' \
+'--today[Today, midnight to midnight]' \
+'--last-week[The previous week, Monday to Monday]' \
+'(--wait)--follow[Stream the run'\''s logs until it ends, and exit with its status]' \
+'--wait[Wait for the run to end, silently, and exit with its status]' \
+'--rerun[Start a new attempt when this window already has a run]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::job -- The job to run (see `etl jobs list`); asked for on a terminal when left out:_default' \
+&& ret=0
+;;
+(follow)
+_arguments "${_arguments_options[@]}" : \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::run -- The run (see `etl runs`) \[default\: the newest run scheduled from this machine\]:_default' \
+&& ret=0
+;;
+(cancel)
+_arguments "${_arguments_options[@]}" : \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':run -- The run to stop (see `etl runs`):_default' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_etl__subcmd__jobs__subcmd__help_commands" \
@@ -175,6 +252,18 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(schedule)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(follow)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(cancel)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -190,13 +279,16 @@ esac
 (runs)
 _arguments "${_arguments_options[@]}" : \
 '--job=[Only this job'\''s runs]:JOB:_default' \
-'--state=[Only runs in this state (Running, Succeeded, Failed, Interrupted, Lost)]:STATE:_default' \
+'--state=[Only runs in this state\: Pending, Running, Succeeded, Failed, Cancelled (--local\: Running, Succeeded, Failed, Interrupted, Lost)]:STATE:_default' \
 '--since=[Only runs started this recently (7d, 12h)]:DURATION:_default' \
 '-o+[Output format]:OUTPUT:(table json)' \
 '--output=[Output format]:OUTPUT:(table json)' \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
 '-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
 '--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
-'--local[List the runs made on this machine by \`etl jobs run\`]' \
+'--local[List the runs made on this machine by \`etl jobs run\` instead of the cluster'\''s]' \
 '(-v --verbose)-q[Print only results and errors]' \
 '(-v --verbose)--quiet[Print only results and errors]' \
 '*-v[Say more about what etl does (repeat for more)]' \
@@ -243,6 +335,50 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
+&& ret=0
+;;
+(deploy)
+_arguments "${_arguments_options[@]}" : \
+'--image=[The image to run \[default\: the last \`etl push\`, else the repository'\''s \:latest\]]:REF:_default' \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--dry-run[Ask the server what would happen (dryRun=All)\: nothing is saved]' \
+'--prune[Also delete this project'\''s CronJobs whose job etl.yaml no longer schedules]' \
+'-y[Do not ask for confirmation before pruning]' \
+'--yes[Do not ask for confirmation before pruning]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::jobs -- The scheduled jobs to deploy \[default\: every job with a schedule\]:_default' \
+&& ret=0
+;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+'--image=[The image to run \[default\: the last \`etl push\`, else the repository'\''s \:latest\]]:REF:_default' \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::jobs -- The scheduled jobs to compare \[default\: every job with a schedule\]:_default' \
 && ret=0
 ;;
 (completions)
@@ -301,6 +437,18 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(schedule)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(follow)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(cancel)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -314,6 +462,14 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (push)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(deploy)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(diff)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -340,9 +496,11 @@ _etl_commands() {
 'init:Start a project here\: a commented etl.yaml, an example job and the default templates' \
 'render:Print the Kubernetes manifests etl would create, without a cluster' \
 'jobs:List, run and schedule jobs' \
-'runs:List runs\: local ones with --local' \
+'runs:List runs in the cluster (manual and scheduled), or on this machine with --local' \
 'build:Build the job image from etl.yaml'\''s \`image\` with docker, podman, buildah or nerdctl' \
 'push:Push the job image and pin runs (render, schedule, deploy) to its digest' \
+'deploy:Apply the CronJobs of scheduled jobs and their Secrets to the cluster' \
+'diff:Show what \`etl deploy\` would change in the cluster (exit 1 when something would)' \
 'completions:Print a shell completion script (bash, zsh, fish)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -358,15 +516,27 @@ _etl__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'etl completions commands' commands "$@"
 }
+(( $+functions[_etl__subcmd__deploy_commands] )) ||
+_etl__subcmd__deploy_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl deploy commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__diff_commands] )) ||
+_etl__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl diff commands' commands "$@"
+}
 (( $+functions[_etl__subcmd__help_commands] )) ||
 _etl__subcmd__help_commands() {
     local commands; commands=(
 'init:Start a project here\: a commented etl.yaml, an example job and the default templates' \
 'render:Print the Kubernetes manifests etl would create, without a cluster' \
 'jobs:List, run and schedule jobs' \
-'runs:List runs\: local ones with --local' \
+'runs:List runs in the cluster (manual and scheduled), or on this machine with --local' \
 'build:Build the job image from etl.yaml'\''s \`image\` with docker, podman, buildah or nerdctl' \
 'push:Push the job image and pin runs (render, schedule, deploy) to its digest' \
+'deploy:Apply the CronJobs of scheduled jobs and their Secrets to the cluster' \
+'diff:Show what \`etl deploy\` would change in the cluster (exit 1 when something would)' \
 'completions:Print a shell completion script (bash, zsh, fish)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -381,6 +551,16 @@ _etl__subcmd__help__subcmd__build_commands() {
 _etl__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'etl help completions commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__deploy_commands] )) ||
+_etl__subcmd__help__subcmd__deploy_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help deploy commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__diff_commands] )) ||
+_etl__subcmd__help__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help diff commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__help__subcmd__help_commands] )) ||
 _etl__subcmd__help__subcmd__help_commands() {
@@ -397,8 +577,21 @@ _etl__subcmd__help__subcmd__jobs_commands() {
     local commands; commands=(
 'list:List the jobs of etl.yaml' \
 'run:Run a job here, as a local process (or in its image with --container), for a window' \
+'schedule:Start a run of a job in the cluster now, for a window' \
+'follow:Stream a run'\''s logs until it ends, and exit with its status' \
+'cancel:Stop a run and its pods' \
     )
     _describe -t commands 'etl help jobs commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__jobs__subcmd__cancel_commands] )) ||
+_etl__subcmd__help__subcmd__jobs__subcmd__cancel_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help jobs cancel commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__jobs__subcmd__follow_commands] )) ||
+_etl__subcmd__help__subcmd__jobs__subcmd__follow_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help jobs follow commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__help__subcmd__jobs__subcmd__list_commands] )) ||
 _etl__subcmd__help__subcmd__jobs__subcmd__list_commands() {
@@ -409,6 +602,11 @@ _etl__subcmd__help__subcmd__jobs__subcmd__list_commands() {
 _etl__subcmd__help__subcmd__jobs__subcmd__run_commands() {
     local commands; commands=()
     _describe -t commands 'etl help jobs run commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__jobs__subcmd__schedule_commands] )) ||
+_etl__subcmd__help__subcmd__jobs__subcmd__schedule_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help jobs schedule commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__help__subcmd__push_commands] )) ||
 _etl__subcmd__help__subcmd__push_commands() {
@@ -435,18 +633,44 @@ _etl__subcmd__jobs_commands() {
     local commands; commands=(
 'list:List the jobs of etl.yaml' \
 'run:Run a job here, as a local process (or in its image with --container), for a window' \
+'schedule:Start a run of a job in the cluster now, for a window' \
+'follow:Stream a run'\''s logs until it ends, and exit with its status' \
+'cancel:Stop a run and its pods' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'etl jobs commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__jobs__subcmd__cancel_commands] )) ||
+_etl__subcmd__jobs__subcmd__cancel_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl jobs cancel commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__jobs__subcmd__follow_commands] )) ||
+_etl__subcmd__jobs__subcmd__follow_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl jobs follow commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__jobs__subcmd__help_commands] )) ||
 _etl__subcmd__jobs__subcmd__help_commands() {
     local commands; commands=(
 'list:List the jobs of etl.yaml' \
 'run:Run a job here, as a local process (or in its image with --container), for a window' \
+'schedule:Start a run of a job in the cluster now, for a window' \
+'follow:Stream a run'\''s logs until it ends, and exit with its status' \
+'cancel:Stop a run and its pods' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'etl jobs help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__jobs__subcmd__help__subcmd__cancel_commands] )) ||
+_etl__subcmd__jobs__subcmd__help__subcmd__cancel_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl jobs help cancel commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__jobs__subcmd__help__subcmd__follow_commands] )) ||
+_etl__subcmd__jobs__subcmd__help__subcmd__follow_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl jobs help follow commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__jobs__subcmd__help__subcmd__help_commands] )) ||
 _etl__subcmd__jobs__subcmd__help__subcmd__help_commands() {
@@ -463,6 +687,11 @@ _etl__subcmd__jobs__subcmd__help__subcmd__run_commands() {
     local commands; commands=()
     _describe -t commands 'etl jobs help run commands' commands "$@"
 }
+(( $+functions[_etl__subcmd__jobs__subcmd__help__subcmd__schedule_commands] )) ||
+_etl__subcmd__jobs__subcmd__help__subcmd__schedule_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl jobs help schedule commands' commands "$@"
+}
 (( $+functions[_etl__subcmd__jobs__subcmd__list_commands] )) ||
 _etl__subcmd__jobs__subcmd__list_commands() {
     local commands; commands=()
@@ -472,6 +701,11 @@ _etl__subcmd__jobs__subcmd__list_commands() {
 _etl__subcmd__jobs__subcmd__run_commands() {
     local commands; commands=()
     _describe -t commands 'etl jobs run commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__jobs__subcmd__schedule_commands] )) ||
+_etl__subcmd__jobs__subcmd__schedule_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl jobs schedule commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__push_commands] )) ||
 _etl__subcmd__push_commands() {

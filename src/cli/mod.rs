@@ -55,6 +55,10 @@ pub enum Command {
     Build(BuildArgs),
     /// Push the job image and pin runs (render, schedule, deploy) to its digest
     Push(PushArgs),
+    /// Apply the CronJobs of scheduled jobs and their Secrets to the cluster
+    Deploy(DeployArgs),
+    /// Show what `etl deploy` would change in the cluster (exit 1 when something would)
+    Diff(DiffArgs),
     /// Print a shell completion script (bash, zsh, fish)
     Completions(CompletionsArgs),
 }
@@ -261,10 +265,19 @@ pub struct RenderArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+LAST RUN is the newest run of each job in the cluster (its state and when it started), NEXT the
+next time its schedule fires, in the job's time zone. When the cluster cannot be reached the
+table is still printed, with LAST RUN `?` and a warning; --offline does not try.")]
 pub struct ListArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t)]
     pub output: TableFormat,
+    /// Do not ask the cluster for the last runs (LAST RUN shows `?`)
+    #[arg(long)]
+    pub offline: bool,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -380,4 +393,60 @@ pub struct PushArgs {
     /// The container engine: docker, podman, buildah or nerdctl [default: etl.yaml's, else found on PATH]
     #[arg(long, value_name = "ENGINE")]
     pub engine: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Server-side apply (field manager `etl`) of one CronJob per scheduled job and of the Secrets
+those jobs use, with values from your env vars or the secret's dotenv file (never printed,
+never put in arguments; a missing one stops etl before anything is applied). One line per
+object on stdout: `cronjob/daily-averages created|configured|unchanged`. etl refuses to apply
+over an object of the same name that another project owns.
+
+Examples:
+  etl deploy                         every scheduled job
+  etl deploy daily-averages --dry-run
+  etl deploy --prune --yes           also delete CronJobs of jobs etl.yaml no longer schedules")]
+pub struct DeployArgs {
+    /// The scheduled jobs to deploy [default: every job with a schedule]
+    #[arg(value_name = "JOB")]
+    pub jobs: Vec<String>,
+    /// Ask the server what would happen (dryRun=All): nothing is saved
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also delete this project's CronJobs whose job etl.yaml no longer schedules
+    #[arg(long)]
+    pub prune: bool,
+    /// Do not ask for confirmation before pruning
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// The image to run [default: the last `etl push`, else the repository's :latest]
+    #[arg(long, value_name = "REF")]
+    pub image: Option<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+A server-side dry run of `etl deploy` compared with what is deployed, as a unified diff of the
+YAML (fields the server owns, such as status and managedFields, left out). Objects not yet
+deployed show as all added; Secret values never show: a changed one reads
+`changed (value hidden)`.
+
+Exit codes, like `kubectl diff`: 0 no differences, 1 differences, 2 usage or etl.yaml error,
+3 cluster error.
+
+Examples:
+  etl diff
+  etl diff daily-averages --image registry.example.com/data/air-quality:v2")]
+pub struct DiffArgs {
+    /// The scheduled jobs to compare [default: every job with a schedule]
+    #[arg(value_name = "JOB")]
+    pub jobs: Vec<String>,
+    /// The image to run [default: the last `etl push`, else the repository's :latest]
+    #[arg(long, value_name = "REF")]
+    pub image: Option<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }

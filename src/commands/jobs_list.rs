@@ -1,20 +1,62 @@
-//! `etl jobs list`: the jobs of etl.yaml.
+//! `etl jobs list`: the jobs of etl.yaml, with each one's last run (from the cluster, when it
+//! can be reached) and next scheduled time.
 
 use super::Ctx;
 use crate::cli::{ListArgs, TableFormat};
-use crate::error::Result;
+use crate::cluster::{self, Target};
+use crate::error::{Error, Result};
+use crate::project::Project;
+use crate::render::names::{self, PREFIX};
+use crate::run::{self, RunSummary, schedule};
 use crate::term::table;
+use k8s_openapi::api::batch::v1::Job;
+use kube::api::{Api, ListParams};
 use serde_json::json;
+use std::collections::HashMap;
 use std::process::ExitCode;
+use std::time::Duration;
+
+/// How long `etl jobs list` waits for the cluster before printing without it.
+const CLUSTER_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
+    let now = super::now()?;
+    // None: unknown (offline, or the cluster could not be asked).
+    let last: Option<HashMap<String, RunSummary>> = if args.offline {
+        None
+    } else {
+        let target = Target {
+            context: args.cluster.context.clone(),
+            namespace: args.cluster.namespace.clone(),
+        };
+        match last_runs(&project, &target) {
+            Ok(runs) => Some(runs),
+            Err(e) => {
+                // The table is etl.yaml's: it stays usable without the cluster.
+                let why = e.to_string();
+                ctx.term.warn(format!(
+                    "no last runs: {} (--offline skips the cluster)",
+                    why.lines().next().unwrap_or_default()
+                ));
+                None
+            }
+        }
+    };
+    let last_of =
+        |j: &crate::project::Job| last.as_ref().map(|m| m.get(&names::job_label(&j.name)));
+    let next_of = |j: &crate::project::Job| {
+        j.schedule
+            .as_deref()
+            .and_then(|s| schedule::next_time(s, &j.tz, now))
+    };
     let out = match args.output {
         TableFormat::Json => {
             let jobs: Vec<_> = project
                 .jobs
                 .values()
                 .map(|j| {
+                    let last = last_of(j);
                     json!({
                         "name": j.name,
                         "description": j.description,
@@ -24,6 +66,18 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
                         "command": j.command,
                         "config": j.config,
                         "params": j.params,
+                        "last_run_known": last.is_some(),
+                        "last_run": last.flatten().map(|r| json!({
+                            "name": r.name,
+                            "state": r.state,
+                            "trigger": r.trigger,
+                            "window_start": r.window_start,
+                            "window_end": r.window_end,
+                            "created": r.created,
+                            "started": r.started,
+                            "finished": r.finished,
+                        })),
+                        "next": next_of(j).map(|t| crate::window::rfc3339(&t)),
                     })
                 })
                 .collect();
@@ -34,6 +88,14 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
                 .jobs
                 .values()
                 .map(|j| {
+                    let last = match last_of(j) {
+                        None => "?".to_string(),
+                        Some(None) => "-".to_string(),
+                        Some(Some(r)) => match r.started.or(r.created) {
+                            Some(t) => format!("{} {}", r.state, local(t, &j.tz)),
+                            None => r.state.to_string(),
+                        },
+                    };
                     vec![
                         j.name.clone(),
                         j.schedule
@@ -41,12 +103,64 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
                             .map(|s| format!("{s} ({})", j.timezone))
                             .unwrap_or_else(|| "-".into()),
                         j.window.as_str().to_string(),
+                        last,
+                        next_of(j)
+                            .map(|t| local(t.timestamp(), &j.tz))
+                            .unwrap_or_else(|| "-".into()),
                         j.description.clone(),
                     ]
                 })
                 .collect();
-            table(&["JOB", "SCHEDULE", "WINDOW", "DESCRIPTION"], &rows)
+            table(
+                &[
+                    "JOB",
+                    "SCHEDULE",
+                    "WINDOW",
+                    "LAST RUN",
+                    "NEXT",
+                    "DESCRIPTION",
+                ],
+                &rows,
+            )
         }
     };
     super::write_stdout(&out)
+}
+
+/// `2026-11-24 02:00 PST`: a time in the job's zone, as its schedule reads.
+fn local(t: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    t.to_zoned(tz.clone())
+        .strftime("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// The newest run of each job, keyed by its `etl.dev/job` label: one list call, bounded by
+/// [`CLUSTER_TIMEOUT`] and not retried, so an unreachable cluster costs seconds, not minutes.
+fn last_runs(project: &Project, target: &Target) -> Result<HashMap<String, RunSummary>> {
+    let rt = cluster::runtime()?;
+    rt.block_on(async {
+        let ask = async {
+            let cluster = cluster::connect(project, target).await?;
+            let jobs: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+            let lp = ListParams::default().labels(&format!("{PREFIX}/project={}", project.name));
+            let list = jobs
+                .list(&lp)
+                .await
+                .map_err(|e| cluster::explain(e, "listing runs"))?;
+            Ok::<_, Error>(schedule::newest_per_job(
+                list.items.iter().map(run::summary).collect(),
+            ))
+        };
+        tokio::time::timeout(CLUSTER_TIMEOUT, ask)
+            .await
+            .map_err(|_| {
+                Error::environment(
+                    format!(
+                        "the cluster did not answer within {}s",
+                        CLUSTER_TIMEOUT.as_secs()
+                    ),
+                    None,
+                )
+            })?
+    })
 }

@@ -2,6 +2,7 @@
 
 mod build;
 mod completions;
+mod deploy;
 mod init;
 mod jobs_cluster;
 mod jobs_list;
@@ -44,6 +45,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Runs(args) => runs::run(&ctx, args),
         Command::Build(args) => build::run(&ctx, args),
         Command::Push(args) => push::run(&ctx, args),
+        Command::Deploy(args) => deploy::deploy(&ctx, args),
+        Command::Diff(args) => deploy::diff(&ctx, args),
         Command::Completions(args) => completions::run(args),
     }
 }

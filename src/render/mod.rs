@@ -1,6 +1,7 @@
 //! Rendering: etl.yaml's job + a window → json-e templates → typed Kubernetes objects. Pure:
 //! template texts, secret values, the image and who starts the run are all arguments.
 
+pub mod diff;
 pub mod names;
 
 use crate::project::{Job, Project};

@@ -3,6 +3,8 @@
 //! scheduler or web UI derive state the same way. The cluster is the database; nothing here
 //! is stored anywhere else.
 
+pub mod schedule;
+
 use crate::render::names::PREFIX;
 use crate::window::{Period, Window, rfc3339};
 use jiff::Timestamp;

@@ -84,6 +84,8 @@ impl Sandbox {
             .env("ETL_USER", "ana")
             .env("ETL_DATA_DIR", self.data.path())
             .env("NO_COLOR", "1")
+            // Never the developer's own cluster (`on` points it at a kubesim).
+            .env("KUBECONFIG", self.data.path().join("no-kubeconfig"))
             .env_remove("ETL_FILE")
             .env_remove("WAREHOUSE_TOKEN");
         c

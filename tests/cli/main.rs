@@ -2,6 +2,7 @@
 //! directory and checks what a user sees: stdout, stderr and the exit code.
 
 mod cluster;
+mod cluster_deploy;
 mod common;
 mod config_errors;
 mod init_and_render;

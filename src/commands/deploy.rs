@@ -1,0 +1,507 @@
+//! `etl deploy` and `etl diff`: etl.yaml's schedules in the cluster. Both render and resolve
+//! everything first (templates, secret values), then talk to the cluster; deploy server-side
+//! applies with the field manager `etl`, diff asks for a server-side dry run and compares.
+
+use super::{Ctx, image_ref, secret_values, started_by, templates};
+use crate::cli::{ClusterArgs, DeployArgs, DiffArgs};
+use crate::cluster::{self, Cluster, Target, explain, retry};
+use crate::error::{Error, Result};
+use crate::project::Project;
+use crate::render::diff;
+use crate::render::names::{self, PREFIX};
+use crate::render::{self, RunRequest};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use k8s_openapi::ByteString;
+use k8s_openapi::api::batch::v1::CronJob;
+use k8s_openapi::api::core::v1::{Namespace, Secret};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// The field manager etl applies as. etl owns these objects, so it applies with force: a field
+/// someone changed by hand (`kubectl edit`) goes back to what etl.yaml says.
+const MANAGER: &str = "etl";
+
+/// One object etl applies.
+#[derive(Clone, Debug)]
+enum Manifest {
+    CronJob(Box<CronJob>),
+    Secret(Box<Secret>),
+}
+
+impl Manifest {
+    fn name(&self) -> String {
+        match self {
+            Manifest::CronJob(c) => c.metadata.name.clone().unwrap_or_default(),
+            Manifest::Secret(s) => s.metadata.name.clone().unwrap_or_default(),
+        }
+    }
+
+    /// `cronjob/daily-averages`, as kubectl prints it.
+    fn title(&self) -> String {
+        match self {
+            Manifest::CronJob(_) => format!("cronjob/{}", self.name()),
+            Manifest::Secret(_) => format!("secret/{}", self.name()),
+        }
+    }
+}
+
+/// Everything a deploy needs from etl.yaml and this machine, resolved before connecting.
+struct Plan {
+    /// The jobs to deploy, in etl.yaml's order.
+    jobs: Vec<String>,
+    /// The CronJob names of every scheduled job in etl.yaml (what `--prune` keeps).
+    scheduled: BTreeSet<String>,
+    /// etl.yaml's secrets those jobs use, with their values.
+    secrets: Vec<(String, indexmap::IndexMap<String, String>)>,
+    image: String,
+    image_note: String,
+}
+
+fn plan(project: &Project, named: &[String], image_flag: Option<&str>) -> Result<Plan> {
+    let scheduled_jobs: Vec<&String> = project
+        .jobs
+        .values()
+        .filter(|j| j.schedule.is_some())
+        .map(|j| &j.name)
+        .collect();
+    let jobs: Vec<String> = if named.is_empty() {
+        scheduled_jobs.iter().map(|s| s.to_string()).collect()
+    } else {
+        for name in named {
+            let job = project.job(name)?;
+            if job.schedule.is_none() {
+                return Err(Error::usage(
+                    format!("the job `{name}` has no schedule, so there is nothing to deploy"),
+                    format!(
+                        "add `schedule: \"0 2 * * *\"` to jobs.{name} in etl.yaml, or run it once with `etl jobs schedule {name} --yesterday`"
+                    ),
+                ));
+            }
+        }
+        // etl.yaml's order, each job once.
+        project
+            .jobs
+            .keys()
+            .filter(|k| named.contains(k))
+            .cloned()
+            .collect()
+    };
+    let used: BTreeSet<&String> = jobs
+        .iter()
+        .flat_map(|j| project.jobs[j].secrets.iter())
+        .collect();
+    let mut secrets = Vec::new();
+    for name in project.secrets.keys().filter(|s| used.contains(s)) {
+        // A missing value fails here, before anything is applied.
+        secrets.push((name.clone(), secret_values(project, name)?));
+    }
+    let (image, image_note) = image_ref(project, image_flag);
+    Ok(Plan {
+        jobs,
+        scheduled: scheduled_jobs
+            .iter()
+            .map(|j| names::cronjob_name(j))
+            .collect(),
+        secrets,
+        image,
+        image_note,
+    })
+}
+
+/// The manifests of a plan for one namespace.
+fn render_all(project: &Project, plan: &Plan, namespace: &str) -> Result<Vec<Manifest>> {
+    let templates = templates(project)?;
+    let who = started_by();
+    let mut out = Vec::new();
+    for name in &plan.jobs {
+        let job = &project.jobs[name];
+        let req = RunRequest {
+            project,
+            job,
+            namespace,
+            image: &plan.image,
+            started_by: &who,
+        };
+        out.push(Manifest::CronJob(Box::new(render::cronjob(
+            &templates, &req,
+        )?)));
+    }
+    for (name, values) in &plan.secrets {
+        let mut secret = render::secret(&templates, project, namespace, name, values)?;
+        as_data(&mut secret);
+        out.push(Manifest::Secret(Box::new(secret)));
+    }
+    Ok(out)
+}
+
+/// Moves `stringData` into `data`. The API server never stores `stringData` (it folds it into
+/// `data`), so applying `data` keeps etl's managed fields on fields that exist: an unchanged
+/// Secret applies as unchanged, and a key removed from etl.yaml is removed from the Secret.
+fn as_data(secret: &mut Secret) {
+    if let Some(string_data) = secret.string_data.take() {
+        let data = secret.data.get_or_insert_with(Default::default);
+        for (k, v) in string_data {
+            data.insert(k, ByteString(v.into_bytes()));
+        }
+    }
+}
+
+fn target(c: &ClusterArgs) -> Target {
+    Target {
+        context: c.context.clone(),
+        namespace: c.namespace.clone(),
+    }
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).expect("k8s-openapi types always serialize")
+}
+
+/// The project label of an object, to tell etl's own objects from anyone else's.
+fn owner(labels: Option<&std::collections::BTreeMap<String, String>>) -> Option<&str> {
+    labels?
+        .get(&format!("{PREFIX}/project"))
+        .map(String::as_str)
+}
+
+/// Refuses an object of the same name that this project did not make: applying with force
+/// would silently take it over.
+fn check_owner(project: &Project, m: &Manifest, existing: &Value, namespace: &str) -> Result<()> {
+    let labels: Option<std::collections::BTreeMap<String, String>> =
+        serde_json::from_value(existing["metadata"]["labels"].clone()).ok();
+    match owner(labels.as_ref()) {
+        Some(p) if p == project.name => Ok(()),
+        Some(other) => Err(Error::environment(
+            format!(
+                "{} in namespace {namespace} belongs to the etl project `{other}`, not `{}`: not applying over it",
+                m.title(),
+                project.name
+            ),
+            Some("rename the job or secret in etl.yaml, or deploy to another namespace (--namespace)".into()),
+        )),
+        None => Err(Error::environment(
+            format!(
+                "{} in namespace {namespace} exists and was not made by etl: not applying over it",
+                m.title()
+            ),
+            Some(format!(
+                "rename the job or secret in etl.yaml, deploy to another namespace, or delete it (kubectl delete -n {namespace} {})",
+                m.title()
+            )),
+        )),
+    }
+}
+
+/// A connection, with the context and namespace said on stderr, and the namespace checked.
+async fn connect(ctx: &Ctx, project: &Project, args: &ClusterArgs) -> Result<Cluster> {
+    let cluster = cluster::connect(project, &target(args)).await?;
+    ctx.term.note(format!(
+        "context {}, namespace {}",
+        cluster.context, cluster.namespace
+    ));
+    let namespaces: Api<Namespace> = Api::all(cluster.client.clone());
+    match retry(|| namespaces.get_opt(&cluster.namespace)).await {
+        Ok(Some(_)) => Ok(cluster),
+        Ok(None) => Err(no_namespace(&cluster)),
+        // Many users may not read namespaces (a Role in their own namespace is enough to
+        // deploy): then an apply into a missing one says so instead.
+        Err(e) if cluster::status_code(&e) == Some(403) => Ok(cluster),
+        Err(e) => Err(explain(
+            e,
+            &format!("reading namespace {}", cluster.namespace),
+        )),
+    }
+}
+
+fn no_namespace(cluster: &Cluster) -> Error {
+    let ns = &cluster.namespace;
+    Error::environment(
+        format!(
+            "namespace {ns} does not exist in context {}",
+            cluster.context
+        ),
+        Some(format!(
+            "create it (kubectl create namespace {ns}), or set cluster.namespace in etl.yaml / pass --namespace"
+        )),
+    )
+}
+
+/// Whether an API error is the namespace being missing (404 on a create into it).
+fn is_missing_namespace(e: &kube::Error) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 404 && s.details.as_ref().is_some_and(|d| d.kind == "namespaces"))
+}
+
+/// The object as deployed now, or None.
+async fn deployed(cluster: &Cluster, m: &Manifest) -> Result<Option<Value>> {
+    let name = m.name();
+    let doing = format!("reading {}", m.title());
+    let found = match m {
+        Manifest::CronJob(_) => {
+            let api: Api<CronJob> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+            retry(|| api.get_opt(&name))
+                .await
+                .map_err(|e| explain(e, &doing))?
+                .map(|o| to_value(&o))
+        }
+        Manifest::Secret(_) => {
+            let api: Api<Secret> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+            retry(|| api.get_opt(&name))
+                .await
+                .map_err(|e| explain(e, &doing))?
+                .map(|o| to_value(&o))
+        }
+    };
+    Ok(found)
+}
+
+/// Server-side apply of one object (a dry run with `dry_run`), returning the server's answer.
+/// Idempotent, so retried on transient errors.
+async fn apply(cluster: &Cluster, m: &Manifest, dry_run: bool) -> Result<Value> {
+    let mut pp = PatchParams::apply(MANAGER).force();
+    if dry_run {
+        pp = pp.dry_run();
+    }
+    let name = m.name();
+    let result = match m {
+        Manifest::CronJob(c) => {
+            let api: Api<CronJob> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+            let patch = Patch::Apply(c.as_ref());
+            retry(|| api.patch(&name, &pp, &patch))
+                .await
+                .map(|o| to_value(&o))
+        }
+        Manifest::Secret(s) => {
+            let api: Api<Secret> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+            let patch = Patch::Apply(s.as_ref());
+            retry(|| api.patch(&name, &pp, &patch))
+                .await
+                .map(|o| to_value(&o))
+        }
+    };
+    result.map_err(|e| {
+        if is_missing_namespace(&e) {
+            no_namespace(cluster)
+        } else {
+            explain(e, &format!("applying {}", m.title()))
+        }
+    })
+}
+
+/// This project's CronJobs in the namespace that etl.yaml no longer schedules.
+async fn prunable(
+    cluster: &Cluster,
+    project: &Project,
+    keep: &BTreeSet<String>,
+) -> Result<Vec<String>> {
+    let api: Api<CronJob> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+    let lp = ListParams::default().labels(&format!(
+        "{PREFIX}/project={},app.kubernetes.io/managed-by=etl",
+        project.name
+    ));
+    let list = retry(|| api.list(&lp))
+        .await
+        .map_err(|e| explain(e, "listing this project's CronJobs"))?;
+    Ok(list
+        .items
+        .iter()
+        .filter_map(|c| c.metadata.name.clone())
+        .filter(|n| !keep.contains(n))
+        .collect())
+}
+
+/// A spinner on a terminal; plain notes otherwise (and nothing with --quiet).
+struct Progress {
+    bar: Option<ProgressBar>,
+    quiet: bool,
+}
+
+impl Progress {
+    fn new(ctx: &Ctx) -> Progress {
+        let bar = (!ctx.term.quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress {
+            bar,
+            quiet: ctx.term.quiet,
+        }
+    }
+
+    /// Something quick (a read): shown by the spinner only.
+    fn spin(&self, msg: String) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(msg);
+        }
+    }
+
+    /// A change under way: the spinner's message, or a line on stderr.
+    fn step(&self, msg: String) {
+        match &self.bar {
+            Some(bar) => bar.set_message(msg),
+            None if !self.quiet => eprintln!("{msg}"),
+            None => {}
+        }
+    }
+
+    /// A result line on stdout, printed above the spinner.
+    fn result(&self, line: String) -> Result<()> {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| super::write_stdout(&format!("{line}\n")))?,
+            None => super::write_stdout(&format!("{line}\n"))?,
+        };
+        Ok(())
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let plan = plan(&project, &args.jobs, args.image.as_deref())?;
+    // Render before connecting: a template mistake is found without touching the cluster.
+    let guess = args
+        .cluster
+        .namespace
+        .clone()
+        .unwrap_or_else(|| project.namespace().to_string());
+    let mut manifests = render_all(&project, &plan, &guess)?;
+    if manifests.is_empty() && !args.prune {
+        ctx.term
+            .note("no job in etl.yaml has a schedule: nothing to deploy");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let dry = if args.dry_run { " (dry run)" } else { "" };
+    let rt = cluster::runtime()?;
+    rt.block_on(async {
+        let cluster = connect(ctx, &project, &args.cluster).await?;
+        if cluster.namespace != guess {
+            manifests = render_all(&project, &plan, &cluster.namespace)?;
+        }
+        let progress = Progress::new(ctx);
+        let mut before = Vec::new();
+        for m in &manifests {
+            progress.spin(format!("reading {}", m.title()));
+            let found = deployed(&cluster, m).await?;
+            if let Some(v) = &found {
+                check_owner(&project, m, v, &cluster.namespace)?;
+            }
+            before.push(found);
+        }
+        let prune = if args.prune {
+            progress.spin("looking for CronJobs etl.yaml no longer schedules".into());
+            prunable(&cluster, &project, &plan.scheduled).await?
+        } else {
+            Vec::new()
+        };
+        // The spinner stops for the question, and a new one starts for the changes.
+        drop(progress);
+        if !prune.is_empty() && !args.dry_run && !args.yes {
+            let list = prune
+                .iter()
+                .map(|n| format!("cronjob/{n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if !ctx.term.interactive {
+                return Err(Error::usage(
+                    format!("--prune would delete {list}, which needs confirmation"),
+                    "pass --yes (or --dry-run to see what would change)",
+                ));
+            }
+            if !super::confirm(
+                &ctx.term,
+                &format!("Delete {list} (no longer scheduled in etl.yaml)?"),
+            )? {
+                return Err(Error::Interrupted);
+            }
+        }
+        if !manifests.is_empty() {
+            ctx.term.note(format!("using {}", plan.image_note));
+        }
+        let progress = Progress::new(ctx);
+        for (m, before) in manifests.iter().zip(&before) {
+            progress.step(format!("applying {}{dry}", m.title()));
+            let after = apply(&cluster, m, args.dry_run).await?;
+            let outcome = diff::outcome(before.as_ref(), &after, args.dry_run);
+            progress.result(format!("{} {}{dry}", m.title(), outcome.as_str()))?;
+        }
+        let api: Api<CronJob> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+        let mut dp = DeleteParams::background();
+        if args.dry_run {
+            dp = dp.dry_run();
+        }
+        for name in &prune {
+            progress.step(format!("deleting cronjob/{name}{dry}"));
+            match retry(|| api.delete(name, &dp)).await {
+                Ok(_) => {}
+                // Gone already (a retry, or someone else): what --prune wanted.
+                Err(e) if cluster::status_code(&e) == Some(404) => {}
+                Err(e) => return Err(explain(e, &format!("deleting cronjob/{name}"))),
+            }
+            progress.result(format!("cronjob/{name} deleted{dry}"))?;
+        }
+        drop(progress);
+        if manifests.is_empty() && prune.is_empty() {
+            ctx.term.note("nothing to deploy or prune");
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn diff(ctx: &Ctx, args: DiffArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let plan = plan(&project, &args.jobs, args.image.as_deref())?;
+    let guess = args
+        .cluster
+        .namespace
+        .clone()
+        .unwrap_or_else(|| project.namespace().to_string());
+    let mut manifests = render_all(&project, &plan, &guess)?;
+    let rt = cluster::runtime()?;
+    rt.block_on(async {
+        let cluster = connect(ctx, &project, &args.cluster).await?;
+        if cluster.namespace != guess {
+            manifests = render_all(&project, &plan, &cluster.namespace)?;
+        }
+        let progress = Progress::new(ctx);
+        let mut out = String::new();
+        for m in &manifests {
+            progress.spin(format!("comparing {}", m.title()));
+            let before = deployed(&cluster, m).await?;
+            if let Some(v) = &before {
+                check_owner(&project, m, v, &cluster.namespace)?;
+            }
+            let after = apply(&cluster, m, true).await?;
+            if let Some(d) = diff::unified(&m.title(), before.as_ref(), &after) {
+                out.push_str(&d);
+            }
+        }
+        let stale = prunable(&cluster, &project, &plan.scheduled).await?;
+        drop(progress);
+        for name in &stale {
+            ctx.term.note(format!(
+                "cronjob/{name} is deployed but etl.yaml no longer schedules it (`etl deploy --prune` deletes it)"
+            ));
+        }
+        if out.is_empty() {
+            ctx.term.note("no differences");
+            return Ok(ExitCode::SUCCESS);
+        }
+        super::write_stdout(&out)?;
+        Ok(ExitCode::from(crate::error::exit::FAILED))
+    })
+}

@@ -1,0 +1,549 @@
+//! `etl deploy`, `etl diff` and `etl jobs list` against kubesim: the example project's
+//! schedule applied as a CronJob, compared, pruned, fired on kubesim's clock, and its run seen
+//! by `etl runs` and `etl jobs list`.
+
+use crate::common::{Kubesim, Run, Sandbox, require_tool};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+const NS: &str = "air-quality";
+const TOKEN: &str = "example-token-do-not-print";
+
+/// The example project and a kubesim whose pods run in it, with the namespace it deploys to.
+fn setup() -> Option<(Sandbox, Kubesim)> {
+    if !require_tool("kubectl") {
+        return None;
+    }
+    let s = Sandbox::example();
+    let sim = Kubesim::start(s.path())?;
+    let o = sim.kubectl(&["create", "namespace", NS]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    Some((s, sim))
+}
+
+/// `kubectl get` as JSON; Null when the object does not exist (or a list is empty).
+fn get(sim: &Kubesim, what: &[&str]) -> Value {
+    let mut args = vec![
+        "get",
+        "-n",
+        NS,
+        "-o",
+        "json",
+        "--ignore-not-found",
+        "--show-managed-fields",
+    ];
+    args.extend_from_slice(what);
+    let o = sim.kubectl(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    if o.stdout.iter().all(u8::is_ascii_whitespace) {
+        return Value::Null;
+    }
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn kubectl_apply(sim: &Kubesim, s: &Sandbox, yaml: &str) {
+    s.write("other.yaml", yaml);
+    let file = s.path().join("other.yaml");
+    let o = sim.kubectl(&["apply", "-f", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn no_secret_value(r: &Run) {
+    assert!(
+        !r.stdout().contains(TOKEN) && !r.stderr().contains(TOKEN),
+        "a secret value was printed:\n{}\n{}",
+        r.stdout(),
+        r.stderr()
+    );
+}
+
+fn set_schedule(s: &Sandbox, schedule: &str) {
+    let yaml = s.read("etl.yaml").replace(
+        "schedule: \"0 2 * * *\"",
+        &format!("schedule: \"{schedule}\""),
+    );
+    s.write("etl.yaml", &yaml);
+}
+
+#[test]
+fn deploy_creates_then_finds_nothing_to_change_then_configures() {
+    let Some((s, sim)) = setup() else { return };
+    let r = s.on(&sim, &["deploy"]).expect(0);
+    assert_eq!(
+        r.stdout(),
+        "cronjob/daily-averages created\nsecret/air-quality-warehouse created\n"
+    );
+    assert!(
+        r.stderr()
+            .starts_with("context kubesim, namespace air-quality\n"),
+        "context and namespace come first: {}",
+        r.stderr()
+    );
+    no_secret_value(&r);
+
+    let cj = get(&sim, &["cronjob", "daily-averages"]);
+    let managers: Vec<&str> = cj["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["operation"] == "Apply")
+        .map(|m| m["manager"].as_str().unwrap())
+        .collect();
+    assert_eq!(managers, ["etl"], "{cj}");
+    let labels = &cj["metadata"]["labels"];
+    assert_eq!(labels["etl.dev/project"], "air-quality");
+    assert_eq!(labels["etl.dev/job"], "daily-averages");
+    assert_eq!(labels["app.kubernetes.io/managed-by"], "etl");
+    assert_eq!(cj["spec"]["schedule"], "0 2 * * *");
+    assert_eq!(cj["spec"]["timeZone"], "America/Los_Angeles");
+
+    let secret = get(&sim, &["secret", "air-quality-warehouse"]);
+    assert_eq!(
+        secret["metadata"]["labels"]["etl.dev/project"],
+        "air-quality"
+    );
+    let encoded = secret["data"]["WAREHOUSE_TOKEN"].as_str().unwrap();
+    let o = std::process::Command::new("base64")
+        .arg("-d")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(encoded.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), TOKEN);
+
+    let r = s.on(&sim, &["deploy"]).expect(0);
+    assert_eq!(
+        r.stdout(),
+        "cronjob/daily-averages unchanged\nsecret/air-quality-warehouse unchanged\n"
+    );
+
+    set_schedule(&s, "0 3 * * *");
+    let r = s.on(&sim, &["deploy", "daily-averages"]).expect(0);
+    assert_eq!(
+        r.stdout(),
+        "cronjob/daily-averages configured\nsecret/air-quality-warehouse unchanged\n"
+    );
+    assert_eq!(
+        get(&sim, &["cronjob", "daily-averages"])["spec"]["schedule"],
+        "0 3 * * *"
+    );
+}
+
+#[test]
+fn a_dry_run_persists_nothing() {
+    let Some((s, sim)) = setup() else { return };
+    let r = s.on(&sim, &["deploy", "--dry-run"]).expect(0);
+    assert_eq!(
+        r.stdout(),
+        "cronjob/daily-averages created (dry run)\nsecret/air-quality-warehouse created (dry run)\n"
+    );
+    assert_eq!(get(&sim, &["cronjobs"]), Value::Null);
+    assert_eq!(get(&sim, &["secret", "air-quality-warehouse"]), Value::Null);
+
+    s.on(&sim, &["deploy"]).expect(0);
+    set_schedule(&s, "0 3 * * *");
+    let r = s.on(&sim, &["deploy", "--dry-run"]).expect(0);
+    assert!(
+        r.stdout()
+            .starts_with("cronjob/daily-averages configured (dry run)\n"),
+        "{}",
+        r.stdout()
+    );
+    assert_eq!(
+        get(&sim, &["cronjob", "daily-averages"])["spec"]["schedule"],
+        "0 2 * * *"
+    );
+}
+
+#[test]
+fn naming_a_job_without_a_schedule_is_an_error() {
+    let s = Sandbox::example();
+    let r = s.run(&["deploy", "sensor-report"]).expect(2);
+    assert!(
+        r.stderr().contains("`sensor-report` has no schedule"),
+        "{}",
+        r.stderr()
+    );
+    let r = s.run(&["diff", "daily-averagse"]).expect(2);
+    assert!(
+        r.stderr().contains("daily-averages"),
+        "did you mean: {}",
+        r.stderr()
+    );
+}
+
+#[test]
+fn prune_deletes_cronjobs_etl_yaml_no_longer_schedules_and_nothing_else() {
+    let Some((s, sim)) = setup() else { return };
+    let yaml = s.read("etl.yaml").replace(
+        "      memory: 128Mi\n",
+        "      memory: 128Mi\n    schedule: \"0 * * * *\"\n    window: hour\n",
+    );
+    s.write("etl.yaml", &yaml);
+    let r = s.on(&sim, &["deploy"]).expect(0);
+    assert!(
+        r.stdout().contains("cronjob/sensor-report created"),
+        "{}",
+        r.stdout()
+    );
+    // Another project's CronJob in the same namespace.
+    kubectl_apply(
+        &sim,
+        &s,
+        r#"apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: other-job
+  namespace: air-quality
+  labels: {etl.dev/project: other, app.kubernetes.io/managed-by: etl}
+spec:
+  schedule: "0 5 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: main, image: busybox, command: ["true"]}]
+"#,
+    );
+
+    // sensor-report loses its schedule.
+    s.write(
+        "etl.yaml",
+        &yaml.replace("    schedule: \"0 * * * *\"\n    window: hour\n", ""),
+    );
+    let r = s.on(&sim, &["deploy", "--prune"]).expect(2);
+    assert!(
+        r.stderr().contains("cronjob/sensor-report") && r.stderr().contains("--yes"),
+        "{}",
+        r.stderr()
+    );
+    assert_eq!(r.stdout(), "", "refused before applying anything");
+    assert_ne!(get(&sim, &["cronjob", "sensor-report"]), Value::Null);
+
+    let r = s.on(&sim, &["deploy", "--prune", "--dry-run"]).expect(0);
+    assert!(
+        r.stdout()
+            .contains("cronjob/sensor-report deleted (dry run)"),
+        "{}",
+        r.stdout()
+    );
+    assert_ne!(get(&sim, &["cronjob", "sensor-report"]), Value::Null);
+
+    let r = s.on(&sim, &["deploy", "--prune", "--yes"]).expect(0);
+    assert_eq!(
+        r.stdout(),
+        "cronjob/daily-averages unchanged\nsecret/air-quality-warehouse unchanged\ncronjob/sensor-report deleted\n"
+    );
+    assert_eq!(get(&sim, &["cronjob", "sensor-report"]), Value::Null);
+    assert_ne!(get(&sim, &["cronjob", "other-job"]), Value::Null);
+    assert_ne!(get(&sim, &["cronjob", "daily-averages"]), Value::Null);
+}
+
+#[test]
+fn deploy_refuses_another_projects_object_before_applying_anything() {
+    let Some((s, sim)) = setup() else { return };
+    kubectl_apply(
+        &sim,
+        &s,
+        r#"apiVersion: v1
+kind: Secret
+metadata:
+  name: air-quality-warehouse
+  namespace: air-quality
+  labels: {etl.dev/project: someone-else}
+stringData: {WAREHOUSE_TOKEN: theirs}
+"#,
+    );
+    let r = s.on(&sim, &["deploy"]).expect(3);
+    assert!(
+        r.stderr()
+            .contains("secret/air-quality-warehouse in namespace air-quality belongs to the etl project `someone-else`"),
+        "{}",
+        r.stderr()
+    );
+    assert_eq!(get(&sim, &["cronjob", "daily-averages"]), Value::Null);
+}
+
+#[test]
+fn a_missing_secret_value_fails_before_anything_is_applied() {
+    let Some((s, sim)) = setup() else { return };
+    std::fs::remove_file(s.path().join("example.env")).unwrap();
+    let r = s.on(&sim, &["deploy"]).expect(2);
+    assert!(
+        r.stderr()
+            .contains("secret `warehouse`: no value for WAREHOUSE_TOKEN"),
+        "{}",
+        r.stderr()
+    );
+    assert_eq!(get(&sim, &["cronjobs"]), Value::Null);
+    assert_eq!(get(&sim, &["secrets"]), Value::Null);
+}
+
+#[test]
+fn a_missing_namespace_is_a_clear_error() {
+    let Some((s, sim)) = setup() else { return };
+    let r = s.on(&sim, &["deploy", "--namespace", "nope"]).expect(3);
+    assert!(
+        r.stderr().contains("namespace nope does not exist")
+            && r.stderr().contains("kubectl create namespace nope"),
+        "{}",
+        r.stderr()
+    );
+    let o = sim.kubectl(&["get", "namespace", "nope"]);
+    assert!(!o.status.success(), "etl must not create the namespace");
+}
+
+#[test]
+fn diff_shows_what_deploy_would_change_and_exits_like_kubectl_diff() {
+    let Some((s, sim)) = setup() else { return };
+    let r = s.on(&sim, &["diff"]).expect(1);
+    let out = r.stdout();
+    assert!(
+        out.contains("--- cronjob/daily-averages (not deployed)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("+++ cronjob/daily-averages (etl.yaml)"),
+        "{out}"
+    );
+    assert!(out.contains("+  WAREHOUSE_TOKEN: (value hidden)"), "{out}");
+    no_secret_value(&r);
+    assert_eq!(get(&sim, &["cronjobs"]), Value::Null);
+
+    s.on(&sim, &["deploy"]).expect(0);
+    let r = s.on(&sim, &["diff"]).expect(0);
+    assert_eq!(r.stdout(), "");
+    assert!(r.stderr().contains("no differences"), "{}", r.stderr());
+
+    set_schedule(&s, "30 4 * * *");
+    let r = s.on(&sim, &["diff"]).expect(1);
+    let out = r.stdout();
+    assert!(
+        out.contains("--- cronjob/daily-averages (deployed)"),
+        "{out}"
+    );
+    let changed: Vec<&str> = out
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .collect();
+    assert_eq!(changed.len(), 2, "only the schedule changes: {out}");
+    assert!(
+        changed[0].starts_with("-  schedule:") && changed[0].contains("0 2 * * *"),
+        "{out}"
+    );
+    assert!(
+        changed[1].starts_with("+  schedule:") && changed[1].contains("30 4 * * *"),
+        "{out}"
+    );
+    assert!(!out.contains("secret/"), "the secret is unchanged: {out}");
+
+    // A changed secret value is a difference, and still not shown.
+    let mut c = s.cmd(&["diff"]);
+    c.env("KUBECONFIG", &sim.kubeconfig)
+        .env("WAREHOUSE_TOKEN", "a-new-token-never-shown");
+    let r = Run {
+        out: c.output().unwrap(),
+    }
+    .expect(1);
+    let out = r.stdout();
+    assert!(out.contains("-  WAREHOUSE_TOKEN: (value hidden)"), "{out}");
+    assert!(
+        out.contains("+  WAREHOUSE_TOKEN: changed (value hidden)"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("a-new-token-never-shown") && !out.contains(TOKEN),
+        "{out}"
+    );
+    // Nothing was applied by diff.
+    assert_eq!(
+        get(&sim, &["cronjob", "daily-averages"])["spec"]["schedule"],
+        "0 2 * * *"
+    );
+}
+
+/// An etl command with ETL_NOW at `now` (kubesim's clock), against the kubesim.
+fn at(s: &Sandbox, sim: &Kubesim, now: jiff::Timestamp, args: &[&str]) -> Run {
+    let mut c = s.cmd(args);
+    c.env("KUBECONFIG", &sim.kubeconfig)
+        .env("ETL_NOW", now.to_string());
+    Run {
+        out: c.output().unwrap(),
+    }
+}
+
+#[test]
+fn a_deployed_cronjob_fires_and_its_run_shows_in_runs_and_jobs_list() {
+    let Some((s, sim)) = setup() else { return };
+    let la = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+    s.on(&sim, &["deploy"]).expect(0);
+
+    // Land just after the next 02:00 in Los Angeles: kubesim fires only the most recent missed
+    // time, within the template's startingDeadlineSeconds.
+    let now = sim.advance(0).to_zoned(la.clone());
+    let mut fire = now.date().at(2, 0, 0, 0).to_zoned(la.clone()).unwrap();
+    if fire <= now {
+        fire = fire
+            .tomorrow()
+            .unwrap()
+            .date()
+            .at(2, 0, 0, 0)
+            .to_zoned(la.clone())
+            .unwrap();
+    }
+    let window_end = fire.date().to_zoned(la.clone()).unwrap();
+    let window_start = window_end.yesterday().unwrap();
+    // The job averages readings in its window: give it some, whatever day the test runs on.
+    let mut csv = s.read("data/readings.csv");
+    let reading = window_start.timestamp() + jiff::SignedDuration::from_hours(3);
+    csv.push_str(&format!(
+        "{},oakland-01,12.5,20.0\n",
+        reading.strftime("%Y-%m-%dT%H:%M:%SZ")
+    ));
+    s.write("data/readings.csv", &csv);
+    let wait = (fire.timestamp() - now.timestamp()).get_seconds() + 60;
+    let now = sim.advance(u64::try_from(wait).unwrap());
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let run = loop {
+        let r = at(&s, &sim, now, &["runs", "-o", "json"]).expect(0);
+        let runs: Value = serde_json::from_str(&r.stdout()).unwrap();
+        if let Some(run) = runs.as_array().unwrap().first()
+            && run["state"] == "Succeeded"
+        {
+            break run.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no finished cron run after 60s: {runs}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert_eq!(run["trigger"], "cron");
+    assert_eq!(run["job"], "daily-averages");
+    let rfc = |z: &jiff::Zoned| z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    assert_eq!(run["window_start"], rfc(&window_start), "{run}");
+    assert_eq!(run["window_end"], rfc(&window_end), "{run}");
+
+    let r = at(&s, &sim, now, &["jobs", "list"]).expect(0);
+    let row = r
+        .stdout()
+        .lines()
+        .find(|l| l.starts_with("daily-averages"))
+        .unwrap()
+        .to_string();
+    let next = fire
+        .tomorrow()
+        .unwrap()
+        .date()
+        .at(2, 0, 0, 0)
+        .to_zoned(la.clone())
+        .unwrap();
+    assert!(row.contains("Succeeded"), "{}", r.stdout());
+    assert!(
+        row.contains(&next.strftime("%Y-%m-%d 02:00 %Z").to_string()),
+        "NEXT is tomorrow 02:00 in Los Angeles:\n{}",
+        r.stdout()
+    );
+    let sensor = r
+        .stdout()
+        .lines()
+        .find(|l| l.starts_with("sensor-report"))
+        .unwrap()
+        .to_string();
+    let cells: Vec<&str> = sensor
+        .split("  ")
+        .filter(|c| !c.trim().is_empty())
+        .collect();
+    assert_eq!(
+        &cells[1..4].iter().map(|c| c.trim()).collect::<Vec<_>>(),
+        &["-", "day", "-"],
+        "{sensor}"
+    );
+
+    let r = at(&s, &sim, now, &["jobs", "list", "-o", "json"]).expect(0);
+    let jobs: Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!(jobs[0]["last_run"]["name"], run["name"]);
+    assert_eq!(jobs[0]["last_run"]["state"], "Succeeded");
+    assert_eq!(jobs[0]["next"], rfc(&next));
+    assert_eq!(jobs[1]["last_run"], Value::Null);
+    assert_eq!(jobs[1]["last_run_known"], true);
+}
+
+#[test]
+fn jobs_list_works_without_a_cluster() {
+    let s = Sandbox::example();
+    let check = |r: Run, warned: bool| {
+        let r = r.expect(0);
+        let out = r.stdout();
+        assert!(out.starts_with("JOB"), "{out}");
+        let row = out
+            .lines()
+            .find(|l| l.starts_with("daily-averages"))
+            .unwrap();
+        // ETL_NOW is 2026-11-23T10:00Z, 02:00 in Los Angeles: the next run is tomorrow's.
+        assert!(
+            row.contains(" ?  ") && row.contains("2026-11-24 02:00 PST"),
+            "{out}"
+        );
+        let warnings = r.stderr().matches("warning:").count();
+        assert_eq!(warnings, usize::from(warned), "{}", r.stderr());
+    };
+    // No kubeconfig at all.
+    let mut c = s.cmd(&["jobs", "list"]);
+    c.env("KUBECONFIG", s.path().join("no-such-kubeconfig"));
+    check(
+        Run {
+            out: c.output().unwrap(),
+        },
+        true,
+    );
+    // A cluster that refuses connections.
+    s.write(
+        "kubeconfig",
+        "apiVersion: v1\nkind: Config\ncurrent-context: down\nclusters: [{name: down, cluster: {server: 'http://127.0.0.1:9'}}]\ncontexts: [{name: down, context: {cluster: down, user: u}}]\nusers: [{name: u, user: {}}]\n",
+    );
+    let started = Instant::now();
+    let mut c = s.cmd(&["jobs", "list"]);
+    c.env("KUBECONFIG", s.path().join("kubeconfig"));
+    check(
+        Run {
+            out: c.output().unwrap(),
+        },
+        true,
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "gave up in {:?}",
+        started.elapsed()
+    );
+    // --offline does not try.
+    let mut c = s.cmd(&["jobs", "list", "--offline"]);
+    c.env("KUBECONFIG", s.path().join("kubeconfig"));
+    check(
+        Run {
+            out: c.output().unwrap(),
+        },
+        false,
+    );
+    let mut c = s.cmd(&["jobs", "list", "--offline", "-o", "json"]);
+    c.env("KUBECONFIG", s.path().join("kubeconfig"));
+    let r = Run {
+        out: c.output().unwrap(),
+    }
+    .expect(0);
+    let jobs: Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!(jobs[0]["last_run_known"], false);
+    assert_eq!(jobs[0]["next"], "2026-11-24T02:00:00-08:00");
+    assert_eq!(jobs[1]["next"], Value::Null);
+}
