@@ -312,6 +312,31 @@ pub async fn follow(
             }
         }
     }
+    // The Job's verdict can arrive before the watcher has shown us every pod (always so for a
+    // run that ended before following began): list them once, so every pod's log is shown.
+    if logs && verdict.is_some() {
+        let lp = kube::api::ListParams::default().labels(&format!("job-name={run}"));
+        if let Ok(list) = retry(|| pods.list(&lp)).await {
+            let mut missed: Vec<Pod> = list.items.into_iter().filter(started).collect();
+            missed.sort_by(|a, b| {
+                a.metadata
+                    .creation_timestamp
+                    .cmp(&b.metadata.creation_timestamp)
+            });
+            // One after another, oldest first: a finished run's logs read in order.
+            let names: Vec<String> = missed
+                .into_iter()
+                .filter_map(|p| p.metadata.name)
+                .filter(|n| streaming.insert(n.clone()))
+                .collect();
+            let (pods, tx) = (pods.clone(), tx.clone());
+            tasks.spawn(async move {
+                for name in names {
+                    stream_pod(pods.clone(), name, tx.clone()).await;
+                }
+            });
+        }
+    }
     // The Job is done: let every log drain (bounded, in case a pod vanished without a word).
     let drain = async { while tasks.join_next().await.is_some() {} };
     if tokio::time::timeout(Duration::from_secs(30), drain)

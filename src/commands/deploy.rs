@@ -10,16 +10,14 @@ use crate::project::Project;
 use crate::render::diff;
 use crate::render::names::{self, PREFIX};
 use crate::render::{self, RunRequest};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::batch::v1::CronJob;
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// The field manager etl applies as. etl owns these objects, so it applies with force: a field
 /// someone changed by hand (`kubectl edit`) goes back to what etl.yaml says.
@@ -321,15 +319,7 @@ struct Progress {
 
 impl Progress {
     fn new(ctx: &Ctx) -> Progress {
-        let bar = (!ctx.term.quiet && std::io::stderr().is_terminal()).then(|| {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {wide_msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
+        let bar = ctx.term.progress.then(|| crate::term::spinner(""));
         Progress {
             bar,
             quiet: ctx.term.quiet,

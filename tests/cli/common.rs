@@ -279,15 +279,14 @@ impl Recorder {
                         let text = String::from_utf8_lossy(&buf[..n]);
                         let mut log = sink.lock().unwrap();
                         for line in text.lines() {
-                            let l = line.to_ascii_lowercase();
-                            if ["GET ", "POST ", "PUT ", "PATCH ", "DELETE "]
+                            let request = ["GET ", "POST ", "PUT ", "PATCH ", "DELETE "]
                                 .iter()
-                                .any(|m| line.starts_with(m))
-                                || l.starts_with("content-type:")
-                            {
-                                log.push_str(line);
-                                log.push('\n');
-                            } else if line.starts_with('{') && line.contains("propagationPolicy") {
+                                .any(|m| line.starts_with(m));
+                            let content_type =
+                                line.to_ascii_lowercase().starts_with("content-type:");
+                            let delete_options =
+                                line.starts_with('{') && line.contains("propagationPolicy");
+                            if request || content_type || delete_options {
                                 log.push_str(line);
                                 log.push('\n');
                             }
