@@ -388,3 +388,30 @@ fn the_requests_etl_sends() {
     has("DELETE /api/v1/namespaces/default/pods?&labelSelector=job-name=forever-20261122-1d-a1");
     has("\"propagationPolicy\":\"Background\"");
 }
+
+/// Deploying is server-side apply with field manager `etl`; pruning deletes in the background.
+#[test]
+fn deploy_applies_server_side_as_etl_and_prunes_in_the_background() {
+    let Some((s, sim)) = setup() else { return };
+    let scheduled = PROJECT.replace(
+        "    description: prints its window\n",
+        "    description: prints its window\n    schedule: \"0 2 * * *\"\n",
+    );
+    s.write("etl.yaml", &scheduled);
+    let rec = crate::common::Recorder::start(&sim);
+    s.via(&rec, &["deploy"]).expect(0);
+    s.write("etl.yaml", PROJECT);
+    s.via(&rec, &["deploy", "--prune", "--yes"]).expect(0);
+    let log = rec.log();
+    let has = |needle: &str| {
+        assert!(
+            log.contains(needle),
+            "no request with {needle:?} in:\n{log}"
+        )
+    };
+    has("PATCH /apis/batch/v1/namespaces/default/cronjobs/hello?&force=true&fieldManager=etl");
+    has("content-type: application/apply-patch+yaml");
+    has("GET /apis/batch/v1/namespaces/default/cronjobs?&labelSelector=etl.dev/project=demo");
+    has("DELETE /apis/batch/v1/namespaces/default/cronjobs/hello?");
+    has("\"propagationPolicy\":\"Background\"");
+}
