@@ -14,21 +14,7 @@ const MAIN_PY: &str = include_str!("init/main.py");
 
 /// `My_Project` → `my-project`, or `etl-project` when nothing usable is left.
 fn project_name(raw: &str) -> String {
-    let mapped: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let mut name = mapped
-        .split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
+    let mut name = crate::project::to_dns_label(raw);
     name.truncate(40);
     let name = name.trim_end_matches('-').to_string();
     if name.is_empty() {

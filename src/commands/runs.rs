@@ -11,29 +11,13 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     if !args.local {
         return cluster_runs(ctx, args);
     }
-    let since = match &args.since {
-        Some(s) => Some(crate::window::parse_span(s).ok_or_else(|| {
-            Error::usage(
-                format!("--since {s}: not a duration"),
-                "e.g. --since 7d or --since 12h",
-            )
-        })?),
-        None => None,
-    };
+    let since = since_span(args.since.as_deref())?;
     let project = ctx.project()?;
     if let Some(job) = &args.job {
         project.job(job)?;
     }
     let now = super::now()?;
-    let cutoff = match since {
-        Some(s) => Some(
-            now.to_zoned(jiff::tz::TimeZone::UTC)
-                .checked_sub(s)
-                .map_err(|e| Error::usage(e.to_string(), "use a shorter --since"))?
-                .timestamp(),
-        ),
-        None => None,
-    };
+    let cutoff = cutoff(now, since)?;
     let mut runs = local_runs::read(&crate::state::project_dir(&project)?.join("runs.jsonl"))?;
     for r in &mut runs {
         // A run still marked Running whose etl is gone was cut off (laptop closed, etl killed).
@@ -113,15 +97,7 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
         })?),
         None => None,
     };
-    let since = match &args.since {
-        Some(s) => Some(crate::window::parse_span(s).ok_or_else(|| {
-            Error::usage(
-                format!("--since {s}: not a duration"),
-                "e.g. --since 7d or --since 12h",
-            )
-        })?),
-        None => None,
-    };
+    let since = since_span(args.since.as_deref())?;
     let project = ctx.project()?;
     let mut selector = format!("{PREFIX}/project={}", project.name);
     if let Some(job) = &args.job {
@@ -129,15 +105,7 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
         selector.push_str(&format!(",{PREFIX}/job={}", names::job_label(job)));
     }
     let now = super::now()?;
-    let cutoff = match since {
-        Some(s) => Some(
-            now.to_zoned(jiff::tz::TimeZone::UTC)
-                .checked_sub(s)
-                .map_err(|e| Error::usage(e.to_string(), "use a shorter --since"))?
-                .timestamp(),
-        ),
-        None => None,
-    };
+    let cutoff = cutoff(now, since)?;
     let target = Target {
         context: args.cluster.context.clone(),
         namespace: args.cluster.namespace.clone(),
@@ -202,4 +170,30 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
         }
     };
     super::write_stdout(&out)
+}
+
+/// `--since 7d`, checked before anything else.
+fn since_span(since: Option<&str>) -> Result<Option<jiff::Span>> {
+    since
+        .map(|s| {
+            crate::window::parse_span(s).ok_or_else(|| {
+                Error::usage(
+                    format!("--since {s}: not a duration"),
+                    "e.g. --since 7d or --since 12h",
+                )
+            })
+        })
+        .transpose()
+}
+
+/// The oldest start `--since` lets through.
+fn cutoff(now: jiff::Timestamp, since: Option<jiff::Span>) -> Result<Option<jiff::Timestamp>> {
+    since
+        .map(|s| {
+            now.to_zoned(jiff::tz::TimeZone::UTC)
+                .checked_sub(s)
+                .map(|t| t.timestamp())
+                .map_err(|e| Error::usage(e.to_string(), "use a shorter --since"))
+        })
+        .transpose()
 }

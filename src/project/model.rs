@@ -356,19 +356,14 @@ fn is_dns_label(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
-/// `Ingest_Sensors` → `ingest-sensors`: what we suggest for a name Kubernetes would refuse.
-fn to_dns_label(s: &str) -> String {
-    let mapped: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    mapped.trim_matches('-').to_string()
+/// `Ingest__Sensors` → `ingest-sensors`: what we suggest for a name Kubernetes would refuse
+/// (lowercase, runs of anything else as one '-', none at the ends).
+pub fn to_dns_label(s: &str) -> String {
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// A Kubernetes resource quantity: `500m`, `2`, `1.5`, `8Gi`, `1e3`.

@@ -313,7 +313,7 @@ fn following_uses_watches_not_polling() {
     let Some((s, sim)) = setup() else { return };
     s.on(&sim, &["jobs", "schedule", "slow", "--today", "--follow"])
         .expect(0);
-    let body = metrics(&sim);
+    let body = sim.get_json("/kubesim/metrics");
     let requests = &body["requests"];
     let count = |k: &str| requests[k].as_u64().unwrap_or(0);
     assert!(
@@ -324,17 +324,6 @@ fn following_uses_watches_not_polling() {
     assert!(count("list pods") <= 3, "{body}");
     assert!(count("get pods/log") >= 1, "{body}");
     assert_eq!(count("create jobs"), 1, "{body}");
-}
-
-fn metrics(sim: &Kubesim) -> serde_json::Value {
-    use std::io::{Read, Write};
-    let addr = sim.url.trim_start_matches("http://");
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    // HTTP/1.0: the answer comes whole, not chunked.
-    write!(s, "GET /kubesim/metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    serde_json::from_str(out.split_once("\r\n\r\n").unwrap().1.trim()).unwrap()
 }
 
 /// The exact requests etl sends: label selectors, log following, propagation policy.

@@ -185,6 +185,16 @@ impl Kubesim {
 
     /// POSTs to one of kubesim's admin endpoints (`/kubesim/...`) and returns the body.
     pub fn post(&self, path: &str) -> String {
+        self.request("POST", path)
+    }
+
+    /// GETs one of kubesim's admin endpoints, e.g. `/kubesim/metrics`, as JSON.
+    pub fn get_json(&self, path: &str) -> serde_json::Value {
+        let body = self.request("GET", path);
+        serde_json::from_str(body.trim()).unwrap_or_else(|_| panic!("kubesim said {body:?}"))
+    }
+
+    fn request(&self, method: &str, path: &str) -> String {
         use std::io::{Read, Write};
         let addr = self.url.trim_start_matches("http://");
         let mut s = std::net::TcpStream::connect(addr).unwrap();
@@ -193,7 +203,7 @@ impl Kubesim {
         // HTTP/1.0: the answer comes whole, not chunked.
         write!(
             s,
-            "POST {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n"
+            "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n"
         )
         .unwrap();
         let mut out = String::new();
