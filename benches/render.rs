@@ -7,6 +7,10 @@
 //!   (`pip install json-e pyyaml`), for the "≥ 20× faster" comparison.
 
 use criterion::{Criterion, criterion_group};
+
+// The allocator the etl binary uses (src/main.rs), so the figures are etl's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use etl::project;
 use etl::render::{self, RunInfo, RunRequest, Templates, Trigger};
 use etl::window::WindowSpec;
