@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 
 sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(shellcheck python3 tmux)
+packages=(shellcheck python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
