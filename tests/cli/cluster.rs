@@ -409,9 +409,18 @@ fn deploy_applies_server_side_as_etl_and_prunes_in_the_background() {
 fn schedule_without_a_terminal_names_the_flags_and_creates_nothing() {
     let Some((s, sim)) = setup() else { return };
     let r = s.on(&sim, &["jobs", "schedule"]).expect(2);
-    assert!(r.stderr().contains("which job? `etl jobs schedule` needs a job and a window"), "{}", r.stderr());
+    assert!(
+        r.stderr()
+            .contains("which job? `etl jobs schedule` needs a job and a window"),
+        "{}",
+        r.stderr()
+    );
     let r = s.on(&sim, &["jobs", "schedule", "hello"]).expect(2);
-    assert!(r.stderr().contains("--yesterday, --today, --last-week"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("--yesterday, --today, --last-week"),
+        "{}",
+        r.stderr()
+    );
     let jobs = sim.kubectl(&["get", "jobs", "-o", "name"]);
     assert_eq!(String::from_utf8_lossy(&jobs.stdout).trim(), "");
 }
