@@ -101,18 +101,8 @@ fn the_same_window_twice_needs_rerun_and_never_overwrites() {
     let again = s
         .on(&sim, &["jobs", "schedule", "hello", "--date", "2026-11-22"])
         .expect(2);
-    assert!(
-        again
-            .stderr()
-            .contains("the window already has a run: hello-20261122-1d-a1 (Succeeded)"),
-        "{}",
-        again.stderr()
-    );
-    assert!(
-        again.stderr().contains("--rerun starts attempt 2"),
-        "{}",
-        again.stderr()
-    );
+    again.stderr_has("the window already has a run: hello-20261122-1d-a1 (Succeeded)");
+    again.stderr_has("--rerun starts attempt 2");
     let rerun = s
         .on(
             &sim,
@@ -132,11 +122,7 @@ fn the_same_window_twice_needs_rerun_and_never_overwrites() {
     // complete even though the run ended before following began.
     let f = s.on(&sim, &["jobs", "follow"]).expect(0);
     assert_eq!(f.stdout().lines().count(), 5, "{}", f.stdout());
-    assert!(
-        f.stderr().contains("following hello-20261122-1d-a2"),
-        "{}",
-        f.stderr()
-    );
+    f.stderr_has("following hello-20261122-1d-a2");
     let runs = s
         .on(&sim, &["runs", "--job", "hello", "-o", "json"])
         .expect(0);
@@ -166,11 +152,7 @@ fn a_failing_run_shows_every_attempt_and_exits_1() {
         "{err}"
     );
     let runs = s.on(&sim, &["runs", "--state", "failed"]).expect(0);
-    assert!(
-        runs.stdout().contains("flaky-20261123-1d-a1"),
-        "{}",
-        runs.stdout()
-    );
+    runs.stdout_has("flaky-20261123-1d-a1");
 }
 
 #[test]
@@ -198,7 +180,7 @@ fn cancel_stops_the_run_and_leaves_no_pods() {
     let no = s
         .on(&sim, &["jobs", "cancel", "forever-20261123-1d-a1"])
         .expect(2);
-    assert!(no.stderr().contains("pass --yes"), "{}", no.stderr());
+    no.stderr_has("pass --yes");
     s.on(&sim, &["jobs", "cancel", "forever-20261123-1d-a1", "--yes"])
         .expect(0);
     let pods = sim.kubectl(&[
@@ -221,11 +203,7 @@ fn cancel_stops_the_run_and_leaves_no_pods() {
     let f = s
         .on(&sim, &["jobs", "follow", "forever-20261123-1d-a1"])
         .expect(1);
-    assert!(
-        f.stderr().contains("was cancelled by ana"),
-        "{}",
-        f.stderr()
-    );
+    f.stderr_has("was cancelled by ana");
 }
 
 /// Watches dropped, 500s, history compacted (410 Gone) while following: every line exactly
@@ -301,11 +279,7 @@ fn a_pinned_context_is_refused_unless_named() {
         .expect(0);
     assert_eq!(r.stdout().trim(), "hello-20261123-1d-a1");
     let r = s.on(&sim, &["runs", "--context", "kubsim"]).expect(2);
-    assert!(
-        r.stderr().contains("did you mean `kubesim`?"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("did you mean `kubesim`?");
 }
 
 #[test]
@@ -409,18 +383,9 @@ fn deploy_applies_server_side_as_etl_and_prunes_in_the_background() {
 fn schedule_without_a_terminal_names_the_flags_and_creates_nothing() {
     let Some((s, sim)) = setup() else { return };
     let r = s.on(&sim, &["jobs", "schedule"]).expect(2);
-    assert!(
-        r.stderr()
-            .contains("which job? `etl jobs schedule` needs a job and a window"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("which job? `etl jobs schedule` needs a job and a window");
     let r = s.on(&sim, &["jobs", "schedule", "hello"]).expect(2);
-    assert!(
-        r.stderr().contains("--yesterday, --today, --last-week"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("--yesterday, --today, --last-week");
     let jobs = sim.kubectl(&["get", "jobs", "-o", "name"]);
     assert_eq!(String::from_utf8_lossy(&jobs.stdout).trim(), "");
 }

@@ -164,11 +164,7 @@ fn a_dry_run_persists_nothing() {
 fn naming_a_job_without_a_schedule_is_an_error() {
     let s = Sandbox::example();
     let r = s.run(&["deploy", "sensor-report"]).expect(2);
-    assert!(
-        r.stderr().contains("`sensor-report` has no schedule"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("`sensor-report` has no schedule");
     let r = s.run(&["diff", "daily-averagse"]).expect(2);
     assert!(
         r.stderr().contains("daily-averages"),
@@ -186,11 +182,7 @@ fn prune_deletes_cronjobs_etl_yaml_no_longer_schedules_and_nothing_else() {
     );
     s.write("etl.yaml", &yaml);
     let r = s.on(&sim, &["deploy"]).expect(0);
-    assert!(
-        r.stdout().contains("cronjob/sensor-report created"),
-        "{}",
-        r.stdout()
-    );
+    r.stdout_has("cronjob/sensor-report created");
     // Another project's CronJob in the same namespace.
     kubectl_apply(
         &sim,
@@ -227,12 +219,7 @@ spec:
     assert_ne!(get(&sim, &["cronjob", "sensor-report"]), Value::Null);
 
     let r = s.on(&sim, &["deploy", "--prune", "--dry-run"]).expect(0);
-    assert!(
-        r.stdout()
-            .contains("cronjob/sensor-report deleted (dry run)"),
-        "{}",
-        r.stdout()
-    );
+    r.stdout_has("cronjob/sensor-report deleted (dry run)");
     assert_ne!(get(&sim, &["cronjob", "sensor-report"]), Value::Null);
 
     let r = s.on(&sim, &["deploy", "--prune", "--yes"]).expect(0);
@@ -261,12 +248,7 @@ stringData: {WAREHOUSE_TOKEN: theirs}
 "#,
     );
     let r = s.on(&sim, &["deploy"]).expect(3);
-    assert!(
-        r.stderr()
-            .contains("secret/air-quality-warehouse in namespace air-quality belongs to the etl project `someone-else`"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("secret/air-quality-warehouse in namespace air-quality belongs to the etl project `someone-else`");
     assert_eq!(get(&sim, &["cronjob", "daily-averages"]), Value::Null);
 }
 
@@ -275,12 +257,7 @@ fn a_missing_secret_value_fails_before_anything_is_applied() {
     let Some((s, sim)) = setup() else { return };
     std::fs::remove_file(s.path().join("example.env")).unwrap();
     let r = s.on(&sim, &["deploy"]).expect(2);
-    assert!(
-        r.stderr()
-            .contains("secret `warehouse`: no value for WAREHOUSE_TOKEN"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("secret `warehouse`: no value for WAREHOUSE_TOKEN");
     assert_eq!(get(&sim, &["cronjobs"]), Value::Null);
     assert_eq!(get(&sim, &["secrets"]), Value::Null);
 }
@@ -319,7 +296,7 @@ fn diff_shows_what_deploy_would_change_and_exits_like_kubectl_diff() {
     s.on(&sim, &["deploy"]).expect(0);
     let r = s.on(&sim, &["diff"]).expect(0);
     assert_eq!(r.stdout(), "");
-    assert!(r.stderr().contains("no differences"), "{}", r.stderr());
+    r.stderr_has("no differences");
 
     set_schedule(&s, "30 4 * * *");
     let r = s.on(&sim, &["diff"]).expect(1);

@@ -34,6 +34,20 @@ impl Run {
     pub fn code(&self) -> i32 {
         self.out.status.code().unwrap_or(-1)
     }
+    /// Asserts that stderr says `needle`, showing stderr when it does not.
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) {
+        let err = self.stderr();
+        assert!(err.contains(needle), "stderr lacks {needle:?}:\n{err}");
+    }
+
+    /// Asserts that stdout says `needle`, showing stdout when it does not.
+    #[track_caller]
+    pub fn stdout_has(&self, needle: &str) {
+        let out = self.stdout();
+        assert!(out.contains(needle), "stdout lacks {needle:?}:\n{out}");
+    }
+
     /// Asserts the exit code, showing both streams when it is wrong.
     pub fn expect(self, code: i32) -> Run {
         assert_eq!(

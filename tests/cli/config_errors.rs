@@ -113,10 +113,5 @@ fn workflows_are_reserved_not_rejected() {
         &format!("{BASE}jobs:\n  a: {{}}\nworkflows:\n  nightly: {{jobs: [a]}}\n"),
     );
     let r = s.run(&["jobs", "list"]).expect(0);
-    assert!(
-        r.stderr()
-            .contains("`workflows` are not supported by this version of etl yet"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("`workflows` are not supported by this version of etl yet");
 }

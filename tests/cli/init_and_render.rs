@@ -6,7 +6,7 @@ use crate::common::{Sandbox, require_tool};
 fn init_then_list_then_render_in_an_empty_repo() {
     let s = Sandbox::new();
     let r = s.run(&["init", "--name", "sensors"]).expect(0);
-    assert!(r.stderr().contains("created  etl.yaml"), "{}", r.stderr());
+    r.stderr_has("created  etl.yaml");
     for f in [
         "etl.yaml",
         "main.py",
@@ -23,12 +23,7 @@ fn init_then_list_then_render_in_an_empty_repo() {
     assert!(list.contains("ingest  0 2 * * * (UTC)  day"), "{list}");
 
     let job = s.run(&["render", "ingest", "--yesterday"]).expect(0);
-    assert!(
-        job.stderr()
-            .contains("window [2026-11-22T00:00:00+00:00, 2026-11-23T00:00:00+00:00) (UTC)"),
-        "{}",
-        job.stderr()
-    );
+    job.stderr_has("window [2026-11-22T00:00:00+00:00, 2026-11-23T00:00:00+00:00) (UTC)");
     let out = job.stdout();
     assert!(
         out.contains("kind: Job") && out.contains("name: ingest-20261122-1d-a1"),
@@ -43,12 +38,7 @@ fn init_then_list_then_render_in_an_empty_repo() {
     // The main.py init wrote runs as the job.
     if require_tool("python3") {
         let run = s.run(&["jobs", "run", "ingest", "--yesterday"]).expect(0);
-        assert!(
-            run.stdout()
-                .contains("ingest: reading raw data from 2026-11-22 00:00:00+00:00"),
-            "{}",
-            run.stdout()
-        );
+        run.stdout_has("ingest: reading raw data from 2026-11-22 00:00:00+00:00");
     }
 }
 
@@ -57,19 +47,10 @@ fn init_again_keeps_your_changes_unless_forced() {
     let s = Sandbox::new();
     s.run(&["init"]).expect(0);
     let again = s.run(&["init"]).expect(0);
-    assert!(
-        again.stderr().contains("unchanged  etl.yaml"),
-        "{}",
-        again.stderr()
-    );
+    again.stderr_has("unchanged  etl.yaml");
     s.write("etl.yaml", "project: mine\njobs: {}\n");
     let kept = s.run(&["init"]).expect(0);
-    assert!(
-        kept.stderr()
-            .contains("kept (exists; --force replaces it)  etl.yaml"),
-        "{}",
-        kept.stderr()
-    );
+    kept.stderr_has("kept (exists; --force replaces it)  etl.yaml");
     assert_eq!(s.read("etl.yaml"), "project: mine\njobs: {}\n");
     s.run(&["init", "--force"]).expect(0);
     assert!(s.read("etl.yaml").contains("jobs:\n  ingest:"));
@@ -121,13 +102,7 @@ fn example_secret_manifest_is_redacted_unless_asked() {
     insta::assert_snapshot!("example_secret", r.stdout());
     assert!(!r.stdout().contains("example-token-do-not-print"));
     let shown = s.run(&["render", "--secrets", "--show-secrets"]).expect(0);
-    assert!(
-        shown
-            .stdout()
-            .contains("WAREHOUSE_TOKEN: example-token-do-not-print"),
-        "{}",
-        shown.stdout()
-    );
+    shown.stdout_has("WAREHOUSE_TOKEN: example-token-do-not-print");
     // An env var wins over the dotenv file.
     let mut c = s.cmd(&["render", "--secrets", "--show-secrets"]);
     c.env("WAREHOUSE_TOKEN", "from-env");
@@ -141,13 +116,8 @@ fn a_missing_secret_value_names_the_key_and_where_to_set_it() {
     let s = Sandbox::example();
     s.write("example.env", "# nothing here\n");
     let r = s.run(&["render", "--secrets"]).expect(2);
-    assert!(
-        r.stderr()
-            .contains("secret `warehouse`: no value for WAREHOUSE_TOKEN"),
-        "{}",
-        r.stderr()
-    );
-    assert!(r.stderr().contains("example.env"), "{}", r.stderr());
+    r.stderr_has("secret `warehouse`: no value for WAREHOUSE_TOKEN");
+    r.stderr_has("example.env");
 }
 
 #[test]
@@ -273,11 +243,7 @@ fn set_overrides_any_field_for_one_render() {
             "retires=1",
         ])
         .expect(2);
-    assert!(
-        bad.stderr().contains("did you mean `retries`?"),
-        "{}",
-        bad.stderr()
-    );
+    bad.stderr_has("did you mean `retries`?");
 }
 
 #[test]
@@ -308,12 +274,7 @@ fn config_values_are_typed_by_params() {
             "min_readings=lots",
         ])
         .expect(2);
-    assert!(
-        bad.stderr()
-            .contains("`min_readings` is an int, `lots` is not"),
-        "{}",
-        bad.stderr()
-    );
+    bad.stderr_has("`min_readings` is an int, `lots` is not");
     let bad = s
         .run(&[
             "render",
@@ -323,12 +284,7 @@ fn config_values_are_typed_by_params() {
             "pollutant=o3",
         ])
         .expect(2);
-    assert!(
-        bad.stderr()
-            .contains("`pollutant` is one of pm25, no2, `o3` is not"),
-        "{}",
-        bad.stderr()
-    );
+    bad.stderr_has("`pollutant` is one of pm25, no2, `o3` is not");
     let bad = s
         .run(&[
             "render",
@@ -338,11 +294,7 @@ fn config_values_are_typed_by_params() {
             "polutant=no2",
         ])
         .expect(2);
-    assert!(
-        bad.stderr().contains("did you mean `pollutant`?"),
-        "{}",
-        bad.stderr()
-    );
+    bad.stderr_has("did you mean `pollutant`?");
 }
 
 #[test]
@@ -357,11 +309,7 @@ fn a_project_template_overrides_the_embedded_one() {
     let r = s
         .run(&["render", "daily-averages", "--yesterday"])
         .expect(0);
-    assert!(
-        r.stdout().contains("ttlSecondsAfterFinished: 60"),
-        "{}",
-        r.stdout()
-    );
+    r.stdout_has("ttlSecondsAfterFinished: 60");
     // Resources can be templated too: any field is a json-e expression.
     let pod = std::fs::read_to_string(crate::common::repo().join("templates/pod.yaml"))
         .unwrap()
@@ -400,12 +348,7 @@ fn an_invalid_template_fails_here_naming_the_file_and_field() {
     let r = s
         .run(&["render", "daily-averages", "--yesterday"])
         .expect(2);
-    assert!(
-        r.stderr()
-            .contains("templates/job.yaml: the rendered Job is invalid at `spec.backoffLimit`"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("templates/job.yaml: the rendered Job is invalid at `spec.backoffLimit`");
 
     s.write(
         "templates/job.yaml",
@@ -414,37 +357,24 @@ fn an_invalid_template_fails_here_naming_the_file_and_field() {
     let r = s
         .run(&["render", "daily-averages", "--yesterday"])
         .expect(2);
-    assert!(r.stderr().contains("templates/job.yaml: the rendered Job has a field Kubernetes does not know: `spec.backofLimit`"), "{}", r.stderr());
+    r.stderr_has("templates/job.yaml: the rendered Job has a field Kubernetes does not know: `spec.backofLimit`");
 
     s.write("templates/job.yaml", "spec: {$eval: 'nonsense('}\n");
     let r = s
         .run(&["render", "daily-averages", "--yesterday"])
         .expect(2);
-    assert!(
-        r.stderr()
-            .contains("templates/job.yaml: json-e could not render it"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("templates/job.yaml: json-e could not render it");
 }
 
 #[test]
 fn windows_are_checked_and_explained() {
     let s = Sandbox::example();
     let r = s.run(&["render", "daily-averages"]).expect(2);
-    assert!(
-        r.stderr().contains("--yesterday, --today, --last-week"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("--yesterday, --today, --last-week");
     let r = s
         .run(&["render", "daily-averages", "--date", "2026-02-30"])
         .expect(2);
-    assert!(
-        r.stderr().contains("--date: `2026-02-30` is not a date"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("--date: `2026-02-30` is not a date");
     let r = s
         .run(&[
             "render",
@@ -455,25 +385,15 @@ fn windows_are_checked_and_explained() {
             "2026-11-01",
         ])
         .expect(2);
-    assert!(
-        r.stderr()
-            .contains("end 2026-11-01T00:00:00-07:00 is not after start 2026-11-02T00:00:00-08:00"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("end 2026-11-01T00:00:00-07:00 is not after start 2026-11-02T00:00:00-08:00");
     let r = s
         .run(&["render", "daily-averages", "--yesterday", "--today"])
         .expect(2);
-    assert!(r.stderr().contains("give one window"), "{}", r.stderr());
+    r.stderr_has("give one window");
     let r = s
         .run(&["render", "daily-averages", "--last-week"])
         .expect(0);
-    assert!(
-        r.stderr()
-            .contains("window [2026-11-16T00:00:00-08:00, 2026-11-23T00:00:00-08:00)"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("window [2026-11-16T00:00:00-08:00, 2026-11-23T00:00:00-08:00)");
     let mut c = s.cmd(&["render", "daily-averages", "--today"]);
     c.env("ETL_NOW", "tomorrow");
     let out = c.output().unwrap();

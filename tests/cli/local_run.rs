@@ -40,11 +40,7 @@ fn a_failing_job_exits_1_and_shows_its_own_code() {
         "the job's own stderr streams: {}",
         r.stderr()
     );
-    assert!(
-        r.stderr().contains("failed with exit code 3"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("failed with exit code 3");
 }
 
 #[test]
@@ -61,11 +57,7 @@ fn a_secret_reaches_the_job_but_not_etl_output() {
         ])
         .expect(0);
     // sha256("example-token-do-not-print")[..12], printed by the job itself.
-    assert!(
-        r.stdout().contains("warehouse token sha256 7ca56c58e58d"),
-        "{}",
-        r.stdout()
-    );
+    r.stdout_has("warehouse token sha256 7ca56c58e58d");
     let all = format!("{}{}", r.stdout(), r.stderr());
     assert!(
         !all.contains("example-token-do-not-print"),
@@ -105,12 +97,7 @@ fn several_windows_run_in_order_and_stop_at_the_first_failure() {
             "echo 2026-11-02T00:00:00+00:00 2026-11-03T00:00:00+00:00 {} echo-20261102-1d-a1 hi",
         ]
     );
-    assert!(
-        r.stderr()
-            .contains("stopped there; --keep-going runs the rest"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("stopped there; --keep-going runs the rest");
 
     let r = s
         .run(&[
@@ -127,13 +114,9 @@ fn several_windows_run_in_order_and_stop_at_the_first_failure() {
         ])
         .expect(1);
     assert_eq!(r.stdout().lines().count(), 3, "{}", r.stdout());
-    assert!(
-        r.stderr().contains("1 of 3 windows failed"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("1 of 3 windows failed");
     // The second time round, each window is attempt 2.
-    assert!(r.stdout().contains("echo-20261101-1d-a2"), "{}", r.stdout());
+    r.stdout_has("echo-20261101-1d-a2");
 
     let runs = s.run(&["runs", "--local", "-o", "json"]).expect(0);
     let v: Vec<serde_json::Value> = serde_json::from_str(&runs.stdout()).unwrap();
@@ -201,11 +184,7 @@ fn a_job_that_does_not_exist_gets_a_suggestion() {
     let r = s
         .run(&["jobs", "run", "daily-average", "--yesterday"])
         .expect(2);
-    assert!(
-        r.stderr().contains("did you mean `daily-averages`?"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("did you mean `daily-averages`?");
     let r = s.run(&["jobs", "run", "daily-averages"]).expect(2);
-    assert!(r.stderr().contains("which window"), "{}", r.stderr());
+    r.stderr_has("which window");
 }

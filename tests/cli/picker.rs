@@ -284,12 +284,7 @@ fn without_a_terminal_a_missing_job_or_window_names_the_flags() {
     let s = Sandbox::example();
     // stdin is not a terminal here.
     let r = s.run(&["jobs", "run"]).expect(2);
-    assert!(
-        r.stderr()
-            .contains("which job? `etl jobs run` needs a job and a window"),
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("which job? `etl jobs run` needs a job and a window");
     assert!(
         r.stderr().contains(
             "e.g. etl jobs run daily-averages --yesterday (the jobs are: daily-averages, sensor-report)"
