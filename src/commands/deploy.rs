@@ -195,8 +195,21 @@ fn check_owner(project: &Project, m: &Manifest, existing: &Value, namespace: &st
 }
 
 /// A connection, with the context and namespace said on stderr, and the namespace checked.
-async fn connect(ctx: &Ctx, project: &Project, args: &ClusterArgs) -> Result<Cluster> {
+/// `manifests` were rendered for the namespace guessed before connecting (so a template
+/// mistake is found without the cluster); they are rendered again if the context's namespace
+/// turns out to be another.
+async fn connect(
+    ctx: &Ctx,
+    project: &Project,
+    args: &ClusterArgs,
+    plan: &Plan,
+    guess: &str,
+    manifests: &mut Vec<Manifest>,
+) -> Result<Cluster> {
     let cluster = cluster::connect(project, &target(args)).await?;
+    if cluster.namespace != guess {
+        *manifests = render_all(project, plan, &cluster.namespace)?;
+    }
     ctx.term.note(format!(
         "context {}, namespace {}",
         cluster.context, cluster.namespace
@@ -234,7 +247,9 @@ fn is_missing_namespace(e: &kube::Error) -> bool {
 }
 
 /// The object as deployed now, or None.
-async fn deployed(cluster: &Cluster, m: &Manifest) -> Result<Option<Value>> {
+/// What is deployed under `m`'s name, after checking that it is this project's (an object of
+/// another project or of nobody is never touched).
+async fn deployed(cluster: &Cluster, project: &Project, m: &Manifest) -> Result<Option<Value>> {
     let name = m.name();
     let doing = format!("reading {}", m.title());
     let found = match m {
@@ -253,6 +268,9 @@ async fn deployed(cluster: &Cluster, m: &Manifest) -> Result<Option<Value>> {
                 .map(|o| to_value(&o))
         }
     };
+    if let Some(v) = &found {
+        check_owner(project, m, v, &cluster.namespace)?;
+    }
     Ok(found)
 }
 
@@ -378,18 +396,12 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
     let dry = if args.dry_run { " (dry run)" } else { "" };
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = connect(ctx, &project, &args.cluster).await?;
-        if cluster.namespace != guess {
-            manifests = render_all(&project, &plan, &cluster.namespace)?;
-        }
+        let cluster = connect(ctx, &project, &args.cluster, &plan, &guess, &mut manifests).await?;
         let progress = Progress::new(ctx);
         let mut before = Vec::new();
         for m in &manifests {
             progress.spin(format!("reading {}", m.title()));
-            let found = deployed(&cluster, m).await?;
-            if let Some(v) = &found {
-                check_owner(&project, m, v, &cluster.namespace)?;
-            }
+            let found = deployed(&cluster, &project, m).await?;
             before.push(found);
         }
         let prune = if args.prune {
@@ -463,18 +475,12 @@ pub fn diff(ctx: &Ctx, args: DiffArgs) -> Result<ExitCode> {
     let mut manifests = render_all(&project, &plan, &guess)?;
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = connect(ctx, &project, &args.cluster).await?;
-        if cluster.namespace != guess {
-            manifests = render_all(&project, &plan, &cluster.namespace)?;
-        }
+        let cluster = connect(ctx, &project, &args.cluster, &plan, &guess, &mut manifests).await?;
         let progress = Progress::new(ctx);
         let mut out = String::new();
         for m in &manifests {
             progress.spin(format!("comparing {}", m.title()));
-            let before = deployed(&cluster, m).await?;
-            if let Some(v) = &before {
-                check_owner(&project, m, v, &cluster.namespace)?;
-            }
+            let before = deployed(&cluster, &project, m).await?;
             let after = apply(&cluster, m, true).await?;
             if let Some(d) = diff::unified(&m.title(), before.as_ref(), &after) {
                 out.push_str(&d);
