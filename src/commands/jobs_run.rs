@@ -105,6 +105,9 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
         .build()
         .map_err(|e| Error::environment(format!("cannot start etl's runtime: {e}"), None))?;
 
+    // Read once: the windows of one command are distinct, so its own runs never change
+    // another window's attempt number.
+    let earlier = local_runs::read(&records)?;
     let mut failed = Vec::new();
     let mut stopped_early = false;
     for (i, w) in windows.iter().enumerate() {
@@ -114,7 +117,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
         let run = RunInfo::new(
             &job,
             w.clone(),
-            next_attempt(&records, &job, w)?,
+            next_attempt(&earlier, &job, w),
             Trigger::Local,
         );
         let pod = render::run_pod(&templates, &req, &run)?;
@@ -241,14 +244,14 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
 }
 
 /// The attempt number of a new local run of `job` over `w`: one more than those recorded.
-fn next_attempt(records: &Path, job: &Job, w: &Window) -> Result<u32> {
+fn next_attempt(earlier: &[LocalRun], job: &Job, w: &Window) -> u32 {
     let first = names::run_name(&job.name, w, 1);
     let base = first.trim_end_matches("-a1");
-    let done = local_runs::read(records)?
+    let done = earlier
         .iter()
         .filter(|r| r.job == job.name && r.run.starts_with(base))
         .count();
-    Ok(u32::try_from(done).unwrap_or(u32::MAX - 1) + 1)
+    u32::try_from(done).unwrap_or(u32::MAX - 1) + 1
 }
 
 /// The values of the job's secrets, keyed by (Kubernetes Secret name, key), as the pod's
