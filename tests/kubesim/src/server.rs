@@ -146,6 +146,25 @@ impl Target {
     }
 }
 
+/// The target of `namespaces/NS/RESOURCE[/NAME[/SUB]]`, once RESOURCE is known to be namespaced.
+fn in_namespace(res: &'static Resource, ns: &str, tail: &[&str]) -> Option<Target> {
+    let object = |name: &str, sub: Option<&str>| Target::Object {
+        res,
+        ns: ns.to_string(),
+        name: name.to_string(),
+        sub: sub.map(str::to_string),
+    };
+    match tail {
+        [] => Some(Target::Collection {
+            res,
+            ns: Some(ns.to_string()),
+        }),
+        [name] => Some(object(name, None)),
+        [name, sub] => Some(object(name, Some(sub))),
+        _ => None,
+    }
+}
+
 enum Route {
     Discovery(Value),
     Api(Target),
@@ -192,49 +211,11 @@ fn route(path: &str, addr: &str) -> Route {
                 && find("namespaces").is_some()
                 && find(r).is_some_and(|x| x.namespaced) =>
         {
-            let res = find(r).expect("checked");
-            match tail {
-                [] => Some(Target::Collection {
-                    res,
-                    ns: Some(ns.to_string()),
-                }),
-                [name] => Some(Target::Object {
-                    res,
-                    ns: ns.to_string(),
-                    name: name.to_string(),
-                    sub: None,
-                }),
-                [name, sub] => Some(Target::Object {
-                    res,
-                    ns: ns.to_string(),
-                    name: name.to_string(),
-                    sub: Some(sub.to_string()),
-                }),
-                _ => None,
-            }
+            in_namespace(find(r).expect("checked"), ns, tail)
         }
-        ["namespaces", ns, r, tail @ ..] if !group.is_empty() => {
-            let res = find(r).filter(|x| x.namespaced);
-            res.and_then(|res| match tail {
-                [] => Some(Target::Collection {
-                    res,
-                    ns: Some(ns.to_string()),
-                }),
-                [name] => Some(Target::Object {
-                    res,
-                    ns: ns.to_string(),
-                    name: name.to_string(),
-                    sub: None,
-                }),
-                [name, sub] => Some(Target::Object {
-                    res,
-                    ns: ns.to_string(),
-                    name: name.to_string(),
-                    sub: Some(sub.to_string()),
-                }),
-                _ => None,
-            })
-        }
+        ["namespaces", ns, r, tail @ ..] if !group.is_empty() => find(r)
+            .filter(|x| x.namespaced)
+            .and_then(|res| in_namespace(res, ns, tail)),
         [r] => find(r).map(|res| Target::Collection { res, ns: None }),
         [r, name] => find(r).filter(|x| !x.namespaced).map(|res| Target::Object {
             res,
