@@ -378,16 +378,27 @@ impl Drop for Progress {
     }
 }
 
-pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
-    let project = ctx.project()?;
-    let plan = plan(&project, &args.jobs, args.image.as_deref())?;
-    // Render before connecting: a template mistake is found without touching the cluster.
-    let guess = args
-        .cluster
+/// The plan and its manifests, rendered before connecting (a template mistake is found
+/// without touching the cluster) for the namespace etl.yaml or `--namespace` names.
+fn prepare(
+    project: &Project,
+    jobs: &[String],
+    image: Option<&str>,
+    cluster: &ClusterArgs,
+) -> Result<(Plan, String, Vec<Manifest>)> {
+    let plan = plan(project, jobs, image)?;
+    let guess = cluster
         .namespace
         .clone()
         .unwrap_or_else(|| project.namespace().to_string());
-    let mut manifests = render_all(&project, &plan, &guess)?;
+    let manifests = render_all(project, &plan, &guess)?;
+    Ok((plan, guess, manifests))
+}
+
+pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let (plan, guess, mut manifests) =
+        prepare(&project, &args.jobs, args.image.as_deref(), &args.cluster)?;
     if manifests.is_empty() && !args.prune {
         ctx.term
             .note("no job in etl.yaml has a schedule: nothing to deploy");
@@ -466,13 +477,8 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
 
 pub fn diff(ctx: &Ctx, args: DiffArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let plan = plan(&project, &args.jobs, args.image.as_deref())?;
-    let guess = args
-        .cluster
-        .namespace
-        .clone()
-        .unwrap_or_else(|| project.namespace().to_string());
-    let mut manifests = render_all(&project, &plan, &guess)?;
+    let (plan, guess, mut manifests) =
+        prepare(&project, &args.jobs, args.image.as_deref(), &args.cluster)?;
     let rt = cluster::runtime()?;
     rt.block_on(async {
         let cluster = connect(ctx, &project, &args.cluster, &plan, &guess, &mut manifests).await?;
