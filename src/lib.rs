@@ -9,12 +9,14 @@ pub mod commands;
 pub mod error;
 pub mod image;
 pub mod local_runs;
+pub mod local_workflow_runs;
 pub mod project;
 pub mod render;
 pub mod run;
 pub mod state;
 pub mod term;
 pub mod window;
+pub mod workflow;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -49,6 +49,9 @@ pub enum Command {
     /// List, run and schedule jobs
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Workflows: DAGs of jobs run in dependency order
+    #[command(subcommand)]
+    Workflows(WorkflowsCommand),
     /// List runs in the cluster (manual and scheduled), or on this machine with --local
     Runs(RunsArgs),
     /// Build the job image from etl.yaml's `image` with docker, podman, buildah or nerdctl
@@ -449,4 +452,91 @@ pub struct DiffArgs {
     pub image: Option<String>,
     #[command(flatten)]
     pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkflowsCommand {
+    /// List the workflows of etl.yaml, their tasks in order, schedules and last local runs
+    List(WorkflowListArgs),
+    /// Draw a workflow's DAG: levels of tasks, each with the tasks it runs after
+    Show(WorkflowShowArgs),
+    /// Run a whole workflow here, as local processes, in dependency order
+    Run(WorkflowRunArgs),
+    /// Run again only the failed tasks of a local workflow run and what they blocked
+    Retry(WorkflowRetryArgs),
+    /// List the workflow runs made on this machine, newest first
+    Runs(WorkflowRunsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WorkflowListArgs {
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: TableFormat,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Tasks of one level can run at the same time; each runs after the tasks named after `<-`.
+
+Examples:
+  etl workflows show nightly
+  etl workflows show nightly --dot | dot -Tsvg > nightly.svg")]
+pub struct WorkflowShowArgs {
+    /// The workflow (see `etl workflows list`)
+    pub workflow: String,
+    /// Print the DAG in Graphviz's dot language instead
+    #[arg(long)]
+    pub dot: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Each task runs exactly as `etl jobs run` runs its job (same arguments, env vars, window and
+records), with the task's overrides, as soon as every task it runs after has completed, up to
+max_parallel (or --parallel) at once. A failed task is retried up to its `retries`; then it is
+FAILED and the tasks after it are UPSTREAM_FAILED and never start, while independent branches
+go on. Progress goes to stderr. Exit code: 0 when every task completed, 1 otherwise, 130 on
+Ctrl-C (running tasks are stopped, as for `etl jobs run`).
+
+Examples:
+  etl workflows run nightly --yesterday
+  etl workflows run nightly --date 2026-11-22 --parallel 2
+  etl workflows run nightly --date 2026-11-22 --retry-failed
+  etl workflows run nightly --start 2026-11-01 --end 2026-11-08 --step 1d")]
+pub struct WorkflowRunArgs {
+    /// The workflow (see `etl workflows list`)
+    pub workflow: String,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Split the window into consecutive workflow runs of this length (1d, 6h, 1w)
+    #[arg(long, value_name = "DURATION", help_heading = "Window")]
+    pub step: Option<String>,
+    /// With --step: run every window even after one fails
+    #[arg(long, requires = "step", help_heading = "Window")]
+    pub keep_going: bool,
+    /// Tasks running at once [default: the workflow's max_parallel, else no limit]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub parallel: Option<u32>,
+    /// Run again only the tasks that did not complete in this window's last local run
+    #[arg(long)]
+    pub retry_failed: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkflowRetryArgs {
+    /// The local workflow run (see `etl workflows runs`)
+    pub run: String,
+    /// Tasks running at once [default: the workflow's max_parallel, else no limit]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub parallel: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkflowRunsArgs {
+    /// Only this workflow's runs
+    pub workflow: Option<String>,
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: TableFormat,
 }

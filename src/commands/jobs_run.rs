@@ -256,7 +256,10 @@ fn next_attempt(earlier: &[LocalRun], job: &Job, w: &Window) -> u32 {
 
 /// The values of the job's secrets, keyed by (Kubernetes Secret name, key), as the pod's
 /// `secretKeyRef`s name them.
-fn local_secrets(project: &Project, job: &Job) -> Result<HashMap<(String, String), String>> {
+pub(super) fn local_secrets(
+    project: &Project,
+    job: &Job,
+) -> Result<HashMap<(String, String), String>> {
     let mut out = HashMap::new();
     for secret in &job.secrets {
         let k8s_name = names::secret_name(&project.name, secret);
@@ -301,7 +304,7 @@ fn env(c: &Container, secrets: &HashMap<(String, String), String>) -> Vec<(Strin
 }
 
 /// What `supervise` starts: a command, and how to stop it for good.
-struct Launch {
+pub(super) struct Launch {
     argv: Vec<OsString>,
     /// Added to etl's own environment.
     env: Vec<(String, String)>,
@@ -313,7 +316,7 @@ struct Launch {
 
 impl Launch {
     /// The container's command as a local process in the project directory.
-    fn process(
+    pub(super) fn process(
         c: &Container,
         secrets: &HashMap<(String, String), String>,
         dir: &Path,
@@ -380,7 +383,7 @@ fn quantity<'a>(m: Option<&'a BTreeMap<String, Quantity>>, key: &str) -> Option<
     m.and_then(|m| m.get(key)).map(|q| q.0.as_str())
 }
 
-enum Outcome {
+pub(super) enum Outcome {
     Exited(i32),
     /// The engine could not run the container (its exit code 125).
     EngineFailed(Engine),
@@ -397,7 +400,7 @@ const ENGINE_TIMEOUT: Duration = Duration::from_secs(30);
 /// A container's engine client passes the signal on to the container; after `GRACE` the
 /// container is killed by name (then its client), and in any case removed once the client is
 /// gone, so an interrupted run leaves no container behind.
-async fn supervise(launch: &Launch) -> Result<Outcome> {
+pub(super) async fn supervise(launch: &Launch) -> Result<Outcome> {
     use nix::sys::signal::{Signal, killpg};
     use nix::unistd::Pid;
     use std::os::unix::process::ExitStatusExt;

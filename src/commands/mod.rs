@@ -11,8 +11,9 @@ mod pick;
 mod push;
 mod render;
 mod runs;
+mod workflows;
 
-use crate::cli::{Cli, Command, JobsCommand, WindowArgs};
+use crate::cli::{Cli, Command, JobsCommand, WindowArgs, WorkflowsCommand};
 use crate::error::{Error, Result};
 use crate::project::{self, Project};
 use crate::render::Templates;
@@ -42,6 +43,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Jobs(JobsCommand::Schedule(args)) => jobs_cluster::schedule(&ctx, args),
         Command::Jobs(JobsCommand::Follow(args)) => jobs_cluster::follow(&ctx, args),
         Command::Jobs(JobsCommand::Cancel(args)) => jobs_cluster::cancel(&ctx, args),
+        Command::Workflows(WorkflowsCommand::List(args)) => workflows::list(&ctx, args),
+        Command::Workflows(WorkflowsCommand::Show(args)) => workflows::show(&ctx, args),
+        Command::Workflows(WorkflowsCommand::Run(args)) => workflows::run(&ctx, args),
+        Command::Workflows(WorkflowsCommand::Retry(args)) => workflows::retry(&ctx, args),
+        Command::Workflows(WorkflowsCommand::Runs(args)) => workflows::runs(&ctx, args),
         Command::Runs(args) => runs::run(&ctx, args),
         Command::Build(args) => build::run(&ctx, args),
         Command::Push(args) => push::run(&ctx, args),

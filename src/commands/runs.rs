@@ -72,7 +72,7 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     super::write_stdout(&out)
 }
 
-fn alive(pid: u32) -> bool {
+pub(super) fn alive(pid: u32) -> bool {
     let Ok(pid) = i32::try_from(pid) else {
         return false;
     };

@@ -4,10 +4,12 @@
 mod error;
 mod model;
 mod overrides;
+mod workflow;
 
 pub use error::{ConfigError, suggest};
 pub use model::*;
 pub use overrides::{apply_set, coerce_config, typed_param};
+pub use workflow::{MAX_WORKFLOW_NAME, Task, Workflow};
 
 use serde_saphyr::Location;
 use std::path::{Path, PathBuf};

@@ -26,10 +26,9 @@ pub(super) struct RawProject {
     jobs: IndexMap<String, JobSpec>,
     #[serde(default)]
     secrets: IndexMap<String, SecretSpec>,
-    /// Reserved for workflows (a DAG of jobs); accepted so a file written for a later etl does
-    /// not break this one, and reported as not yet supported.
+    /// DAGs of jobs (src/project/workflow.rs).
     #[serde(default)]
-    workflows: Option<Value>,
+    workflows: Option<IndexMap<String, super::workflow::WorkflowSpec>>,
 }
 
 /// How the job image is built (`etl build`) and where it is pushed.
@@ -313,6 +312,7 @@ pub struct Project {
     pub specs: IndexMap<String, JobSpec>,
     pub jobs: IndexMap<String, Job>,
     pub secrets: IndexMap<String, SecretSpec>,
+    pub workflows: IndexMap<String, super::workflow::Workflow>,
     /// Things worth saying that do not stop etl (printed on stderr by the caller).
     pub warnings: Vec<String>,
 }
@@ -347,7 +347,7 @@ impl Project {
     }
 }
 
-fn is_dns_label(s: &str) -> bool {
+pub(super) fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
         && s.bytes()
@@ -419,7 +419,7 @@ pub fn parse_duration(s: &str) -> Option<SignedDuration> {
     rest.checked_add(SignedDuration::from_hours(hours))
 }
 
-fn check_cron(expr: &str) -> Result<(), String> {
+pub(super) fn check_cron(expr: &str) -> Result<(), String> {
     // Kubernetes accepts the five-field form and the @daily-style macros.
     let fields = expr.split_whitespace().count();
     if !expr.trim_start().starts_with('@') && fields != 5 {
@@ -648,16 +648,14 @@ impl RawProject {
             );
             specs.insert(job_name.clone(), merged);
         }
-        let mut warnings = Vec::new();
-        if let Some(w) = &self.workflows
-            && !w.is_null()
-            && w.as_object().is_none_or(|o| !o.is_empty())
-        {
-            warnings.push(format!(
-                "{}: `workflows` are not supported by this version of etl yet; they are ignored",
-                file.display()
-            ));
-        }
+        let workflows = super::workflow::validate(
+            file,
+            &self.workflows.unwrap_or_default(),
+            &specs,
+            &self.defaults,
+            &self.secrets,
+        )?;
+        let warnings = Vec::new();
         Ok(Project {
             file: file.to_path_buf(),
             dir: file.parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -668,6 +666,7 @@ impl RawProject {
             specs,
             jobs,
             secrets: self.secrets,
+            workflows,
             warnings,
         })
     }

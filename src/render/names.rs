@@ -91,6 +91,19 @@ pub fn instant_label(t: &jiff::Zoned) -> String {
     t.timestamp().strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
+/// The run of one task of a workflow run (a Job in the cluster, a process here):
+/// `<workflow run>-<task>`, then `-r<N>` from its second attempt on (a retry within the run, or
+/// `etl workflows retry`). Deterministic for (workflow run, task, attempt).
+pub fn task_run_name(workflow_run: &str, task: &str, attempt: u32) -> String {
+    let suffix = if attempt > 1 {
+        format!("-r{attempt}")
+    } else {
+        String::new()
+    };
+    let head = fit(&format!("{workflow_run}-{task}"), MAX_LABEL - suffix.len());
+    format!("{head}{suffix}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +125,21 @@ mod tests {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
             && !s.ends_with('-')
+    }
+
+    #[test]
+    fn task_run_names_follow_their_workflow_run_and_stay_valid() {
+        assert_eq!(
+            task_run_name("nightly-20261122-1d-a1", "ingest", 1),
+            "nightly-20261122-1d-a1-ingest"
+        );
+        assert_eq!(
+            task_run_name("nightly-20261122-1d-a1", "ingest", 3),
+            "nightly-20261122-1d-a1-ingest-r3"
+        );
+        let long = task_run_name("nightly-20261122-1d-a1", &"t".repeat(60), 12);
+        assert!(is_dns_label(&long) && long.ends_with("-r12"), "{long}");
+        assert_ne!(long, task_run_name("nightly-20261122-1d-a1", &"t".repeat(61), 12));
     }
 
     #[test]

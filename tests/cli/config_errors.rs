@@ -106,12 +106,13 @@ fn misspelt_job_on_the_command_line() {
 }
 
 #[test]
-fn workflows_are_reserved_not_rejected() {
+fn a_misspelt_workflow_key_is_reported_with_a_suggestion() {
     let s = Sandbox::new();
     s.write(
         "etl.yaml",
-        &format!("{BASE}jobs:\n  a: {{}}\nworkflows:\n  nightly: {{jobs: [a]}}\n"),
+        &format!("{BASE}jobs:\n  a: {{}}\nworkflows:\n  nightly: {{taks: {{a: {{}}}}}}\n"),
     );
-    let r = s.run(&["jobs", "list"]).expect(0);
-    r.stderr_has("`workflows` are not supported by this version of etl yet");
+    let r = s.run(&["jobs", "list"]).expect(2);
+    r.stderr_has("unknown field `taks`");
+    r.stderr_has("did you mean `tasks`?");
 }

@@ -9,3 +9,4 @@ mod init_and_render;
 mod local_run;
 mod meta;
 mod picker;
+mod workflows;
