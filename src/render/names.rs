@@ -139,7 +139,10 @@ mod tests {
         );
         let long = task_run_name("nightly-20261122-1d-a1", &"t".repeat(60), 12);
         assert!(is_dns_label(&long) && long.ends_with("-r12"), "{long}");
-        assert_ne!(long, task_run_name("nightly-20261122-1d-a1", &"t".repeat(61), 12));
+        assert_ne!(
+            long,
+            task_run_name("nightly-20261122-1d-a1", &"t".repeat(61), 12)
+        );
     }
 
     #[test]
