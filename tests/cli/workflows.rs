@@ -375,3 +375,51 @@ fn a_workflow_run_needs_a_window_and_a_real_workflow() {
         .expect(2);
     r.stderr_has("has no local run for");
 }
+
+#[test]
+fn ctrl_c_stops_running_tasks_cancels_waiting_ones_and_exits_130() {
+    let s = project(
+        "  long:
+    tasks:
+      slow: {job: step, env: {TASK: slow, SLEEP: '30'}}
+      quick: {job: step, env: {TASK: quick}}
+      next: {job: step, after: [slow], env: {TASK: next}}
+",
+    );
+    let child = s
+        .cmd(&["workflows", "run", "long", "--date", "2026-11-22"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !spans(&s).get("quick").is_some_and(|v| v[0].end > 0) || !spans(&s).contains_key("slow") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the tasks never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("slow   CANCELLED"), "{err}");
+    assert!(err.contains("next   CANCELLED"), "{err}");
+    assert!(!spans(&s).contains_key("next"), "next never started");
+    assert_eq!(
+        spans(&s)["slow"][0].end,
+        0,
+        "slow was stopped before it finished"
+    );
+    let runs = s.run(&["workflows", "runs", "-o", "json"]).expect(0);
+    let v: serde_json::Value = serde_json::from_str(&runs.stdout()).unwrap();
+    assert_eq!(v[0]["state"], "CANCELLED");
+    assert_eq!(v[0]["tasks"]["quick"]["state"], "COMPLETED");
+    assert_eq!(v[0]["tasks"]["slow"]["state"], "CANCELLED");
+}
