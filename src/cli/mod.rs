@@ -464,6 +464,8 @@ pub enum WorkflowsCommand {
     Run(WorkflowRunArgs),
     /// Run again only the failed tasks of a local workflow run and what they blocked
     Retry(WorkflowRetryArgs),
+    /// Print the objects a workflow run is in the cluster: a ConfigMap and one Job per task
+    Render(WorkflowRenderArgs),
     /// List the workflow runs made on this machine, newest first
     Runs(WorkflowRunsArgs),
 }
@@ -539,4 +541,29 @@ pub struct WorkflowRunsArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t)]
     pub output: TableFormat,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The run is a ConfigMap (labelled etl.dev/kind=workflow-run, holding the DAG it started with)
+and one Job per task, rendered as `etl render` renders a run of the task's job, with the task's
+overrides; tasks that run after others are suspended (BLOCKED) until they may start.
+
+Examples:
+  etl workflows render nightly --date 2026-11-22
+  etl workflows render nightly --yesterday -o json")]
+pub struct WorkflowRenderArgs {
+    /// The workflow (see `etl workflows list`)
+    pub workflow: String,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// The image to run [default: the last `etl push`, else the repository's :latest]
+    #[arg(long, value_name = "REF")]
+    pub image: Option<String>,
+    /// The namespace [default: etl.yaml's cluster.namespace, else `default`]
+    #[arg(short, long)]
+    pub namespace: Option<String>,
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: ManifestFormat,
 }

@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Workflows(WorkflowsCommand::Run(args)) => workflows::run(&ctx, args),
         Command::Workflows(WorkflowsCommand::Retry(args)) => workflows::retry(&ctx, args),
         Command::Workflows(WorkflowsCommand::Runs(args)) => workflows::runs(&ctx, args),
+        Command::Workflows(WorkflowsCommand::Render(args)) => workflows::render(&ctx, args),
         Command::Runs(args) => runs::run(&ctx, args),
         Command::Build(args) => build::run(&ctx, args),
         Command::Push(args) => push::run(&ctx, args),

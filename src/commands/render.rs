@@ -95,12 +95,12 @@ pub fn run(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
     print(&docs, args.output)
 }
 
-fn to_value<T: serde::Serialize>(v: &T) -> Value {
+pub(super) fn to_value<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).expect("k8s-openapi types always serialize")
 }
 
 /// Several manifests: YAML documents separated by `---`, or a JSON `List` like kubectl's.
-fn print(docs: &[Value], format: ManifestFormat) -> Result<ExitCode> {
+pub(super) fn print(docs: &[Value], format: ManifestFormat) -> Result<ExitCode> {
     let out = match format {
         ManifestFormat::Json => {
             let v = match docs {

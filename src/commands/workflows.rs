@@ -5,8 +5,8 @@
 use super::jobs_run::{Launch, Outcome, local_secrets, supervise};
 use super::{Ctx, resolve_window, started_by, templates, window_spec};
 use crate::cli::{
-    TableFormat, WorkflowListArgs, WorkflowRetryArgs, WorkflowRunArgs, WorkflowRunsArgs,
-    WorkflowShowArgs,
+    TableFormat, WorkflowListArgs, WorkflowRenderArgs, WorkflowRetryArgs, WorkflowRunArgs,
+    WorkflowRunsArgs, WorkflowShowArgs,
 };
 use crate::error::{Error, Result};
 use crate::local_runs::{self, LocalRun};
@@ -196,6 +196,43 @@ pub fn show(ctx: &Ctx, args: WorkflowShowArgs) -> Result<ExitCode> {
         )
     };
     super::write_stdout(&out)
+}
+
+pub fn render(ctx: &Ctx, args: WorkflowRenderArgs) -> Result<ExitCode> {
+    let spec = window_spec(&args.window)?.ok_or_else(|| {
+        Error::usage(
+            "which window should the workflow run process?",
+            format!("pass one of {}", super::WINDOW_FLAGS),
+        )
+    })?;
+    let project = ctx.project()?;
+    let wf = find(&project, &args.workflow)?;
+    let window = resolve_window(&spec, &wf.tz)?;
+    let namespace = args
+        .namespace
+        .clone()
+        .unwrap_or_else(|| project.namespace().to_string());
+    let (image, image_note) = super::image_ref(&project, args.image.as_deref());
+    let who = started_by();
+    let (config_map, jobs) = render::workflow::workflow_run(
+        &templates(&project)?,
+        &render::workflow::WorkflowRunRequest {
+            project: &project,
+            workflow: wf,
+            namespace: &namespace,
+            image: &image,
+            started_by: &who,
+            window: &window,
+            attempt: 1,
+        },
+    )?;
+    ctx.term.note(format!(
+        "window {window} ({}), using {image_note}",
+        wf.timezone
+    ));
+    let mut docs = vec![super::render::to_value(&config_map)];
+    docs.extend(jobs.iter().map(super::render::to_value));
+    super::render::print(&docs, args.output)
 }
 
 pub fn run(ctx: &Ctx, args: WorkflowRunArgs) -> Result<ExitCode> {

@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod names;
+pub mod workflow;
 
 use crate::project::{Job, Project};
 use crate::window::{Window, rfc3339};

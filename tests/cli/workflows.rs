@@ -423,3 +423,94 @@ fn ctrl_c_stops_running_tasks_cancels_waiting_ones_and_exits_130() {
     assert_eq!(v[0]["tasks"]["quick"]["state"], "COMPLETED");
     assert_eq!(v[0]["tasks"]["slow"]["state"], "CANCELLED");
 }
+
+/// What a workflow run is in the cluster: a ConfigMap with the DAG and one Job per task,
+/// blocked tasks suspended, all passing the official schemas strictly.
+#[test]
+fn render_gives_a_config_map_and_a_job_per_task() {
+    let s = crate::common::Sandbox::example();
+    let r = s
+        .run(&[
+            "workflows",
+            "render",
+            "nightly",
+            "--date",
+            "2026-11-22",
+            "-o",
+            "json",
+        ])
+        .expect(0);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    let cm = &items[0];
+    assert_eq!(cm["kind"], "ConfigMap");
+    assert_eq!(cm["metadata"]["name"], "nightly-20261122-1d-a1");
+    assert_eq!(cm["metadata"]["labels"]["etl.dev/kind"], "workflow-run");
+    assert_eq!(
+        cm["metadata"]["labels"]["etl.dev/window-start"],
+        "20261122T080000Z"
+    );
+    let dag: serde_json::Value =
+        serde_json::from_str(cm["data"]["dag.json"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        dag["tasks"][1]["after"],
+        serde_json::json!(["sensor-report"])
+    );
+    let names: Vec<&str> = items[1..]
+        .iter()
+        .map(|j| j["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "nightly-20261122-1d-a1-sensor-report",
+            "nightly-20261122-1d-a1-averages-pm25",
+            "nightly-20261122-1d-a1-averages-no2"
+        ]
+    );
+    assert_eq!(
+        items[1]["spec"].get("suspend"),
+        None,
+        "a root task may start"
+    );
+    assert_eq!(
+        items[2]["spec"]["suspend"], true,
+        "blocked until its `after` completes"
+    );
+    assert_eq!(
+        items[3]["metadata"]["labels"]["etl.dev/task"],
+        "averages-no2"
+    );
+    assert_eq!(
+        items[3]["metadata"]["labels"]["etl.dev/trigger"],
+        "workflow"
+    );
+    let args = &items[3]["spec"]["template"]["spec"]["containers"][0]["args"];
+    assert_eq!(args[0], "daily-averages");
+    assert!(
+        args[3].as_str().unwrap().contains("\"pollutant\":\"no2\""),
+        "{args}"
+    );
+
+    if !crate::common::require_tool("kubernetes-validate") {
+        return;
+    }
+    let yaml = s
+        .run(&["workflows", "render", "nightly", "--date", "2026-11-22"])
+        .expect(0)
+        .stdout();
+    s.write("wf.yaml", &yaml);
+    let out = std::process::Command::new("kubernetes-validate")
+        .args(["--strict", "-k", "1.33.0", "wf.yaml"])
+        .current_dir(s.path())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.matches("passed").count(), 4, "{text}");
+}
