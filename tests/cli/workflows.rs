@@ -393,7 +393,11 @@ fn ctrl_c_stops_running_tasks_cancels_waiting_ones_and_exits_130() {
         .spawn()
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !spans(&s).get("quick").is_some_and(|v| v[0].end > 0) || !spans(&s).contains_key("slow") {
+    let ready = |s: &Sandbox| {
+        let sp = spans(s);
+        sp.contains_key("slow") && sp.get("quick").is_some_and(|v| v[0].end > 0)
+    };
+    while !ready(&s) {
         assert!(
             std::time::Instant::now() < deadline,
             "the tasks never started"
