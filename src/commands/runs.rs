@@ -82,11 +82,9 @@ fn alive(pid: u32) -> bool {
 
 /// The project's runs in the cluster, manual and scheduled alike, newest first.
 fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
-    use crate::cluster::{self, Target, explain, retry};
+    use crate::cluster::{self, Target, explain};
     use crate::render::names::{self, PREFIX};
     use crate::run::{self, RunState};
-    use k8s_openapi::api::batch::v1::Job;
-    use kube::api::{Api, ListParams};
 
     let state = match &args.state {
         Some(s) => Some(RunState::parse(s).ok_or_else(|| {
@@ -110,19 +108,23 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
         context: args.cluster.context.clone(),
         namespace: args.cluster.namespace.clone(),
     };
+    // Paged, metadata and status only, filtered as the pages arrive: memory holds the runs
+    // shown, not every Job whole.
     let mut runs = cluster::runtime()?.block_on(async {
         let cluster = cluster::connect(&project, &target).await?;
-        let jobs: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        let lp = ListParams::default().labels(&selector);
-        let list = retry(|| jobs.list(&lp))
-            .await
-            .map_err(|e| explain(e, "listing runs"))?;
-        Ok::<_, Error>(list.items.iter().map(run::summary).collect::<Vec<_>>())
+        let mut runs = Vec::new();
+        cluster::list::each_job(&cluster, &selector, |job| {
+            let r = run::summary(&job);
+            if state.is_none_or(|s| r.state == s)
+                && cutoff.is_none_or(|c| r.created.is_some_and(|t| t >= c))
+            {
+                runs.push(r);
+            }
+        })
+        .await
+        .map_err(|e| explain(e, "listing runs"))?;
+        Ok::<_, Error>(runs)
     })?;
-    runs.retain(|r| {
-        state.is_none_or(|s| r.state == s)
-            && cutoff.is_none_or(|c| r.created.is_some_and(|t| t >= c))
-    });
     runs.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.name.cmp(&a.name)));
     let out = match args.output {
         TableFormat::Json => serde_json::to_string_pretty(&runs).expect("runs serialize") + "\n",

@@ -2,7 +2,7 @@
 //! schedule applied as a CronJob, compared, pruned, fired on kubesim's clock, and its run seen
 //! by `etl runs` and `etl jobs list`.
 
-use crate::common::{Kubesim, Run, Sandbox, require_tool};
+use crate::common::{Kubesim, Recorder, Run, Sandbox, require_tool};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -661,4 +661,92 @@ fn prune_keeps_the_runs_of_a_deleted_cronjob_and_warns_about_one_going_on() {
     assert_eq!(runs[0]["state"], "Running", "{runs}");
     let pods = get(&sim, &["pods", "-l", &format!("job-name={run}")]);
     assert_eq!(pods["items"].as_array().map(Vec::len), Some(1), "{pods}");
+}
+
+/// Creates `n` suspended runs (kubesim starts no pod for them) of sensor-report,
+/// `sensor-report-r0000` …, over one kept-alive connection.
+fn create_runs(sim: &Kubesim, n: usize) {
+    use std::io::{BufRead, Write};
+    let addr = sim.url.trim_start_matches("http://");
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    let mut answers = std::io::BufReader::new(conn.try_clone().unwrap());
+    for i in 0..n {
+        let body = serde_json::json!({
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": format!("sensor-report-r{i:04}"), "labels": {
+                "etl.dev/project": "air-quality", "etl.dev/job": "sensor-report",
+                "etl.dev/trigger": "manual"}},
+            "spec": {"suspend": true, "template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "job", "image": "busybox"}]}}},
+        })
+        .to_string();
+        write!(
+            conn,
+            "POST /apis/batch/v1/namespaces/{NS}/jobs HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut status = String::new();
+        answers.read_line(&mut status).unwrap();
+        assert!(status.contains(" 201 "), "creating run {i}: {status}");
+        skip_body(&mut answers);
+    }
+}
+
+/// Reads an HTTP/1.1 answer's headers and body (Content-Length or chunked), to reuse the
+/// connection.
+fn skip_body(r: &mut impl std::io::BufRead) {
+    let mut length = None;
+    loop {
+        let mut header = String::new();
+        r.read_line(&mut header).unwrap();
+        if header == "\r\n" {
+            break;
+        }
+        if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = Some(v.trim().parse().unwrap());
+        }
+    }
+    if let Some(n) = length {
+        r.read_exact(&mut vec![0; n]).unwrap();
+        return;
+    }
+    loop {
+        let mut size = String::new();
+        r.read_line(&mut size).unwrap();
+        let n = usize::from_str_radix(size.trim(), 16).unwrap();
+        r.read_exact(&mut vec![0; n + 2]).unwrap();
+        if n == 0 {
+            return;
+        }
+    }
+}
+
+#[test]
+fn runs_and_jobs_list_read_the_runs_a_page_at_a_time() {
+    let Some((s, sim)) = setup() else { return };
+    create_runs(&sim, 501);
+    let rec = Recorder::start(&sim);
+    let lists = |log: &str| -> Vec<String> {
+        log.lines()
+            .filter(|l| l.starts_with(&format!("GET /apis/batch/v1/namespaces/{NS}/jobs?")))
+            .map(str::to_string)
+            .collect()
+    };
+
+    let r = s.via(&rec, &["runs", "-o", "json"]).expect(0);
+    let runs: Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 501, "every run, both pages");
+    let log = rec.log();
+    let pages = lists(&log);
+    assert_eq!(pages.len(), 2, "{log}");
+    assert!(pages.iter().all(|p| p.contains("limit=500")), "{log}");
+    assert!(pages[1].contains("continue="), "{log}");
+
+    let r = s.via(&rec, &["jobs", "list", "-o", "json"]).expect(0);
+    let jobs: Value = serde_json::from_str(&r.stdout()).unwrap();
+    // The last one created, on the second page, is the newest.
+    assert_eq!(jobs[1]["last_run"]["name"], "sensor-report-r0500", "{jobs}");
+    assert_eq!(jobs[1]["last_run"]["state"], "Pending", "{jobs}");
+    assert_eq!(lists(&rec.log()).len(), 4, "{}", rec.log());
 }
