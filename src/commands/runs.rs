@@ -126,52 +126,54 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
         Ok::<_, Error>(runs)
     })?;
     runs.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.name.cmp(&a.name)));
-    let out = match args.output {
-        TableFormat::Json => serde_json::to_string_pretty(&runs).expect("runs serialize") + "\n",
+    // Written as they are laid out, never built whole: at 100,000 runs the text alone is
+    // tens of MB.
+    match args.output {
+        TableFormat::Json => super::stream_stdout(|out| {
+            serde_json::to_writer_pretty(&mut *out, &runs)?;
+            out.write_all(b"\n")
+        }),
         TableFormat::Table => {
             if runs.is_empty() {
                 ctx.term
                     .note("no runs yet: `etl jobs schedule JOB --yesterday` starts one");
             }
-            let rows: Vec<Vec<String>> = runs
-                .iter()
-                .map(|r| {
-                    let duration = match (r.started, r.finished) {
-                        (Some(s), Some(f)) => run::human_duration(f.duration_since(s).as_secs()),
-                        (Some(s), None) => {
-                            run::human_duration(now.duration_since(s).as_secs().max(0))
-                        }
+            let row = |r: &run::RunSummary| {
+                let duration = match (r.started, r.finished) {
+                    (Some(s), Some(f)) => run::human_duration(f.duration_since(s).as_secs()),
+                    (Some(s), None) => run::human_duration(now.duration_since(s).as_secs().max(0)),
+                    _ => "-".into(),
+                };
+                vec![
+                    r.name.clone(),
+                    r.job.clone(),
+                    match (&r.window_start, &r.window_end) {
+                        (Some(s), Some(e)) => format!("{s} → {e}"),
                         _ => "-".into(),
-                    };
-                    vec![
-                        r.name.clone(),
-                        r.job.clone(),
-                        match (&r.window_start, &r.window_end) {
-                            (Some(s), Some(e)) => format!("{s} → {e}"),
-                            _ => "-".into(),
-                        },
-                        r.state.to_string(),
-                        r.attempt.to_string(),
-                        r.started
-                            .or(r.created)
-                            .map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
-                            .unwrap_or_else(|| "-".into()),
-                        duration,
-                        r.trigger.clone(),
-                        r.started_by.clone().unwrap_or_else(|| "-".into()),
-                    ]
-                })
-                .collect();
-            table(
-                &[
-                    "RUN", "JOB", "WINDOW", "STATE", "ATTEMPT", "STARTED", "DURATION", "TRIGGER",
-                    "BY",
-                ],
-                &rows,
-            )
+                    },
+                    r.state.to_string(),
+                    r.attempt.to_string(),
+                    r.started
+                        .or(r.created)
+                        .map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    duration,
+                    r.trigger.clone(),
+                    r.started_by.clone().unwrap_or_else(|| "-".into()),
+                ]
+            };
+            super::stream_stdout(|out| {
+                crate::term::write_table(
+                    out,
+                    &[
+                        "RUN", "JOB", "WINDOW", "STATE", "ATTEMPT", "STARTED", "DURATION",
+                        "TRIGGER", "BY",
+                    ],
+                    || runs.iter().map(row),
+                )
+            })
         }
-    };
-    super::write_stdout(&out)
+    }
 }
 
 /// `--since 7d`, checked before anything else.
