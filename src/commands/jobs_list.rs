@@ -133,32 +133,42 @@ fn local(t: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
 }
 
 /// The newest run of each job, keyed by its `etl.dev/job` label: the project's Jobs listed a
-/// page at a time (metadata and status only), keeping one run per job as they arrive. Bounded
-/// by [`CLUSTER_TIMEOUT`], so an unreachable cluster costs seconds, not minutes.
+/// page at a time (metadata and status only), keeping one run per job as they arrive. A
+/// cluster that has not answered with a first run within [`CLUSTER_TIMEOUT`] is given up on,
+/// so an unreachable one costs seconds, not minutes; one that is answering is let finish,
+/// however many runs it has.
 fn last_runs(project: &Project, target: &Target) -> Result<HashMap<String, RunSummary>> {
     let rt = cluster::runtime()?;
     rt.block_on(async {
+        let answered = std::cell::Cell::new(false);
         let ask = async {
             let cluster = cluster::connect(project, target).await?;
             let selector = format!("{PREFIX}/project={}", project.name);
             let mut newest = HashMap::new();
             cluster::list::each_job(&cluster, &selector, |job| {
+                answered.set(true);
                 schedule::keep_newest(&mut newest, run::summary(&job));
             })
             .await
             .map_err(|e| cluster::explain(e, "listing runs"))?;
             Ok::<_, Error>(newest)
         };
-        tokio::time::timeout(CLUSTER_TIMEOUT, ask)
-            .await
-            .map_err(|_| {
-                Error::environment(
-                    format!(
-                        "the cluster did not answer within {}s",
-                        CLUSTER_TIMEOUT.as_secs()
-                    ),
-                    None,
-                )
-            })?
+        tokio::pin!(ask);
+        tokio::select! {
+            done = &mut ask => done,
+            _ = tokio::time::sleep(CLUSTER_TIMEOUT) => {
+                if answered.get() {
+                    ask.await
+                } else {
+                    Err(Error::environment(
+                        format!(
+                            "the cluster did not answer within {}s",
+                            CLUSTER_TIMEOUT.as_secs()
+                        ),
+                        None,
+                    ))
+                }
+            }
+        }
     })
 }
