@@ -1,6 +1,8 @@
-//! API requests per scheduled-and-followed run, and the time from `etl jobs schedule` to the
-//! Job existing, against kubesim (tests/kubesim). Prints figures; `cargo bench --bench cluster`.
-//! Needs the kubesim binary: `cargo build --release -p kubesim` (or the bench says how).
+//! API requests per scheduled-and-followed run, the time from `etl jobs schedule` to the Job
+//! existing, and `etl runs` / `etl jobs list` over many runs (time and peak memory, beside
+//! `kubectl get jobs`), against kubesim (tests/kubesim). Prints figures;
+//! `cargo bench --bench cluster`. Needs the kubesim binary: `cargo build --release -p kubesim`
+//! (or the bench says how). `ETL_BENCH_RUNS=10000,100000` sets the list sizes (default 10000).
 
 use std::io::{BufRead, Read, Write};
 use std::path::Path;
@@ -117,4 +119,232 @@ fn main() {
         nix::sys::signal::Signal::SIGTERM,
     );
     let _ = sim.wait();
+
+    let sizes = std::env::var("ETL_BENCH_RUNS").unwrap_or_else(|_| "10000".into());
+    println!("\nlisting runs (median of 3; peak RSS of the listing process):");
+    for n in sizes
+        .split(',')
+        .filter_map(|n| n.trim().parse::<usize>().ok())
+    {
+        lists_at_scale(etl, &kubesim, n);
+    }
+}
+
+/// A kubesim and a project directory, stopped (by PID) when dropped.
+struct Sim {
+    child: std::process::Child,
+    addr: String,
+    kubeconfig: std::path::PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Sim {
+    fn start(kubesim: &Path) -> Sim {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("etl.yaml"), PROJECT).unwrap();
+        let kubeconfig = dir.path().join("kubeconfig");
+        let mut child = Command::new(kubesim)
+            .args(["--port", "0", "--kubeconfig"])
+            .arg(&kubeconfig)
+            .arg("--workdir")
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .trim_start_matches("listening on http://")
+            .to_string();
+        Sim {
+            child,
+            addr,
+            kubeconfig,
+            dir,
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+        let _ = self.child.wait();
+    }
+}
+
+/// POSTs `bodies` to `path` over one kept-alive HTTP/1.1 connection, checking each answer.
+fn post_all(addr: &str, path: &str, bodies: impl Iterator<Item = String>) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let mut r = std::io::BufReader::new(s.try_clone().unwrap());
+    for body in bodies {
+        write!(
+            s,
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut status = String::new();
+        r.read_line(&mut status).unwrap();
+        assert!(status.contains(" 201 "), "create: {status}");
+        let mut length = None;
+        loop {
+            let mut h = String::new();
+            r.read_line(&mut h).unwrap();
+            if h == "\r\n" {
+                break;
+            }
+            if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = Some(v.trim().parse().unwrap());
+            }
+        }
+        match length {
+            Some(n) => r.read_exact(&mut vec![0; n]).unwrap(),
+            // Chunked: size lines, each chunk and its CRLF, until a zero size.
+            None => loop {
+                let mut size = String::new();
+                r.read_line(&mut size).unwrap();
+                let n = usize::from_str_radix(size.trim(), 16).unwrap();
+                r.read_exact(&mut vec![0; n + 2]).unwrap();
+                if n == 0 {
+                    break;
+                }
+            },
+        }
+    }
+}
+
+/// Runs a command to its end: (wall time in seconds, peak RSS in MiB, CPU seconds).
+fn measure(cmd: &mut Command) -> (f64, f64, f64) {
+    let t = Instant::now();
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as i32;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid, and wait4 writes into it for our own child.
+    let mut usage: nix::libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { nix::libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = t.elapsed().as_secs_f64();
+    assert_eq!(waited, pid);
+    assert!(
+        nix::libc::WIFEXITED(status) && nix::libc::WEXITSTATUS(status) == 0,
+        "{cmd:?} failed"
+    );
+    let cpu = |t: nix::libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    // ru_maxrss is in KiB on Linux.
+    (
+        elapsed,
+        usage.ru_maxrss as f64 / 1024.0,
+        cpu(usage.ru_utime) + cpu(usage.ru_stime),
+    )
+}
+
+/// `n` runs of one job in a fresh kubesim, then `etl runs`, `etl jobs list` and
+/// `kubectl get jobs` over them.
+fn lists_at_scale(etl: &str, kubesim: &Path, n: usize) {
+    let sim = Sim::start(kubesim);
+    let data = sim.dir.path().join("data");
+    // One Job as etl renders it (the pod template is most of its size), suspended so that
+    // kubesim starts no pod for any of them.
+    let out = Command::new(etl)
+        .args([
+            "-q",
+            "render",
+            "hello",
+            "--date",
+            "2026-01-01",
+            "-o",
+            "json",
+        ])
+        .current_dir(sim.dir.path())
+        .env("ETL_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut job: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    job["spec"]["suspend"] = serde_json::Value::Bool(true);
+    let template = job.to_string();
+    let name = job["metadata"]["name"].as_str().unwrap().to_string();
+    let t = Instant::now();
+    // Many connections: kubesim's controllers take the store's lock for a pass over every
+    // object between bursts of creates, so creating one at a time would take hours at 100k.
+    let workers: Vec<_> = (0..32)
+        .map(|w| {
+            let (addr, template, name) = (sim.addr.clone(), template.clone(), name.clone());
+            std::thread::spawn(move || {
+                let bodies = (w..n).step_by(32).map(|i| {
+                    let run = format!("hello-r{i:06}");
+                    template.replace(&name, &run)
+                });
+                post_all(&addr, "/apis/batch/v1/namespaces/default/jobs", bodies);
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    println!(
+        "  {n} runs created in {:.0} s ({} bytes each as JSON)",
+        t.elapsed().as_secs_f64(),
+        template.len()
+    );
+    let etl_cmd = |args: &[&str]| {
+        let mut c = Command::new(etl);
+        c.args(args)
+            .current_dir(sim.dir.path())
+            .env("KUBECONFIG", &sim.kubeconfig)
+            .env("ETL_DATA_DIR", &data);
+        c
+    };
+    let kubectl = || {
+        let mut c = Command::new("kubectl");
+        c.arg("--kubeconfig").arg(&sim.kubeconfig).args([
+            "get",
+            "jobs",
+            "-n",
+            "default",
+            "-l",
+            "etl.dev/project=bench",
+        ]);
+        c
+    };
+    type Make<'a> = Box<dyn Fn() -> Command + 'a>;
+    let commands: [(&str, Make); 5] = [
+        (
+            "etl jobs list --offline (no cluster)",
+            Box::new(|| etl_cmd(&["jobs", "list", "--offline"])),
+        ),
+        ("etl runs", Box::new(|| etl_cmd(&["runs"]))),
+        (
+            "etl runs -o json",
+            Box::new(|| etl_cmd(&["runs", "-o", "json"])),
+        ),
+        ("etl jobs list", Box::new(|| etl_cmd(&["jobs", "list"]))),
+        (
+            "kubectl get jobs -l etl.dev/project=bench",
+            Box::new(kubectl),
+        ),
+    ];
+    for (what, make) in &commands {
+        let mut runs: Vec<(f64, f64, f64)> = (0..3).map(|_| measure(&mut make())).collect();
+        runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (time, _, cpu) = runs[1];
+        let rss = runs.iter().map(|r| r.1).fold(0.0, f64::max);
+        println!(
+            "  {n:>7} runs  {what:<45} {time:>6.2} s  {rss:>6.0} MiB  (its own CPU {cpu:.2} s)"
+        );
+    }
 }

@@ -3,8 +3,9 @@
 //! - `render/job`: etl.yaml parsed, templates parsed, pod + Job rendered, checked against the
 //!   Kubernetes types and written as YAML — what one `etl render` does, in process.
 //! - `startup/*`: wall time of the real binary, `etl --version` and a whole `etl render`.
-//! - After criterion, the same render in Python (json-e + PyYAML), when `jsone` is installed
-//!   (`pip install json-e pyyaml`), for the "≥ 20× faster" comparison.
+//! - After criterion, the same render in Python (json-e + PyYAML, with libyaml's C loader and
+//!   dumper when PyYAML has them), when `jsone` is installed (`pip install json-e pyyaml`),
+//!   for the "≥ 20× faster" comparison.
 
 use criterion::{Criterion, criterion_group};
 
@@ -137,6 +138,7 @@ fn compare_with_python() {
                 .split_whitespace()
                 .map(|f| f.parse::<f64>().unwrap_or(f64::NAN));
             let (py_cold, py_warm) = (it.next().unwrap_or(f64::NAN), it.next().unwrap_or(f64::NAN));
+            let backend = figures.split_whitespace().nth(2).unwrap_or("?");
             println!(
                 "  templates parsed for each manifest: etl {cold:>8.0}/s   python {py_cold:>6.0}/s   etl {:.1}x faster",
                 cold / py_cold
@@ -146,7 +148,7 @@ fn compare_with_python() {
                 warm / py_warm
             );
             println!(
-                "  (target: 20x; python is json-e + PyYAML, as the seed's invoke tasks did it)"
+                "  (target: 20x; python is json-e + PyYAML with its {backend} loader and dumper)"
             );
         }
         Ok(o) => println!(

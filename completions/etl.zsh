@@ -358,7 +358,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::jobs -- The scheduled jobs to deploy \[default\: every job with a schedule\]:_default' \
+'*::jobs -- The jobs to deploy\: their Secrets, and CronJobs if scheduled \[default\: every job\]:_default' \
 && ret=0
 ;;
 (diff)
@@ -378,7 +378,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::jobs -- The scheduled jobs to compare \[default\: every job with a schedule\]:_default' \
+'*::jobs -- The jobs to compare \[default\: every job\]:_default' \
 && ret=0
 ;;
 (completions)

@@ -509,3 +509,99 @@ fn without_git_the_default_tag_asks_for_tag() {
     assert!(err.contains("not in a git repository"), "{err}");
     assert!(err.contains("--tag"), "{err}");
 }
+
+/// A fake engine in `dir`: `version` runs `version` (shell), anything else appends its
+/// arguments to `<name>.log` and prints a build step.
+fn fake_engine(dir: &Path, name: &str, version: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let exe = dir.join(name);
+    std::fs::write(
+        &exe,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = version ]; then {version}; fi\necho \"$@\" >> {log}\necho 'STEP 1/1: FROM scratch'\n",
+            log = dir.join(format!("{name}.log")).display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn build_passes_over_an_engine_that_does_not_answer() {
+    for (docker_version, how) in [
+        (
+            "echo 'Cannot connect to the Docker daemon' >&2; exit 1",
+            "fails",
+        ),
+        ("exec /bin/sleep 60", "hangs"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("etl.yaml"),
+            "project: demo\nimage: {dockerfile: Dockerfile}\njobs: {}\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+        let bin = dir.path().join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        fake_engine(&bin, "docker", docker_version);
+        fake_engine(&bin, "podman", "exit 0");
+        let started = Instant::now();
+        let out = Command::new(ETL)
+            .args(["build", "--tag", "v1"])
+            .current_dir(dir.path())
+            .env("PATH", &bin)
+            .env("ETL_DATA_DIR", dir.path().join("data"))
+            .env_remove("ETL_FILE")
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(0), "docker {how}: {err}");
+        assert_eq!(stdout(&out), "demo:v1");
+        assert!(err.contains("building demo:v1 with podman"), "{err}");
+        assert!(
+            err.contains("docker is installed but `docker version` failed"),
+            "{err}"
+        );
+        assert!(
+            !bin.join("docker.log").exists(),
+            "docker {how}, and still built with"
+        );
+        assert!(
+            std::fs::read_to_string(bin.join("podman.log"))
+                .unwrap()
+                .starts_with("build --tag demo:v1"),
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "docker {how}: took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+fn a_named_engine_is_used_even_when_it_does_not_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("etl.yaml"),
+        "project: demo\nimage: {engine: docker, dockerfile: Dockerfile}\njobs: {}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    fake_engine(&bin, "docker", "exit 1");
+    fake_engine(&bin, "podman", "exit 0");
+    let out = Command::new(ETL)
+        .args(["build", "--tag", "v1"])
+        .current_dir(dir.path())
+        .env("PATH", &bin)
+        .env("ETL_DATA_DIR", dir.path().join("data"))
+        .env_remove("ETL_FILE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(bin.join("docker.log").exists(), "{}", stderr(&out));
+    assert!(!bin.join("podman.log").exists());
+}

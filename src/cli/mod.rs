@@ -400,18 +400,20 @@ pub struct PushArgs {
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Server-side apply (field manager `etl`) of one CronJob per scheduled job and of the Secrets
-those jobs use, with values from your env vars or the secret's dotenv file (never printed,
-never put in arguments; a missing one stops etl before anything is applied). One line per
-object on stdout: `cronjob/daily-averages created|configured|unchanged`. etl refuses to apply
-over an object of the same name that another project owns.
+Server-side apply (field manager `etl`) of the Secrets every job uses, then of one CronJob
+per scheduled job, with values from your env vars or the secret's dotenv file (never printed,
+never put in arguments; a missing one stops etl before anything is applied). Naming a job
+without a schedule applies its Secrets. One line per object on stdout:
+`cronjob/daily-averages created|configured|unchanged`. etl refuses to apply over an object of
+the same name that another project owns. --prune deletes only the CronJob: its runs stay, and
+one still going is not stopped (`etl jobs cancel RUN` does that).
 
 Examples:
-  etl deploy                         every scheduled job
+  etl deploy                         every job
   etl deploy daily-averages --dry-run
   etl deploy --prune --yes           also delete CronJobs of jobs etl.yaml no longer schedules")]
 pub struct DeployArgs {
-    /// The scheduled jobs to deploy [default: every job with a schedule]
+    /// The jobs to deploy: their Secrets, and CronJobs if scheduled [default: every job]
     #[arg(value_name = "JOB")]
     pub jobs: Vec<String>,
     /// Ask the server what would happen (dryRun=All): nothing is saved
@@ -437,14 +439,14 @@ YAML (fields the server owns, such as status and managedFields, left out). Objec
 deployed show as all added; Secret values never show: a changed one reads
 `changed (value hidden)`.
 
-Exit codes, like `kubectl diff`: 0 no differences, 1 differences, 2 usage or etl.yaml error,
-3 cluster error.
+Exit codes, like `kubectl diff`: 0 no differences, 1 differences (a CronJob `--prune` would
+delete counts), 2 usage or etl.yaml error, 3 cluster error.
 
 Examples:
   etl diff
   etl diff daily-averages --image registry.example.com/data/air-quality:v2")]
 pub struct DiffArgs {
-    /// The scheduled jobs to compare [default: every job with a schedule]
+    /// The jobs to compare [default: every job]
     #[arg(value_name = "JOB")]
     pub jobs: Vec<String>,
     /// The image to run [default: the last `etl push`, else the repository's :latest]

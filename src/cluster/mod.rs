@@ -2,6 +2,7 @@
 //! errors that say what to do. I/O.
 
 pub mod follow;
+pub mod list;
 
 use crate::error::Error;
 use crate::project::Project;

@@ -49,9 +49,16 @@ impl Target {
             (None, None) => None,
         };
         let path = std::env::var_os("PATH");
-        let engine = engine::choose(named, |e| {
-            engine::find_on_path(e.name(), path.as_deref()).is_some()
-        })?;
+        let (engine, silent) = engine::choose_answering(
+            named,
+            |e| engine::find_on_path(e.name(), path.as_deref()).is_some(),
+            engine::answers,
+        )?;
+        for e in silent.iter().filter(|e| **e != engine) {
+            ctx.term.note(format!(
+                "{e} is installed but `{e} version` failed (is its daemon running?): not using it"
+            ));
+        }
         Ok(Target {
             engine,
             repository,

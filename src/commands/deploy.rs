@@ -10,13 +10,14 @@ use crate::project::Project;
 use crate::render::diff;
 use crate::render::names::{self, PREFIX};
 use crate::render::{self, RunRequest};
+use crate::run;
 use indicatif::ProgressBar;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::batch::v1::CronJob;
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 
 /// The field manager etl applies as. etl owns these objects, so it applies with force: a field
@@ -49,16 +50,19 @@ impl Manifest {
 
 /// Everything a deploy needs from etl.yaml and this machine, resolved before connecting.
 struct Plan {
-    /// The jobs to deploy, in etl.yaml's order.
-    jobs: Vec<String>,
+    /// The scheduled jobs whose CronJobs to apply, in etl.yaml's order.
+    cronjobs: Vec<String>,
     /// The CronJob names of every scheduled job in etl.yaml (what `--prune` keeps).
     scheduled: BTreeSet<String>,
-    /// etl.yaml's secrets those jobs use, with their values.
+    /// etl.yaml's secrets the deployed jobs use, scheduled or not, with their values.
     secrets: Vec<(String, indexmap::IndexMap<String, String>)>,
     image: String,
     image_note: String,
 }
 
+/// What to deploy: with no JOB named, every scheduled job's CronJob and every job's Secrets
+/// (an unscheduled job's Secrets are needed by `etl jobs schedule`, and nothing else puts
+/// them in the cluster); with JOBs named, their CronJobs (if scheduled) and their Secrets.
 fn plan(project: &Project, named: &[String], image_flag: Option<&str>) -> Result<Plan> {
     let scheduled_jobs: Vec<&String> = project
         .jobs
@@ -66,32 +70,26 @@ fn plan(project: &Project, named: &[String], image_flag: Option<&str>) -> Result
         .filter(|j| j.schedule.is_some())
         .map(|j| &j.name)
         .collect();
-    let jobs: Vec<String> = if named.is_empty() {
-        scheduled_jobs.iter().map(|s| s.to_string()).collect()
-    } else {
-        for name in named {
-            let job = project.job(name)?;
-            if job.schedule.is_none() {
-                return Err(Error::usage(
-                    format!("the job `{name}` has no schedule, so there is nothing to deploy"),
-                    format!(
-                        "add `schedule: \"0 2 * * *\"` to jobs.{name} in etl.yaml, or run it once with `etl jobs schedule {name} --yesterday`"
-                    ),
-                ));
-            }
+    for name in named {
+        let job = project.job(name)?;
+        if job.schedule.is_none() && job.secrets.is_empty() {
+            return Err(Error::usage(
+                format!(
+                    "the job `{name}` has no schedule and no secrets, so there is nothing to deploy"
+                ),
+                format!(
+                    "add `schedule: \"0 2 * * *\"` to jobs.{name} in etl.yaml, or run it once with `etl jobs schedule {name} --yesterday`"
+                ),
+            ));
         }
-        // etl.yaml's order, each job once.
-        project
-            .jobs
-            .keys()
-            .filter(|k| named.contains(k))
-            .cloned()
-            .collect()
-    };
-    let used: BTreeSet<&String> = jobs
-        .iter()
-        .flat_map(|j| project.jobs[j].secrets.iter())
+    }
+    // etl.yaml's order, each job once.
+    let jobs: Vec<&crate::project::Job> = project
+        .jobs
+        .values()
+        .filter(|j| named.is_empty() || named.contains(&j.name))
         .collect();
+    let used: BTreeSet<&String> = jobs.iter().flat_map(|j| j.secrets.iter()).collect();
     let mut secrets = Vec::new();
     for name in project.secrets.keys().filter(|s| used.contains(s)) {
         // A missing value fails here, before anything is applied.
@@ -99,7 +97,11 @@ fn plan(project: &Project, named: &[String], image_flag: Option<&str>) -> Result
     }
     let (image, image_note) = image_ref(project, image_flag);
     Ok(Plan {
-        jobs,
+        cronjobs: jobs
+            .iter()
+            .filter(|j| j.schedule.is_some())
+            .map(|j| j.name.clone())
+            .collect(),
         scheduled: scheduled_jobs
             .iter()
             .map(|j| names::cronjob_name(j))
@@ -110,12 +112,19 @@ fn plan(project: &Project, named: &[String], image_flag: Option<&str>) -> Result
     })
 }
 
-/// The manifests of a plan for one namespace.
+/// The manifests of a plan for one namespace, Secrets first: a deploy applies them in this
+/// order, so one interrupted half-way never leaves a CronJob whose Secret is missing (its
+/// runs would fail with CreateContainerConfigError until the next deploy).
 fn render_all(project: &Project, plan: &Plan, namespace: &str) -> Result<Vec<Manifest>> {
     let templates = templates(project)?;
     let who = started_by();
     let mut out = Vec::new();
-    for name in &plan.jobs {
+    for (name, values) in &plan.secrets {
+        let mut secret = render::secret(&templates, project, namespace, name, values)?;
+        as_data(&mut secret);
+        out.push(Manifest::Secret(Box::new(secret)));
+    }
+    for name in &plan.cronjobs {
         let job = &project.jobs[name];
         let req = RunRequest {
             project,
@@ -127,11 +136,6 @@ fn render_all(project: &Project, plan: &Plan, namespace: &str) -> Result<Vec<Man
         out.push(Manifest::CronJob(Box::new(render::cronjob(
             &templates, &req,
         )?)));
-    }
-    for (name, values) in &plan.secrets {
-        let mut secret = render::secret(&templates, project, namespace, name, values)?;
-        as_data(&mut secret);
-        out.push(Manifest::Secret(Box::new(secret)));
     }
     Ok(out)
 }
@@ -329,6 +333,36 @@ async fn prunable(
         .collect())
 }
 
+/// The runs still going of each CronJob `--prune` would delete: the Jobs it made (its
+/// ownerReferences) that have not finished. One paged list of the project's cron runs.
+async fn active_runs(
+    cluster: &Cluster,
+    project: &Project,
+    cronjobs: &[String],
+) -> Result<BTreeMap<String, Vec<String>>> {
+    let mut active: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let selector = format!("{PREFIX}/project={},{PREFIX}/trigger=cron", project.name);
+    cluster::list::each_job(cluster, &selector, |job| {
+        let owner = job
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .find(|o| o.kind == "CronJob" && cronjobs.contains(&o.name));
+        if let Some(o) = owner
+            && !run::state(&job).is_finished()
+        {
+            active
+                .entry(o.name.clone())
+                .or_default()
+                .push(job.metadata.name.clone().unwrap_or_default());
+        }
+    })
+    .await
+    .map_err(|e| explain(e, "listing the runs of the CronJobs to prune"))?;
+    Ok(active)
+}
+
 /// A spinner on a terminal; plain notes otherwise (and nothing with --quiet).
 struct Progress {
     bar: Option<ProgressBar>,
@@ -401,7 +435,7 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
         prepare(&project, &args.jobs, args.image.as_deref(), &args.cluster)?;
     if manifests.is_empty() && !args.prune {
         ctx.term
-            .note("no job in etl.yaml has a schedule: nothing to deploy");
+            .note("no job in etl.yaml has a schedule or a secret: nothing to deploy");
         return Ok(ExitCode::SUCCESS);
     }
     let dry = if args.dry_run { " (dry run)" } else { "" };
@@ -421,8 +455,23 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
         } else {
             Vec::new()
         };
+        let active = if prune.is_empty() {
+            BTreeMap::new()
+        } else {
+            progress.spin("looking for runs of those CronJobs still going".into());
+            active_runs(&cluster, &project, &prune).await?
+        };
         // The spinner stops for the question, and a new one starts for the changes.
         drop(progress);
+        // Deleting a CronJob keeps its Jobs (see the delete below): a run going on is not
+        // killed, but nothing will stop it either unless the user does.
+        for (cronjob, runs) in &active {
+            for run in runs {
+                ctx.term.warn(format!(
+                    "cronjob/{cronjob} has a run going, {run}: it goes on after the CronJob is deleted (`etl jobs cancel {run}` stops it)"
+                ));
+            }
+        }
         if !prune.is_empty() && !args.dry_run && !args.yes {
             let list = prune
                 .iter()
@@ -437,7 +486,9 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
             }
             if !super::confirm(
                 &ctx.term,
-                &format!("Delete {list} (no longer scheduled in etl.yaml)?"),
+                &format!(
+                    "Delete {list} (no longer scheduled in etl.yaml)? Their runs and logs are kept."
+                ),
             )? {
                 return Err(Error::Interrupted);
             }
@@ -453,7 +504,10 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
             progress.result(format!("{} {}{dry}", m.title(), outcome.as_str()))?;
         }
         let api: Api<CronJob> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        let mut dp = DeleteParams::background();
+        // Orphan: the CronJob goes, the Jobs it made stay. A finished run keeps its record
+        // (`etl runs`, its logs) until the Job's own TTL, and a run going on is not killed;
+        // background propagation would delete them all, pods included, without a word.
+        let mut dp = DeleteParams::orphan();
         if args.dry_run {
             dp = dp.dry_run();
         }
@@ -499,7 +553,9 @@ pub fn diff(ctx: &Ctx, args: DiffArgs) -> Result<ExitCode> {
                 "cronjob/{name} is deployed but etl.yaml no longer schedules it (`etl deploy --prune` deletes it)"
             ));
         }
-        if out.is_empty() {
+        // A CronJob left behind is drift too: it keeps firing. A CI check on the exit code
+        // must see it.
+        if out.is_empty() && stale.is_empty() {
             ctx.term.note("no differences");
             return Ok(ExitCode::SUCCESS);
         }

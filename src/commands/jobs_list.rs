@@ -9,8 +9,6 @@ use crate::project::Project;
 use crate::render::names::{self, PREFIX};
 use crate::run::{self, RunSummary, schedule};
 use crate::term::table;
-use k8s_openapi::api::batch::v1::Job;
-use kube::api::{Api, ListParams};
 use serde_json::json;
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -134,33 +132,43 @@ fn local(t: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
         .to_string()
 }
 
-/// The newest run of each job, keyed by its `etl.dev/job` label: one list call, bounded by
-/// [`CLUSTER_TIMEOUT`] and not retried, so an unreachable cluster costs seconds, not minutes.
+/// The newest run of each job, keyed by its `etl.dev/job` label: the project's Jobs listed a
+/// page at a time (metadata and status only), keeping one run per job as they arrive. A
+/// cluster that has not answered with a first run within [`CLUSTER_TIMEOUT`] is given up on,
+/// so an unreachable one costs seconds, not minutes; one that is answering is let finish,
+/// however many runs it has.
 fn last_runs(project: &Project, target: &Target) -> Result<HashMap<String, RunSummary>> {
     let rt = cluster::runtime()?;
     rt.block_on(async {
+        let answered = std::cell::Cell::new(false);
         let ask = async {
             let cluster = cluster::connect(project, target).await?;
-            let jobs: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-            let lp = ListParams::default().labels(&format!("{PREFIX}/project={}", project.name));
-            let list = jobs
-                .list(&lp)
-                .await
-                .map_err(|e| cluster::explain(e, "listing runs"))?;
-            Ok::<_, Error>(schedule::newest_per_job(
-                list.items.iter().map(run::summary).collect(),
-            ))
-        };
-        tokio::time::timeout(CLUSTER_TIMEOUT, ask)
+            let selector = format!("{PREFIX}/project={}", project.name);
+            let mut newest = HashMap::new();
+            cluster::list::each_job(&cluster, &selector, |job| {
+                answered.set(true);
+                schedule::keep_newest(&mut newest, run::summary(&job));
+            })
             .await
-            .map_err(|_| {
-                Error::environment(
-                    format!(
-                        "the cluster did not answer within {}s",
-                        CLUSTER_TIMEOUT.as_secs()
-                    ),
-                    None,
-                )
-            })?
+            .map_err(|e| cluster::explain(e, "listing runs"))?;
+            Ok::<_, Error>(newest)
+        };
+        tokio::pin!(ask);
+        tokio::select! {
+            done = &mut ask => done,
+            _ = tokio::time::sleep(CLUSTER_TIMEOUT) => {
+                if answered.get() {
+                    ask.await
+                } else {
+                    Err(Error::environment(
+                        format!(
+                            "the cluster did not answer within {}s",
+                            CLUSTER_TIMEOUT.as_secs()
+                        ),
+                        None,
+                    ))
+                }
+            }
+        }
     })
 }

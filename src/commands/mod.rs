@@ -211,6 +211,20 @@ pub fn write_stdout(s: &str) -> Result<ExitCode> {
     }
 }
 
+/// Writes to stdout through `write` (buffered), for output too large to build as one string
+/// first. A closed stdout (`etl … | head`) is success, as in [`write_stdout`].
+pub fn stream_stdout(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<ExitCode> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|_| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(Error::io("stdout", e)),
+    }
+}
+
 /// The values of one of etl.yaml's secrets: each key from the env var of the same name, else
 /// from the secret's dotenv file. A missing key is an error before anything is applied.
 pub fn secret_values(project: &Project, name: &str) -> Result<indexmap::IndexMap<String, String>> {

@@ -82,11 +82,9 @@ pub(super) fn alive(pid: u32) -> bool {
 
 /// The project's runs in the cluster, manual and scheduled alike, newest first.
 fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
-    use crate::cluster::{self, Target, explain, retry};
+    use crate::cluster::{self, Target, explain};
     use crate::render::names::{self, PREFIX};
     use crate::run::{self, RunState};
-    use k8s_openapi::api::batch::v1::Job;
-    use kube::api::{Api, ListParams};
 
     let state = match &args.state {
         Some(s) => Some(RunState::parse(s).ok_or_else(|| {
@@ -110,66 +108,72 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
         context: args.cluster.context.clone(),
         namespace: args.cluster.namespace.clone(),
     };
+    // Paged, metadata and status only, filtered as the pages arrive: memory holds the runs
+    // shown, not every Job whole.
     let mut runs = cluster::runtime()?.block_on(async {
         let cluster = cluster::connect(&project, &target).await?;
-        let jobs: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        let lp = ListParams::default().labels(&selector);
-        let list = retry(|| jobs.list(&lp))
-            .await
-            .map_err(|e| explain(e, "listing runs"))?;
-        Ok::<_, Error>(list.items.iter().map(run::summary).collect::<Vec<_>>())
+        let mut runs = Vec::new();
+        cluster::list::each_job(&cluster, &selector, |job| {
+            let r = run::summary(&job);
+            if state.is_none_or(|s| r.state == s)
+                && cutoff.is_none_or(|c| r.created.is_some_and(|t| t >= c))
+            {
+                runs.push(r);
+            }
+        })
+        .await
+        .map_err(|e| explain(e, "listing runs"))?;
+        Ok::<_, Error>(runs)
     })?;
-    runs.retain(|r| {
-        state.is_none_or(|s| r.state == s)
-            && cutoff.is_none_or(|c| r.created.is_some_and(|t| t >= c))
-    });
     runs.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.name.cmp(&a.name)));
-    let out = match args.output {
-        TableFormat::Json => serde_json::to_string_pretty(&runs).expect("runs serialize") + "\n",
+    // Written as they are laid out, never built whole: at 100,000 runs the text alone is
+    // tens of MB.
+    match args.output {
+        TableFormat::Json => super::stream_stdout(|out| {
+            serde_json::to_writer_pretty(&mut *out, &runs)?;
+            out.write_all(b"\n")
+        }),
         TableFormat::Table => {
             if runs.is_empty() {
                 ctx.term
                     .note("no runs yet: `etl jobs schedule JOB --yesterday` starts one");
             }
-            let rows: Vec<Vec<String>> = runs
-                .iter()
-                .map(|r| {
-                    let duration = match (r.started, r.finished) {
-                        (Some(s), Some(f)) => run::human_duration(f.duration_since(s).as_secs()),
-                        (Some(s), None) => {
-                            run::human_duration(now.duration_since(s).as_secs().max(0))
-                        }
+            let row = |r: &run::RunSummary| {
+                let duration = match (r.started, r.finished) {
+                    (Some(s), Some(f)) => run::human_duration(f.duration_since(s).as_secs()),
+                    (Some(s), None) => run::human_duration(now.duration_since(s).as_secs().max(0)),
+                    _ => "-".into(),
+                };
+                vec![
+                    r.name.clone(),
+                    r.job.clone(),
+                    match (&r.window_start, &r.window_end) {
+                        (Some(s), Some(e)) => format!("{s} → {e}"),
                         _ => "-".into(),
-                    };
-                    vec![
-                        r.name.clone(),
-                        r.job.clone(),
-                        match (&r.window_start, &r.window_end) {
-                            (Some(s), Some(e)) => format!("{s} → {e}"),
-                            _ => "-".into(),
-                        },
-                        r.state.to_string(),
-                        r.attempt.to_string(),
-                        r.started
-                            .or(r.created)
-                            .map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
-                            .unwrap_or_else(|| "-".into()),
-                        duration,
-                        r.trigger.clone(),
-                        r.started_by.clone().unwrap_or_else(|| "-".into()),
-                    ]
-                })
-                .collect();
-            table(
-                &[
-                    "RUN", "JOB", "WINDOW", "STATE", "ATTEMPT", "STARTED", "DURATION", "TRIGGER",
-                    "BY",
-                ],
-                &rows,
-            )
+                    },
+                    r.state.to_string(),
+                    r.attempt.to_string(),
+                    r.started
+                        .or(r.created)
+                        .map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    duration,
+                    r.trigger.clone(),
+                    r.started_by.clone().unwrap_or_else(|| "-".into()),
+                ]
+            };
+            super::stream_stdout(|out| {
+                crate::term::write_table(
+                    out,
+                    &[
+                        "RUN", "JOB", "WINDOW", "STATE", "ATTEMPT", "STARTED", "DURATION",
+                        "TRIGGER", "BY",
+                    ],
+                    || runs.iter().map(row),
+                )
+            })
         }
-    };
-    super::write_stdout(&out)
+    }
 }
 
 /// `--since 7d`, checked before anything else.

@@ -1,5 +1,6 @@
 //! The container engines etl drives, which one to use, and the exact command line for each
-//! operation. Pure, except `find_on_path`, which looks at the file system.
+//! operation. Pure, except `find_on_path`, which looks at the file system, and `answers`,
+//! which asks an engine for its version.
 
 use super::ImageError;
 use std::ffi::OsString;
@@ -92,6 +93,64 @@ pub fn choose(
         .into_iter()
         .find(|e| installed(*e))
         .ok_or(ImageError::NoEngine)
+}
+
+/// As [`choose`], but when no engine is named, the first installed one that `answers` (asked
+/// only of installed engines, in order, until one does): docker's client is often installed
+/// where its daemon is not running, while podman needs none. When none answers, the first
+/// installed one, whose own error then says what is wrong. Also returns the installed engines
+/// passed over for not answering, to say so.
+pub fn choose_answering(
+    named: Option<(&str, &str)>,
+    installed: impl Fn(Engine) -> bool,
+    answers: impl Fn(Engine) -> bool,
+) -> Result<(Engine, Vec<Engine>), ImageError> {
+    if named.is_some() {
+        return choose(named, installed).map(|e| (e, Vec::new()));
+    }
+    let found: Vec<Engine> = Engine::ALL.into_iter().filter(|e| installed(*e)).collect();
+    let first = *found.first().ok_or(ImageError::NoEngine)?;
+    let mut silent = Vec::new();
+    for e in found {
+        if answers(e) {
+            return Ok((e, silent));
+        }
+        silent.push(e);
+    }
+    Ok((first, silent))
+}
+
+/// How long `answers` waits for an engine: a daemon that is up answers in milliseconds.
+pub const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Whether `ENGINE version` succeeds within [`ANSWER_TIMEOUT`]: for docker and nerdctl that
+/// needs their daemon, for podman (on macOS, its machine) that it can run at all. A hung
+/// client is killed.
+pub fn answers(engine: Engine) -> bool {
+    use std::process::{Command, Stdio};
+    let Ok(mut child) = Command::new(engine.name())
+        .arg("version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        return false;
+    };
+    let deadline = std::time::Instant::now() + ANSWER_TIMEOUT;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.success(),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return false;
+            }
+        }
+    }
 }
 
 /// Which engine runs a job's container: as `choose`, but when none is named, the first
@@ -671,6 +730,34 @@ mod tests {
         assert!(matches!(
             choose(Some(("--engine", "dokcer")), |_| true),
             Err(ImageError::UnknownEngine { .. })
+        ));
+    }
+
+    #[test]
+    fn with_none_named_the_first_engine_that_answers_wins() {
+        let both = |e: Engine| matches!(e, Engine::Docker | Engine::Podman);
+        // docker's client without its daemon, podman working.
+        assert_eq!(
+            choose_answering(None, both, |e| e == Engine::Podman).unwrap(),
+            (Engine::Podman, vec![Engine::Docker])
+        );
+        assert_eq!(
+            choose_answering(None, both, |_| true).unwrap(),
+            (Engine::Docker, vec![])
+        );
+        // None answers: the first installed, whose own error will say why.
+        assert_eq!(
+            choose_answering(None, both, |_| false).unwrap(),
+            (Engine::Docker, vec![Engine::Docker, Engine::Podman])
+        );
+        // A named engine is used as named, and not asked.
+        assert_eq!(
+            choose_answering(Some(("--engine", "docker")), both, |_| panic!("asked")).unwrap(),
+            (Engine::Docker, vec![])
+        );
+        assert!(matches!(
+            choose_answering(None, |_| false, |_| true),
+            Err(ImageError::NoEngine)
         ));
     }
 

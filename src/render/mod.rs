@@ -419,47 +419,64 @@ fn render_value(t: &Template, context: &Value) -> Result<Value, RenderError> {
 fn typed<T: DeserializeOwned + Serialize>(
     t: &Template,
     kind: &'static str,
-    value: Value,
+    value: &Value,
 ) -> Result<T, RenderError> {
-    let typed: T =
-        serde_path_to_error::deserialize(value.clone()).map_err(|e| RenderError::Invalid {
-            template: t.source.clone(),
-            kind,
-            path: e.path().to_string(),
-            message: e.inner().to_string(),
-        })?;
+    checked(t, kind, value).map(|(typed, _)| typed)
+}
+
+/// [`typed`], also returning the typed object serialized back: what the API server would
+/// read, and what `typed` compares with to find fields the type does not have.
+fn checked<T: DeserializeOwned + Serialize>(
+    t: &Template,
+    kind: &'static str,
+    value: &Value,
+) -> Result<(T, Value), RenderError> {
+    // From a reference: the rendered tree is read, never copied.
+    let typed: T = serde_path_to_error::deserialize(value).map_err(|e| RenderError::Invalid {
+        template: t.source.clone(),
+        kind,
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+    })?;
     let back = serde_json::to_value(&typed).expect("k8s-openapi types always serialize");
-    if let Some(path) = unknown_field(&value, &back, String::new()) {
+    if let Some(path) = unknown_field(value, &back) {
         return Err(RenderError::UnknownField {
             template: t.source.clone(),
             kind,
             path,
         });
     }
-    Ok(typed)
+    Ok((typed, back))
 }
 
-/// The first field present in `rendered` but dropped by the typed round trip (null and empty
-/// values are fine: the API server drops them too).
-fn unknown_field(rendered: &Value, back: &Value, path: String) -> Option<String> {
+/// The path of the first field present in `rendered` but dropped by the typed round trip
+/// (null and empty values are fine: the API server drops them too), as `a.b[0].c`. The path
+/// is built only for a field that is found, on the way back up: checking a good manifest
+/// allocates nothing.
+fn unknown_field(rendered: &Value, back: &Value) -> Option<String> {
     match (rendered, back) {
-        (Value::Object(r), Value::Object(b)) => r.iter().find_map(|(k, v)| {
-            let p = if path.is_empty() {
-                k.clone()
-            } else {
-                format!("{path}.{k}")
-            };
-            match b.get(k) {
-                Some(bv) => unknown_field(v, bv, p),
-                None if is_empty(v) => None,
-                None => Some(p),
-            }
+        (Value::Object(r), Value::Object(b)) => r.iter().find_map(|(k, v)| match b.get(k) {
+            Some(bv) => unknown_field(v, bv).map(|rest| {
+                if rest.starts_with('[') {
+                    format!("{k}{rest}")
+                } else {
+                    format!("{k}.{rest}")
+                }
+            }),
+            None if is_empty(v) => None,
+            None => Some(k.clone()),
         }),
-        (Value::Array(r), Value::Array(b)) => r
-            .iter()
-            .zip(b)
-            .enumerate()
-            .find_map(|(i, (rv, bv))| unknown_field(rv, bv, format!("{path}[{i}]"))),
+        (Value::Array(r), Value::Array(b)) => {
+            r.iter().zip(b).enumerate().find_map(|(i, (rv, bv))| {
+                unknown_field(rv, bv).map(|rest| {
+                    if rest.starts_with('[') {
+                        format!("[{i}]{rest}")
+                    } else {
+                        format!("[{i}].{rest}")
+                    }
+                })
+            })
+        }
         _ => None,
     }
 }
@@ -473,21 +490,43 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-/// Renders pod.yaml for a context (one run, or a CronJob).
+/// Renders pod.yaml for a context (one run, or a CronJob): the typed pod and its value.
 fn pod(templates: &Templates, context: &Value) -> Result<(PodTemplateSpec, Value), RenderError> {
     let t = templates.get("pod.yaml");
-    let value = render_value(t, context)?;
-    let pod: PodTemplateSpec = typed(t, "pod template", value)?;
-    let value = serde_json::to_value(&pod).expect("serializes");
-    Ok((pod, value))
+    checked(t, "pod template", &render_value(t, context)?)
 }
 
-fn with_pod(context: &Value, pod: Value) -> Value {
-    let mut ctx = context.clone();
-    ctx.as_object_mut()
+fn with_pod(mut context: Value, pod: &Value) -> Value {
+    context
+        .as_object_mut()
         .expect("contexts are objects")
-        .insert("pod".into(), pod);
-    ctx
+        .insert("pod".into(), pod.clone());
+    context
+}
+
+/// Type-checks a rendered Job or CronJob whose pod template, at `at` (a JSON pointer), is
+/// `pod` exactly, as the default templates put it: the pod was checked when pod.yaml was
+/// rendered, so it is set aside rather than deserialized, serialized and walked a second
+/// time, and the typed pod is put back with `put`. A template that changed or moved the pod
+/// gets the whole object checked.
+fn typed_with_pod<T: DeserializeOwned + Serialize>(
+    t: &Template,
+    kind: &'static str,
+    mut value: Value,
+    at: &str,
+    pod: (PodTemplateSpec, &Value),
+    put: impl FnOnce(&mut T) -> Option<&mut PodTemplateSpec>,
+) -> Result<T, RenderError> {
+    let Some(slot) = value.pointer_mut(at).filter(|v| **v == *pod.1) else {
+        return typed(t, kind, &value);
+    };
+    // An empty pod template deserializes (all its fields are optional) and round-trips.
+    *slot = Value::Object(serde_json::Map::new());
+    let mut typed: T = typed(t, kind, &value)?;
+    if let Some(p) = put(&mut typed) {
+        *p = pod.0;
+    }
+    Ok(typed)
 }
 
 /// The pod of a one-off run, as `etl jobs run` runs it locally.
@@ -506,17 +545,38 @@ pub fn run_job(
     run: &RunInfo,
 ) -> Result<KubeJob, RenderError> {
     let ctx = run_context(req, run);
-    let (_, pod) = pod(templates, &ctx)?;
+    let (typed_pod, pod) = pod(templates, &ctx)?;
     let t = templates.get("job.yaml");
-    typed(t, "Job", render_value(t, &with_pod(&ctx, pod))?)
+    let value = render_value(t, &with_pod(ctx, &pod))?;
+    typed_with_pod(
+        t,
+        "Job",
+        value,
+        "/spec/template",
+        (typed_pod, &pod),
+        |j: &mut KubeJob| j.spec.as_mut().map(|s| &mut s.template),
+    )
 }
 
 /// The CronJob `etl deploy` applies for a scheduled job.
 pub fn cronjob(templates: &Templates, req: &RunRequest) -> Result<CronJob, RenderError> {
     let ctx = cron_context(req, &templates.get("cron-window.sh").text);
-    let (_, pod) = pod(templates, &ctx)?;
+    let (typed_pod, pod) = pod(templates, &ctx)?;
     let t = templates.get("cronjob.yaml");
-    typed(t, "CronJob", render_value(t, &with_pod(&ctx, pod))?)
+    let value = render_value(t, &with_pod(ctx, &pod))?;
+    typed_with_pod(
+        t,
+        "CronJob",
+        value,
+        "/spec/jobTemplate/spec/template",
+        (typed_pod, &pod),
+        |c: &mut CronJob| {
+            c.spec
+                .as_mut()
+                .and_then(|s| s.job_template.spec.as_mut())
+                .map(|s| &mut s.template)
+        },
+    )
 }
 
 /// The Secret for one of etl.yaml's `secrets`, with its values.
@@ -543,7 +603,7 @@ pub fn secret(
         "secret": {"name": names::secret_name(&project.name, name), "data": data},
     });
     let t = templates.get("secret.yaml");
-    typed(t, "Secret", render_value(t, &ctx)?)
+    typed(t, "Secret", &render_value(t, &ctx)?)
 }
 
 /// Replaces a Secret's values with `<redacted>`, so a manifest can be shown.
@@ -567,4 +627,86 @@ impl fmt::Display for Trigger {
 /// A manifest as YAML, for people and for `kubectl apply -f`.
 pub fn to_yaml(v: &Value) -> String {
     serde_saphyr::to_string(v).expect("JSON values serialize as YAML")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn an_unknown_field_is_named_by_its_whole_path() {
+        let rendered = json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "a"}, {"name": "b", "imagee": "x", "env": []}]}}}});
+        let back = json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "a"}, {"name": "b"}]}}}});
+        assert_eq!(
+            unknown_field(&rendered, &back).as_deref(),
+            Some("spec.template.spec.containers[1].imagee")
+        );
+        let nested = json!({"a": [[{"ok": 1}, {"b": 1}]]});
+        let nested_back = json!({"a": [[{"ok": 1}, {}]]});
+        assert_eq!(
+            unknown_field(&nested, &nested_back).as_deref(),
+            Some("a[0][1].b")
+        );
+        assert_eq!(unknown_field(&back, &back), None);
+    }
+
+    fn project() -> Project {
+        let text = "project: p\njobs:\n  ingest:\n    command: [python3, main.py]\n    schedule: '0 2 * * *'\n";
+        crate::project::parse(Path::new("etl.yaml"), text).unwrap()
+    }
+
+    fn render_with_job_yaml(job_yaml: &str) -> Result<KubeJob, RenderError> {
+        let p = project();
+        let job = p.job("ingest").unwrap();
+        let mut templates = Templates::embedded();
+        templates.set("job.yaml", "templates/job.yaml".into(), job_yaml.into());
+        let req = RunRequest {
+            project: &p,
+            job,
+            namespace: "ns",
+            image: "img:1",
+            started_by: "ana",
+        };
+        let window = crate::window::WindowSpec::Date("2026-11-22".parse().unwrap())
+            .resolve("2026-11-23T00:00:00Z".parse().unwrap(), &job.tz)
+            .unwrap();
+        let run = RunInfo::new(job, window, 1, Trigger::Manual);
+        run_job(&templates, &req, &run)
+    }
+
+    #[test]
+    fn the_pod_a_job_embeds_is_in_the_job_whether_or_not_the_template_changed_it() {
+        let plain = render_with_job_yaml("spec: {template: {$eval: pod}}\n").unwrap();
+        let pod = plain.spec.unwrap().template;
+        assert_eq!(
+            pod.spec.unwrap().containers[0].image.as_deref(),
+            Some("img:1")
+        );
+        // A template that changes the pod it embeds gets it checked again, as a whole.
+        let merged = render_with_job_yaml(
+            "spec: {template: {$merge: [{$eval: pod}, {metadata: {labels: {extra: x}}}]}}\n",
+        )
+        .unwrap();
+        let template = merged.spec.unwrap().template;
+        assert_eq!(template.metadata.unwrap().labels.unwrap()["extra"], "x");
+        assert_eq!(
+            template.spec.unwrap().containers[0].image.as_deref(),
+            Some("img:1")
+        );
+        let bad = render_with_job_yaml(
+            "spec: {template: {$merge: [{$eval: pod}, {spec: {bogus: 1}}]}}\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            bad,
+            RenderError::UnknownField {
+                template: "templates/job.yaml".into(),
+                kind: "Job",
+                path: "spec.template.spec.bogus".into(),
+            }
+        );
+    }
 }

@@ -25,15 +25,20 @@ fn when(r: &RunSummary) -> Option<Timestamp> {
 pub fn newest_per_job(runs: Vec<RunSummary>) -> HashMap<String, RunSummary> {
     let mut newest: HashMap<String, RunSummary> = HashMap::new();
     for r in runs {
-        let replace = match newest.get(&r.job) {
-            None => true,
-            Some(n) => (when(&r), &r.created, &r.name) > (when(n), &n.created, &n.name),
-        };
-        if replace {
-            newest.insert(r.job.clone(), r);
-        }
+        keep_newest(&mut newest, r);
     }
     newest
+}
+
+/// Adds one run to [`newest_per_job`]'s answer, for runs that arrive a page at a time.
+pub fn keep_newest(newest: &mut HashMap<String, RunSummary>, r: RunSummary) {
+    let replace = match newest.get(&r.job) {
+        None => true,
+        Some(n) => (when(&r), &r.created, &r.name) > (when(n), &n.created, &n.name),
+    };
+    if replace {
+        newest.insert(r.job.clone(), r);
+    }
 }
 
 #[cfg(test)]

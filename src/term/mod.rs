@@ -120,6 +120,37 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// [`table`], written to `out` row by row: `rows` is called twice, once to measure the
+/// columns and once to write, so no row is kept (for lists of any length).
+pub fn write_table<I: Iterator<Item = Vec<String>>>(
+    out: &mut dyn std::io::Write,
+    headers: &[&str],
+    rows: impl Fn() -> I,
+) -> std::io::Result<()> {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows() {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let mut line = |cells: &[&str]| -> std::io::Result<()> {
+        let mut s = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    line(headers)?;
+    for row in rows() {
+        line(&row.iter().map(String::as_str).collect::<Vec<_>>())?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +186,23 @@ mod tests {
             ],
         );
         assert_eq!(t, "JOB     SCHEDULE\ningest  0 2 * * *\na       -\n");
+    }
+
+    #[test]
+    fn a_written_table_is_the_same_table() {
+        let rows = [
+            vec![
+                "ingest".to_string(),
+                "0 2 * * *".to_string(),
+                "Ω".to_string(),
+            ],
+            vec!["a".to_string(), "-".to_string(), String::new()],
+        ];
+        let mut out = Vec::new();
+        write_table(&mut out, &["JOB", "SCHEDULE", "X"], || rows.iter().cloned()).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            table(&["JOB", "SCHEDULE", "X"], &rows)
+        );
     }
 }

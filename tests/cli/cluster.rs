@@ -349,12 +349,13 @@ fn the_requests_etl_sends() {
     has("PATCH /apis/batch/v1/namespaces/default/jobs/forever-20261122-1d-a1?");
     has("content-type: application/merge-patch+json");
     has("DELETE /api/v1/namespaces/default/pods?&labelSelector=job-name=forever-20261122-1d-a1");
-    has("\"propagationPolicy\":\"Background\"");
+    has("\"propagationPolicy\":\"Orphan\"");
 }
 
-/// Deploying is server-side apply with field manager `etl`; pruning deletes in the background.
+/// Deploying is server-side apply with field manager `etl`; pruning deletes the CronJob only,
+/// orphaning its Jobs (the runs' history).
 #[test]
-fn deploy_applies_server_side_as_etl_and_prunes_in_the_background() {
+fn deploy_applies_server_side_as_etl_and_prunes_only_the_cronjob() {
     let Some((s, sim)) = setup() else { return };
     let scheduled = PROJECT.replace(
         "    description: prints its window\n",
@@ -376,7 +377,7 @@ fn deploy_applies_server_side_as_etl_and_prunes_in_the_background() {
     has("content-type: application/apply-patch+yaml");
     has("GET /apis/batch/v1/namespaces/default/cronjobs?&labelSelector=etl.dev/project=demo");
     has("DELETE /apis/batch/v1/namespaces/default/cronjobs/hello?");
-    has("\"propagationPolicy\":\"Background\"");
+    has("\"propagationPolicy\":\"Orphan\"");
 }
 
 #[test]

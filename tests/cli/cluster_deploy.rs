@@ -2,7 +2,7 @@
 //! schedule applied as a CronJob, compared, pruned, fired on kubesim's clock, and its run seen
 //! by `etl runs` and `etl jobs list`.
 
-use crate::common::{Kubesim, Run, Sandbox, require_tool};
+use crate::common::{Kubesim, Recorder, Run, Sandbox, require_tool};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -71,7 +71,7 @@ fn deploy_creates_then_finds_nothing_to_change_then_configures() {
     let r = s.on(&sim, &["deploy"]).expect(0);
     assert_eq!(
         r.stdout(),
-        "cronjob/daily-averages created\nsecret/air-quality-warehouse created\n"
+        "secret/air-quality-warehouse created\ncronjob/daily-averages created\n"
     );
     assert!(
         r.stderr()
@@ -119,14 +119,14 @@ fn deploy_creates_then_finds_nothing_to_change_then_configures() {
     let r = s.on(&sim, &["deploy"]).expect(0);
     assert_eq!(
         r.stdout(),
-        "cronjob/daily-averages unchanged\nsecret/air-quality-warehouse unchanged\n"
+        "secret/air-quality-warehouse unchanged\ncronjob/daily-averages unchanged\n"
     );
 
     set_schedule(&s, "0 3 * * *");
     let r = s.on(&sim, &["deploy", "daily-averages"]).expect(0);
     assert_eq!(
         r.stdout(),
-        "cronjob/daily-averages configured\nsecret/air-quality-warehouse unchanged\n"
+        "secret/air-quality-warehouse unchanged\ncronjob/daily-averages configured\n"
     );
     assert_eq!(
         get(&sim, &["cronjob", "daily-averages"])["spec"]["schedule"],
@@ -140,7 +140,7 @@ fn a_dry_run_persists_nothing() {
     let r = s.on(&sim, &["deploy", "--dry-run"]).expect(0);
     assert_eq!(
         r.stdout(),
-        "cronjob/daily-averages created (dry run)\nsecret/air-quality-warehouse created (dry run)\n"
+        "secret/air-quality-warehouse created (dry run)\ncronjob/daily-averages created (dry run)\n"
     );
     assert_eq!(get(&sim, &["cronjobs"]), Value::Null);
     assert_eq!(get(&sim, &["secret", "air-quality-warehouse"]), Value::Null);
@@ -148,12 +148,7 @@ fn a_dry_run_persists_nothing() {
     s.on(&sim, &["deploy"]).expect(0);
     set_schedule(&s, "0 3 * * *");
     let r = s.on(&sim, &["deploy", "--dry-run"]).expect(0);
-    assert!(
-        r.stdout()
-            .starts_with("cronjob/daily-averages configured (dry run)\n"),
-        "{}",
-        r.stdout()
-    );
+    r.stdout_has("cronjob/daily-averages configured (dry run)\n");
     assert_eq!(
         get(&sim, &["cronjob", "daily-averages"])["spec"]["schedule"],
         "0 2 * * *"
@@ -225,7 +220,7 @@ spec:
     let r = s.on(&sim, &["deploy", "--prune", "--yes"]).expect(0);
     assert_eq!(
         r.stdout(),
-        "cronjob/daily-averages unchanged\nsecret/air-quality-warehouse unchanged\ncronjob/sensor-report deleted\n"
+        "secret/air-quality-warehouse unchanged\ncronjob/daily-averages unchanged\ncronjob/sensor-report deleted\n"
     );
     assert_eq!(get(&sim, &["cronjob", "sensor-report"]), Value::Null);
     assert_ne!(get(&sim, &["cronjob", "other-job"]), Value::Null);
@@ -523,4 +518,235 @@ fn jobs_list_works_without_a_cluster() {
     assert_eq!(jobs[0]["last_run_known"], false);
     assert_eq!(jobs[0]["next"], "2026-11-24T02:00:00-08:00");
     assert_eq!(jobs[1]["next"], Value::Null);
+}
+
+#[test]
+fn an_unscheduled_jobs_secrets_are_deployed_too() {
+    let Some((s, sim)) = setup() else { return };
+    // No job has a schedule; daily-averages still needs its secret for `etl jobs schedule`.
+    let yaml = s
+        .read("etl.yaml")
+        .replace("    schedule: \"0 2 * * *\"\n", "");
+    s.write("etl.yaml", &yaml);
+    let r = s.on(&sim, &["diff"]).expect(1);
+    r.stdout_has("+++ secret/air-quality-warehouse (etl.yaml)");
+    no_secret_value(&r);
+    let r = s.on(&sim, &["deploy"]).expect(0);
+    assert_eq!(r.stdout(), "secret/air-quality-warehouse created\n");
+    no_secret_value(&r);
+    assert_ne!(get(&sim, &["secret", "air-quality-warehouse"]), Value::Null);
+    assert_eq!(get(&sim, &["cronjobs"]), Value::Null);
+    // Naming the job applies its secrets only.
+    let r = s.on(&sim, &["deploy", "daily-averages"]).expect(0);
+    assert_eq!(r.stdout(), "secret/air-quality-warehouse unchanged\n");
+    s.on(&sim, &["diff", "daily-averages"]).expect(0);
+    // A job with neither a schedule nor secrets has nothing to deploy.
+    let r = s.on(&sim, &["deploy", "sensor-report"]).expect(2);
+    r.stderr_has("`sensor-report` has no schedule and no secrets");
+    assert_eq!(r.stdout(), "");
+}
+
+#[test]
+fn a_deploy_killed_half_way_leaves_no_cronjob_without_its_secret() {
+    let Some((s, sim)) = setup() else { return };
+    // Applying the CronJob fails (and etl retries it) until the faults are reset; reading it
+    // and applying anything else works.
+    sim.post(
+        "/kubesim/faults/errors?code=500&share=1&path_contains=cronjobs/daily-averages%3F%26force",
+    );
+    let mut c = s.cmd(&["deploy"]);
+    c.env("KUBECONFIG", &sim.kubeconfig)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut etl = c.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let secret = "/api/v1/namespaces/air-quality/secrets/air-quality-warehouse";
+    while sim.get_json(secret)["kind"] != "Secret" {
+        if etl.try_wait().unwrap().is_some() || Instant::now() > deadline {
+            let _ = etl.kill();
+            panic!("the Secret was not applied before the CronJob");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(get(&sim, &["cronjobs"]), Value::Null);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(etl.id() as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    etl.wait().unwrap();
+    sim.post("/kubesim/faults/reset");
+    // Run again, it finishes the job.
+    let r = s.on(&sim, &["deploy"]).expect(0);
+    assert_eq!(
+        r.stdout(),
+        "secret/air-quality-warehouse unchanged\ncronjob/daily-averages created\n"
+    );
+}
+
+#[test]
+fn diff_exits_1_when_only_a_cronjob_to_prune_differs() {
+    let Some((s, sim)) = setup() else { return };
+    let yaml = s.read("etl.yaml").replace(
+        "      memory: 128Mi\n",
+        "      memory: 128Mi\n    schedule: \"0 * * * *\"\n    window: hour\n",
+    );
+    s.write("etl.yaml", &yaml);
+    s.on(&sim, &["deploy"]).expect(0);
+    s.on(&sim, &["diff"]).expect(0);
+    s.write(
+        "etl.yaml",
+        &yaml.replace("    schedule: \"0 * * * *\"\n    window: hour\n", ""),
+    );
+    let r = s.on(&sim, &["diff"]).expect(1);
+    r.stderr_has("cronjob/sensor-report is deployed but etl.yaml no longer schedules it");
+    assert!(!r.stderr().contains("no differences"), "{}", r.stderr());
+}
+
+#[test]
+fn prune_keeps_the_runs_of_a_deleted_cronjob_and_warns_about_one_going_on() {
+    let Some((s, sim)) = setup() else { return };
+    // sensor-report runs hourly, and each run takes two minutes.
+    let yaml = s.read("etl.yaml").replace(
+        "      memory: 128Mi\n",
+        "      memory: 128Mi\n    schedule: \"0 * * * *\"\n    window: hour\n    command: [sh, -c, 'sleep 120']\n",
+    );
+    s.write("etl.yaml", &yaml);
+    s.on(&sim, &["deploy"]).expect(0);
+    // Just past the next full hour, sensor-report fires.
+    let now = sim.advance(0);
+    let wait = 3600 - now.as_second().rem_euclid(3600) + 30;
+    let now = sim.advance(u64::try_from(wait).unwrap());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let run = loop {
+        let r = at(
+            &s,
+            &sim,
+            now,
+            &["runs", "--job", "sensor-report", "-o", "json"],
+        )
+        .expect(0);
+        let runs: Value = serde_json::from_str(&r.stdout()).unwrap();
+        if let Some(run) = runs.as_array().unwrap().first()
+            && run["state"] == "Running"
+        {
+            break run["name"].as_str().unwrap().to_string();
+        }
+        assert!(Instant::now() < deadline, "no running cron run: {runs}");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+
+    // sensor-report loses its schedule; --prune deletes the CronJob.
+    s.write(
+        "etl.yaml",
+        &yaml.replace("    schedule: \"0 * * * *\"\n", ""),
+    );
+    let r = at(&s, &sim, now, &["deploy", "--prune", "--yes"]).expect(0);
+    r.stdout_has("cronjob/sensor-report deleted\n");
+    r.stderr_has(&format!(
+        "cronjob/sensor-report has a run going, {run}: it goes on after the CronJob is deleted (`etl jobs cancel {run}` stops it)"
+    ));
+    assert_eq!(get(&sim, &["cronjob", "sensor-report"]), Value::Null);
+    // The run is still there, and still running.
+    std::thread::sleep(Duration::from_secs(2));
+    let r = at(
+        &s,
+        &sim,
+        now,
+        &["runs", "--job", "sensor-report", "-o", "json"],
+    )
+    .expect(0);
+    let runs: Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!(runs[0]["name"], run.as_str(), "{runs}");
+    assert_eq!(runs[0]["state"], "Running", "{runs}");
+    let pods = get(&sim, &["pods", "-l", &format!("job-name={run}")]);
+    assert_eq!(pods["items"].as_array().map(Vec::len), Some(1), "{pods}");
+}
+
+/// Creates `n` suspended runs (kubesim starts no pod for them) of sensor-report,
+/// `sensor-report-r0000` …, over one kept-alive connection.
+fn create_runs(sim: &Kubesim, n: usize) {
+    use std::io::{BufRead, Write};
+    let addr = sim.url.trim_start_matches("http://");
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    let mut answers = std::io::BufReader::new(conn.try_clone().unwrap());
+    for i in 0..n {
+        let body = serde_json::json!({
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": format!("sensor-report-r{i:04}"), "labels": {
+                "etl.dev/project": "air-quality", "etl.dev/job": "sensor-report",
+                "etl.dev/trigger": "manual"}},
+            "spec": {"suspend": true, "template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "job", "image": "busybox"}]}}},
+        })
+        .to_string();
+        write!(
+            conn,
+            "POST /apis/batch/v1/namespaces/{NS}/jobs HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut status = String::new();
+        answers.read_line(&mut status).unwrap();
+        assert!(status.contains(" 201 "), "creating run {i}: {status}");
+        skip_body(&mut answers);
+    }
+}
+
+/// Reads an HTTP/1.1 answer's headers and body (Content-Length or chunked), to reuse the
+/// connection.
+fn skip_body(r: &mut impl std::io::BufRead) {
+    let mut length = None;
+    loop {
+        let mut header = String::new();
+        r.read_line(&mut header).unwrap();
+        if header == "\r\n" {
+            break;
+        }
+        if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = Some(v.trim().parse().unwrap());
+        }
+    }
+    if let Some(n) = length {
+        r.read_exact(&mut vec![0; n]).unwrap();
+        return;
+    }
+    loop {
+        let mut size = String::new();
+        r.read_line(&mut size).unwrap();
+        let n = usize::from_str_radix(size.trim(), 16).unwrap();
+        r.read_exact(&mut vec![0; n + 2]).unwrap();
+        if n == 0 {
+            return;
+        }
+    }
+}
+
+#[test]
+fn runs_and_jobs_list_read_the_runs_a_page_at_a_time() {
+    let Some((s, sim)) = setup() else { return };
+    create_runs(&sim, 501);
+    let rec = Recorder::start(&sim);
+    let lists = |log: &str| -> Vec<String> {
+        log.lines()
+            .filter(|l| l.starts_with(&format!("GET /apis/batch/v1/namespaces/{NS}/jobs?")))
+            .map(str::to_string)
+            .collect()
+    };
+
+    let r = s.via(&rec, &["runs", "-o", "json"]).expect(0);
+    let runs: Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 501, "every run, both pages");
+    let log = rec.log();
+    let pages = lists(&log);
+    assert_eq!(pages.len(), 2, "{log}");
+    assert!(pages.iter().all(|p| p.contains("limit=500")), "{log}");
+    assert!(pages[1].contains("continue="), "{log}");
+
+    let r = s.via(&rec, &["jobs", "list", "-o", "json"]).expect(0);
+    let jobs: Value = serde_json::from_str(&r.stdout()).unwrap();
+    // The last one created, on the second page, is the newest.
+    assert_eq!(jobs[1]["last_run"]["name"], "sensor-report-r0500", "{jobs}");
+    assert_eq!(jobs[1]["last_run"]["state"], "Pending", "{jobs}");
+    assert_eq!(lists(&rec.log()).len(), 4, "{}", rec.log());
 }
