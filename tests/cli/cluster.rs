@@ -389,3 +389,51 @@ fn schedule_without_a_terminal_names_the_flags_and_creates_nothing() {
     let jobs = sim.kubectl(&["get", "jobs", "-o", "name"]);
     assert_eq!(String::from_utf8_lossy(&jobs.stdout).trim(), "");
 }
+
+/// A cluster whose port is closed: every cluster command fails at once (kubectl takes 0.2 s),
+/// naming the server and the context, with exit 3.
+#[test]
+fn an_unreachable_cluster_fails_fast_naming_the_server() {
+    let s = Sandbox::new();
+    // A schedule, so `etl deploy` has something to apply.
+    s.write(
+        "etl.yaml",
+        &PROJECT.replace(
+            "    description: prints its window\n",
+            "    description: prints its window\n    schedule: \"0 2 * * *\"\n",
+        ),
+    );
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let server = format!("http://127.0.0.1:{port}");
+    s.write(
+        "kubeconfig",
+        &format!(
+            "apiVersion: v1\nkind: Config\nclusters: [{{name: closed, cluster: {{server: '{server}'}}}}]\nusers: [{{name: u, user: {{}}}}]\ncontexts: [{{name: closed, context: {{cluster: closed, user: u, namespace: default}}}}]\ncurrent-context: closed\n"
+        ),
+    );
+    let commands: [&[&str]; 4] = [
+        &["runs"],
+        &["jobs", "schedule", "hello", "--today"],
+        &["jobs", "follow", "hello-20261123-1d-a1"],
+        &["deploy"],
+    ];
+    for args in commands {
+        let started = std::time::Instant::now();
+        let mut c = s.cmd(args);
+        c.env("KUBECONFIG", s.path().join("kubeconfig"));
+        let r = crate::common::Run {
+            out: c.output().unwrap(),
+        }
+        .expect(3);
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(5),
+            "etl {args:?} took {took:?}:\n{}",
+            r.stderr()
+        );
+        r.stderr_has(&format!("at {server} (context closed)"));
+    }
+}
