@@ -5,8 +5,10 @@
 //! after dropped connections and re-lists after 410 Gone, with backoff. Each pod's log is
 //! streamed with timestamps; when a stream breaks while the container still runs, it is opened
 //! again from the last timestamp seen and the lines already printed are skipped, so no line is
-//! lost or printed twice. Ctrl-C is the caller's: dropping the future stops following, never
-//! the run. No built-in timeout: a run that never ends is followed until Ctrl-C.
+//! lost or printed twice. A log that cannot be read to its end is reported by pod, never
+//! dropped in silence. Ctrl-C is the caller's: dropping the future stops following, never
+//! the run. No built-in timeout: a run that never ends is followed until Ctrl-C; once it has
+//! ended, a pod's log that makes no progress for [`DRAIN_IDLE`] is given up on (and named).
 
 use super::{Cluster, explain, retry};
 use crate::error::Error;
@@ -17,8 +19,30 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams};
 use kube::runtime::{WatchStreamExt, watcher};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
+
+/// After the run has ended, how long the pods' logs may go without delivering a line (or
+/// reopening) before etl stops waiting for them and says which are incomplete. Counted from
+/// the last progress, not from the end of the run, so a log that is still catching up after
+/// faults is read to its end however long it takes.
+pub const DRAIN_IDLE: Duration = Duration::from_secs(20);
+
+/// The first delay before reopening a broken log, and the most it grows to.
+const REOPEN_FIRST: Duration = Duration::from_millis(200);
+const REOPEN_MAX: Duration = Duration::from_secs(5);
+
+/// How a followed run ended, and which pods' logs could not be read to the end.
+#[derive(Debug)]
+pub struct Outcome {
+    pub state: RunState,
+    /// Why it failed, or who cancelled it.
+    pub reason: Option<String>,
+    /// `(pod, why)` for each pod whose log is incomplete.
+    pub incomplete: Vec<(String, String)>,
+}
 
 /// What the follower reports, in order, to whoever prints.
 #[derive(Debug)]
@@ -160,6 +184,7 @@ async fn pass_lines(
     cursor: &mut LogCursor,
     pod: &str,
     tx: &mpsc::Sender<Update>,
+    progress: &AtomicU64,
 ) -> bool {
     let mut lines = stream.lines();
     let (mut same_ts, mut prev) = (0usize, None);
@@ -169,8 +194,11 @@ async fn pass_lines(
         };
         same_ts = if prev == Some(ts) { same_ts + 1 } else { 0 };
         prev = Some(ts);
-        if cursor.admit(ts, same_ts)
-            && tx
+        if !cursor.admit(ts, same_ts) {
+            continue;
+        }
+        progress.fetch_add(1, Ordering::Relaxed);
+        if tx
                 .send(Update::Line {
                     pod: pod.to_string(),
                     line: text.to_string(),
@@ -184,10 +212,27 @@ async fn pass_lines(
     true
 }
 
-/// Streams one pod's log until its container has ended and the log is drained.
-async fn stream_pod(pods: Api<Pod>, name: String, tx: mpsc::Sender<Update>) {
+/// The next delay before reopening a log: doubling after each failure up to [`REOPEN_MAX`],
+/// and back to [`REOPEN_FIRST`] once a reopen has succeeded, so one bad patch does not leave
+/// the log lagging seconds behind for the rest of the run.
+fn next_delay(delay: Duration, reopened: bool) -> Duration {
+    if reopened {
+        REOPEN_FIRST
+    } else {
+        (delay * 2).min(REOPEN_MAX)
+    }
+}
+
+/// Streams one pod's log until its container has ended and the log is drained. Err says why
+/// the log is incomplete (the final read failed); a pod deleted meanwhile (a cancel) just ends.
+async fn stream_pod(
+    pods: Api<Pod>,
+    name: String,
+    tx: mpsc::Sender<Update>,
+    progress: Arc<AtomicU64>,
+) -> Result<(), String> {
     let mut cursor = LogCursor::default();
-    let mut delay = Duration::from_millis(200);
+    let mut delay = REOPEN_FIRST;
     loop {
         let params = LogParams {
             follow: true,
@@ -195,16 +240,19 @@ async fn stream_pod(pods: Api<Pod>, name: String, tx: mpsc::Sender<Update>) {
             since_time: cursor.since(),
             ..LogParams::default()
         };
-        match pods.log_stream(&name, &params).await {
+        let reopened = match pods.log_stream(&name, &params).await {
             Ok(stream) => {
-                if !pass_lines(stream, &mut cursor, &name, &tx).await {
-                    return;
+                progress.fetch_add(1, Ordering::Relaxed);
+                if !pass_lines(stream, &mut cursor, &name, &tx, &progress).await {
+                    return Ok(());
                 }
+                true
             }
-            Err(e) if super::status_code(&e) == Some(404) => return,
+            Err(e) if super::status_code(&e) == Some(404) => return Ok(()),
             // 400: the container has not started yet; 5xx or a broken connection: try again.
-            Err(_) => {}
-        }
+            Err(_) => false,
+        };
+        delay = next_delay(delay, reopened);
         // The stream ended: either the container is done and its log drained, or the
         // connection broke. Only the pod can tell.
         match retry(|| pods.get_opt(&name)).await {
@@ -215,17 +263,26 @@ async fn stream_pod(pods: Api<Pod>, name: String, tx: mpsc::Sender<Update>) {
                     since_time: cursor.since(),
                     ..LogParams::default()
                 };
-                if let Ok(stream) = retry(|| pods.log_stream(&name, &params)).await {
-                    pass_lines(stream, &mut cursor, &name, &tx).await;
-                }
-                return;
+                return match retry(|| pods.log_stream(&name, &params)).await {
+                    Ok(stream) => {
+                        pass_lines(stream, &mut cursor, &name, &tx, &progress).await;
+                        Ok(())
+                    }
+                    Err(e) if super::status_code(&e) == Some(404) => Ok(()),
+                    Err(e) => Err(format!("reading its log failed: {}", short_error(&e))),
+                };
             }
-            Ok(None) => return,
-            _ => {
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(5));
-            }
+            Ok(None) => return Ok(()),
+            _ => tokio::time::sleep(delay).await,
         }
+    }
+}
+
+/// An API error in a few words: `500 InternalError`, or the connection's own error.
+fn short_error(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) => format!("{} {}: {}", s.code, s.reason, s.message),
+        other => other.to_string(),
     }
 }
 
@@ -236,7 +293,7 @@ pub async fn follow(
     run: &str,
     logs: bool,
     tx: mpsc::Sender<Update>,
-) -> Result<(RunState, Option<String>), Error> {
+) -> Result<Outcome, Error> {
     let jobs: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
     let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
     if retry(|| jobs.get_opt(run))
@@ -267,7 +324,10 @@ pub async fn follow(
     let mut events = std::pin::pin!(futures::stream::select(job_events, pod_events));
 
     let mut streaming: HashSet<String> = HashSet::new();
-    let mut tasks = tokio::task::JoinSet::new();
+    // Each task reports, per pod it streamed, whether the log was read to its end.
+    let mut tasks: tokio::task::JoinSet<Vec<(String, Result<(), String>)>> =
+        tokio::task::JoinSet::new();
+    let progress = Arc::new(AtomicU64::new(0));
     let mut told: HashMap<String, String> = HashMap::new();
     let mut verdict: Option<(RunState, Option<String>)> = None;
     let mut last_state = None;
@@ -307,7 +367,11 @@ pub async fn follow(
                     let _ = tx
                         .send(Update::Note(format!("pod {name} started{retry}")))
                         .await;
-                    tasks.spawn(stream_pod(pods.clone(), name, tx.clone()));
+                    let (pods, tx, progress) = (pods.clone(), tx.clone(), progress.clone());
+                    tasks.spawn(async move {
+                        let result = stream_pod(pods, name.clone(), tx, progress).await;
+                        vec![(name, result)]
+                    });
                 }
             }
         }
@@ -329,27 +393,73 @@ pub async fn follow(
                 .filter_map(|p| p.metadata.name)
                 .filter(|n| streaming.insert(n.clone()))
                 .collect();
-            let (pods, tx) = (pods.clone(), tx.clone());
+            let (pods, tx, progress) = (pods.clone(), tx.clone(), progress.clone());
             tasks.spawn(async move {
+                let mut results = Vec::new();
                 for name in names {
-                    stream_pod(pods.clone(), name, tx.clone()).await;
+                    let result =
+                        stream_pod(pods.clone(), name.clone(), tx.clone(), progress.clone()).await;
+                    results.push((name, result));
                 }
+                results
             });
         }
     }
-    // The Job is done: let every log drain (bounded, in case a pod vanished without a word).
-    let drain = async { while tasks.join_next().await.is_some() {} };
-    if tokio::time::timeout(Duration::from_secs(30), drain)
-        .await
-        .is_err()
-    {
-        tasks.abort_all();
+    // The Job is done: let every log drain, for as long as the logs make progress (bounded,
+    // in case a pod vanished without a word or its log cannot be read).
+    let mut incomplete = Vec::new();
+    let mut done: HashSet<String> = HashSet::new();
+    let mut seen = progress.load(Ordering::Relaxed);
+    let mut idle_since = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            joined = tasks.join_next() => match joined {
+                None => break,
+                Some(Ok(results)) => {
+                    for (pod, result) in results {
+                        done.insert(pod.clone());
+                        if let Err(why) = result {
+                            incomplete.push((pod, why));
+                        }
+                    }
+                }
+                // A panicked task's pods are among those not done, below.
+                Some(Err(_)) => {}
+            },
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {
+                let now = progress.load(Ordering::Relaxed);
+                if now != seen {
+                    (seen, idle_since) = (now, tokio::time::Instant::now());
+                } else if idle_since.elapsed() >= DRAIN_IDLE {
+                    tasks.abort_all();
+                    break;
+                }
+            }
+        }
     }
-    verdict.ok_or_else(|| {
+    let mut unfinished: Vec<String> = streaming.difference(&done).cloned().collect();
+    unfinished.sort();
+    for pod in unfinished {
+        if !incomplete.iter().any(|(p, _)| p == &pod) {
+            incomplete.push((
+                pod,
+                format!(
+                    "its log stopped coming for {} s after the run ended",
+                    DRAIN_IDLE.as_secs()
+                ),
+            ));
+        }
+    }
+    let (state, reason) = verdict.ok_or_else(|| {
         Error::environment(
             format!("lost track of run {run}"),
             Some(format!("`etl jobs follow {run}` tries again")),
         )
+    })?;
+    Ok(Outcome {
+        state,
+        reason,
+        incomplete,
     })
 }
 
@@ -411,6 +521,16 @@ mod tests {
             "a third line at that instant is new"
         );
         assert!(c.admit(t("2026-11-23T10:00:01Z"), 0));
+    }
+
+    #[test]
+    fn a_reopen_that_works_brings_the_delay_back_down() {
+        let mut d = REOPEN_FIRST;
+        for _ in 0..10 {
+            d = next_delay(d, false);
+        }
+        assert_eq!(d, REOPEN_MAX, "failures back off, up to a bound");
+        assert_eq!(next_delay(d, true), REOPEN_FIRST);
     }
 
     #[test]

@@ -193,17 +193,21 @@ async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<Ex
         .then(|| crate::term::spinner(&format!("waiting for run {run}")));
     let printer = async {
         let mut pods: HashSet<String> = HashSet::new();
+        // Lines are gathered and written when no more are waiting (or 64 KiB have built up):
+        // one write for a burst rather than one per line, and a line never waits longer
+        // than it takes to handle the updates already queued.
+        let mut out = String::new();
         while let Some(update) = rx.recv().await {
             match update {
                 Update::Line { pod, line } => {
                     pods.insert(pod.clone());
                     // With retries there is more than one pod: say whose line it is.
-                    let text = if pods.len() > 1 {
-                        format!("[{}] {line}\n", pod_short(run, &pod))
+                    if pods.len() > 1 {
+                        out.push_str(&format!("[{}] {line}\n", pod_short(run, &pod)));
                     } else {
-                        format!("{line}\n")
-                    };
-                    super::write_stdout(&text).ok();
+                        out.push_str(&line);
+                        out.push('\n');
+                    }
                 }
                 Update::Note(n) => match &bar {
                     Some(b) => b.println(n),
@@ -215,6 +219,13 @@ async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<Ex
                     }
                 }
             }
+            if !out.is_empty() && (rx.is_empty() || out.len() >= 64 * 1024) {
+                super::write_stdout(&out).ok();
+                out.clear();
+            }
+        }
+        if !out.is_empty() {
+            super::write_stdout(&out).ok();
         }
         if let Some(b) = &bar {
             b.finish_and_clear();
@@ -227,8 +238,30 @@ async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<Ex
             return Err(Error::Interrupted);
         }
     };
-    let (state, reason) = outcome?;
+    let follow::Outcome {
+        state,
+        reason,
+        incomplete,
+    } = outcome?;
+    // Never a silent gap: each pod whose log could not be read to its end is named.
+    for (pod, why) in &incomplete {
+        ctx.term
+            .warn(format!("the log of pod {pod} is incomplete: {why}"));
+    }
     match state {
+        RunState::Succeeded if !incomplete.is_empty() => Err(Error::environment(
+            format!(
+                "run {run} succeeded, but the log of {} is incomplete",
+                incomplete
+                    .iter()
+                    .map(|(p, _)| format!("pod {p}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Some(format!(
+                "`etl jobs follow {run}` shows the whole log again while its pods exist"
+            )),
+        )),
         RunState::Succeeded => {
             ctx.term.note(format!("run {run} succeeded"));
             Ok(ExitCode::SUCCESS)

@@ -437,3 +437,34 @@ fn an_unreachable_cluster_fails_fast_naming_the_server() {
         r.stderr_has(&format!("at {server} (context closed)"));
     }
 }
+
+/// Every log request fails: follow cannot deliver the lines, so it says whose log is
+/// incomplete and exits 3 (the run itself succeeded), rather than exit 0 with nothing shown.
+#[test]
+fn a_log_that_cannot_be_read_is_named_and_exits_3() {
+    let Some((s, sim)) = setup() else { return };
+    sim.post("/kubesim/faults/errors?code=500&share=1.0&path_contains=/log");
+    let r = s
+        .on(
+            &sim,
+            &[
+                "jobs",
+                "schedule",
+                "hello",
+                "--date",
+                "2026-11-22",
+                "--follow",
+            ],
+        )
+        .expect(3);
+    assert_eq!(r.stdout().trim(), "hello-20261122-1d-a1", "no log line got through");
+    r.stderr_has("the log of pod hello-20261122-1d-a1-");
+    r.stderr_has("is incomplete: reading its log failed: 500");
+    r.stderr_has("run hello-20261122-1d-a1 succeeded, but the log of pod hello-20261122-1d-a1-");
+    // Once the logs can be read again, following shows the whole log and exits 0.
+    sim.post("/kubesim/faults/reset");
+    let f = s
+        .on(&sim, &["jobs", "follow", "hello-20261122-1d-a1"])
+        .expect(0);
+    assert_eq!(f.stdout().lines().count(), 5, "{}", f.stdout());
+}
