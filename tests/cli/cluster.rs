@@ -468,3 +468,186 @@ fn a_log_that_cannot_be_read_is_named_and_exits_3() {
         .expect(0);
     assert_eq!(f.stdout().lines().count(), 5, "{}", f.stdout());
 }
+
+fn job_names(sim: &Kubesim) -> Vec<String> {
+    let o = sim.kubectl(&["get", "jobs", "-o", "name"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The connection resets right after the create: the Job exists, and etl, trying again, finds
+/// the Job it created (its request id) and reports the run, not a cluster error.
+#[test]
+fn a_lost_create_answer_is_the_run_etl_created() {
+    let Some((s, sim)) = setup() else { return };
+    sim.post("/kubesim/faults/lose-response?method=POST&path_contains=/jobs");
+    let r = s
+        .on(&sim, &["jobs", "schedule", "hello", "--date", "2026-11-22"])
+        .expect(0);
+    assert_eq!(r.stdout().trim(), "hello-20261122-1d-a1");
+    assert_eq!(job_names(&sim), ["job.batch/hello-20261122-1d-a1"]);
+}
+
+/// `etl jobs schedule` killed (kill -9) after its create reached the server but before the
+/// answer came back: scheduling again finds that run instead of suggesting a duplicate.
+#[test]
+fn scheduling_again_after_kill_9_finds_the_run_it_created() {
+    let Some((s, sim)) = setup() else { return };
+    sim.post("/kubesim/faults/lose-response?method=POST&path_contains=/jobs&delay_ms=30000");
+    let mut first = s.cmd(&["jobs", "schedule", "hello", "--date", "2026-11-22"]);
+    first
+        .env("KUBECONFIG", &sim.kubeconfig)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = first.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while job_names(&sim).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the Job was never created");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    let again = s
+        .on(&sim, &["jobs", "schedule", "hello", "--date", "2026-11-22"])
+        .expect(0);
+    assert_eq!(again.stdout().trim(), "hello-20261122-1d-a1");
+    again.stderr_has("found run hello-20261122-1d-a1");
+    assert_eq!(job_names(&sim), ["job.batch/hello-20261122-1d-a1"], "one Job, no duplicate");
+    // That settled it: a third schedule is a deliberate one again, and needs --rerun.
+    s.on(&sim, &["jobs", "schedule", "hello", "--date", "2026-11-22"])
+        .expect(2)
+        .stderr_has("--rerun starts attempt 2");
+}
+
+/// --rerun while attempt 1 is still going would run the window twice at once: refused.
+#[test]
+fn rerun_is_refused_while_the_window_has_an_active_run() {
+    let Some((s, sim)) = setup() else { return };
+    s.on(&sim, &["jobs", "schedule", "forever", "--today"])
+        .expect(0);
+    let r = s
+        .on(&sim, &["jobs", "schedule", "forever", "--today", "--rerun"])
+        .expect(2);
+    r.stderr_has("the window already has a run that has not ended: forever-20261123-1d-a1");
+    r.stderr_has("etl jobs cancel forever-20261123-1d-a1");
+    assert_eq!(job_names(&sim), ["job.batch/forever-20261123-1d-a1"]);
+    s.on(&sim, &["jobs", "cancel", "forever-20261123-1d-a1", "--yes"])
+        .expect(0);
+    let r = s
+        .on(&sim, &["jobs", "schedule", "forever", "--today", "--rerun"])
+        .expect(0);
+    assert_eq!(r.stdout().trim(), "forever-20261123-1d-a2");
+    s.on(&sim, &["jobs", "cancel", "forever-20261123-1d-a2", "--yes"])
+        .expect(0);
+}
+
+/// A run the CronJob made and a manual run of the same window are duplicates too.
+#[test]
+fn a_cron_run_counts_as_the_windows_run() {
+    let Some((s, sim)) = setup() else { return };
+    s.write(
+        "etl.yaml",
+        &PROJECT.replace(
+            "    description: prints its window\n",
+            "    description: prints its window\n    schedule: \"0 2 * * *\"\n",
+        ),
+    );
+    s.on(&sim, &["deploy"]).expect(0);
+    // To a minute past the next 02:00 (the CronJob skips a time more than an hour late).
+    let now: jiff::Timestamp = sim.get_json("/kubesim/clock")["now"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let utc = now.to_zoned(jiff::tz::TimeZone::UTC);
+    let mut fire = utc.date().at(2, 1, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).unwrap();
+    if fire <= utc {
+        fire = fire.tomorrow().unwrap();
+    }
+    sim.advance(fire.timestamp().as_second().abs_diff(now.as_second()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let scheduled = loop {
+        let o = sim.kubectl(&[
+            "get",
+            "jobs",
+            "-l",
+            "etl.dev/trigger=cron",
+            "-o",
+            "jsonpath={.items[0].metadata.annotations.batch\\.kubernetes\\.io/cronjob-scheduled-timestamp}",
+        ]);
+        let text = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        if !text.is_empty() {
+            break text.parse::<jiff::Timestamp>().unwrap();
+        }
+        assert!(std::time::Instant::now() < deadline, "the CronJob never fired");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    // A daily run at 02:00 covers the day before (UTC here).
+    let day = scheduled
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .yesterday()
+        .unwrap()
+        .to_string();
+    let r = s
+        .on(&sim, &["jobs", "schedule", "hello", "--date", &day])
+        .expect(2);
+    r.stderr_has("the window already has a run: hello-");
+    r.stderr_has("--rerun starts attempt 2");
+    assert_eq!(job_names(&sim).len(), 1, "no manual run next to the cron run");
+    let runs = s
+        .on(&sim, &["runs", "--job", "hello", "-o", "json"])
+        .expect(0);
+    let v: Vec<serde_json::Value> = serde_json::from_str(&runs.stdout()).unwrap();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0]["trigger"], "cron");
+}
+
+/// A job whose Secret is not in the namespace: no run is started (its pod would wait for the
+/// Secret forever); etl says how to create it.
+#[test]
+fn schedule_refuses_a_job_whose_secret_is_missing() {
+    let Some((s, sim)) = setup() else { return };
+    s.write(
+        "etl.yaml",
+        &format!(
+            "{}secrets:\n  warehouse: {{keys: [WAREHOUSE_TOKEN]}}\n",
+            PROJECT.replace(
+                "    description: prints its window\n",
+                "    description: prints its window\n    secrets: [warehouse]\n",
+            )
+        ),
+    );
+    let r = s
+        .on(&sim, &["jobs", "schedule", "hello", "--today"])
+        .expect(3);
+    r.stderr_has("job hello needs secret demo-warehouse");
+    r.stderr_has("`etl deploy hello`");
+    assert!(job_names(&sim).is_empty(), "no run was started");
+    let o = sim.kubectl(&[
+        "create",
+        "secret",
+        "generic",
+        "demo-warehouse",
+        "--from-literal=OTHER=x",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    s.on(&sim, &["jobs", "schedule", "hello", "--today"])
+        .expect(3)
+        .stderr_has("secret demo-warehouse in namespace default lacks WAREHOUSE_TOKEN");
+    sim.kubectl(&["delete", "secret", "demo-warehouse"]);
+    let o = sim.kubectl(&[
+        "create",
+        "secret",
+        "generic",
+        "demo-warehouse",
+        "--from-literal=WAREHOUSE_TOKEN=x",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    s.on(&sim, &["jobs", "schedule", "hello", "--today", "--wait"])
+        .expect(0);
+}
+
