@@ -371,7 +371,8 @@ fn namespaces_scope_and_delete_their_objects() {
 }
 
 /// `faults/lose-response`: the server acts on the request but the answer never comes. kubectl
-/// reports an error, yet the object exists; asking again shows it (AlreadyExists).
+/// reports an error (its client sends the create again and hears AlreadyExists), yet the
+/// object exists; asking again says so too.
 #[test]
 fn a_lost_create_response_leaves_the_object_created() {
     if !have_kubectl() {
@@ -390,7 +391,7 @@ fn a_lost_create_response_leaves_the_object_created() {
     assert_eq!(got["data"]["a"], "b");
     let again = sim.kubectl(&["create", "configmap", &name, "--from-literal=a=b"]);
     assert!(
-        String::from_utf8_lossy(&again.stderr).contains("AlreadyExists"),
+        String::from_utf8_lossy(&again.stderr).contains("already exists"),
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
