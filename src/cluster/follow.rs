@@ -42,6 +42,27 @@ pub struct Outcome {
     pub reason: Option<String>,
     /// `(pod, why)` for each pod whose log is incomplete.
     pub incomplete: Vec<(String, String)>,
+    /// The exit code of the newest pod whose container ended, when it did not succeed.
+    pub exit_code: Option<i32>,
+}
+
+/// The exit code of a pod's container, once it has ended.
+fn exit_code(pod: &Pod) -> Option<i32> {
+    pod.status
+        .as_ref()?
+        .container_statuses
+        .as_ref()?
+        .iter()
+        .find_map(|c| c.state.as_ref()?.terminated.as_ref().map(|t| t.exit_code))
+}
+
+/// Pods waiting for their log to be streamed, oldest first. A Job's pods (etl's run one at a
+/// time) start one after another, so reading their logs in that order prints the lines in
+/// the order they were written, even for a run that ended before following began.
+#[derive(Default)]
+struct LogQueue {
+    waiting: std::collections::BTreeSet<(Option<jiff::Timestamp>, String)>,
+    closed: bool,
 }
 
 /// What the follower reports, in order, to whoever prints.
@@ -324,10 +345,53 @@ pub async fn follow(
     let mut events = std::pin::pin!(futures::stream::select(job_events, pod_events));
 
     let mut streaming: HashSet<String> = HashSet::new();
-    // Each task reports, per pod it streamed, whether the log was read to its end.
-    let mut tasks: tokio::task::JoinSet<Vec<(String, Result<(), String>)>> =
-        tokio::task::JoinSet::new();
+    // One task streams the queued pods' logs, one after another, and reports per pod
+    // whether its log was read to the end.
+    let queue = Arc::new((std::sync::Mutex::new(LogQueue::default()), tokio::sync::Notify::new()));
+    let results: Arc<std::sync::Mutex<Vec<(String, Result<(), String>)>>> = Arc::default();
     let progress = Arc::new(AtomicU64::new(0));
+    let mut worker = {
+        let (queue, results, progress) = (queue.clone(), results.clone(), progress.clone());
+        let (pods, tx) = (pods.clone(), tx.clone());
+        tokio::spawn(async move {
+            loop {
+                let next = {
+                    let mut q = queue.0.lock().unwrap_or_else(|e| e.into_inner());
+                    match q.waiting.pop_first() {
+                        Some((_, name)) => Some(name),
+                        None if q.closed => return,
+                        None => None,
+                    }
+                };
+                match next {
+                    Some(name) => {
+                        let result =
+                            stream_pod(pods.clone(), name.clone(), tx.clone(), progress.clone())
+                                .await;
+                        results
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((name, result));
+                    }
+                    None => queue.1.notified().await,
+                }
+            }
+        })
+    };
+    let enqueue = |pod: &Pod| {
+        let key = (
+            pod.metadata.creation_timestamp.as_ref().map(|t| t.0),
+            pod.metadata.name.clone().unwrap_or_default(),
+        );
+        queue
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .waiting
+            .insert(key);
+        queue.1.notify_one();
+    };
+    let mut newest_exit: Option<(Option<jiff::Timestamp>, i32)> = None;
     let mut told: HashMap<String, String> = HashMap::new();
     let mut verdict: Option<(RunState, Option<String>)> = None;
     let mut last_state = None;
@@ -351,6 +415,12 @@ pub async fn follow(
             }
             Either::Pod(pod) => {
                 let name = pod.metadata.name.clone().unwrap_or_default();
+                if let Some(code) = exit_code(&pod) {
+                    let created = pod.metadata.creation_timestamp.as_ref().map(|t| t.0);
+                    if newest_exit.is_none_or(|(at, _)| created >= at) {
+                        newest_exit = Some((created, code));
+                    }
+                }
                 if let Some(problem) = pod_problem(&pod)
                     && told.get(&name) != Some(&problem)
                 {
@@ -367,11 +437,7 @@ pub async fn follow(
                     let _ = tx
                         .send(Update::Note(format!("pod {name} started{retry}")))
                         .await;
-                    let (pods, tx, progress) = (pods.clone(), tx.clone(), progress.clone());
-                    tasks.spawn(async move {
-                        let result = stream_pod(pods, name.clone(), tx, progress).await;
-                        vec![(name, result)]
-                    });
+                    enqueue(&pod);
                 }
             }
         }
@@ -381,60 +447,46 @@ pub async fn follow(
     if logs && verdict.is_some() {
         let lp = kube::api::ListParams::default().labels(&format!("job-name={run}"));
         if let Ok(list) = retry(|| pods.list(&lp)).await {
-            let mut missed: Vec<Pod> = list.items.into_iter().filter(started).collect();
-            missed.sort_by(|a, b| {
-                a.metadata
-                    .creation_timestamp
-                    .cmp(&b.metadata.creation_timestamp)
-            });
-            // One after another, oldest first: a finished run's logs read in order.
-            let names: Vec<String> = missed
-                .into_iter()
-                .filter_map(|p| p.metadata.name)
-                .filter(|n| streaming.insert(n.clone()))
-                .collect();
-            let (pods, tx, progress) = (pods.clone(), tx.clone(), progress.clone());
-            tasks.spawn(async move {
-                let mut results = Vec::new();
-                for name in names {
-                    let result =
-                        stream_pod(pods.clone(), name.clone(), tx.clone(), progress.clone()).await;
-                    results.push((name, result));
+            for pod in list.items.iter().filter(|p| started(p)) {
+                if let Some(code) = exit_code(pod) {
+                    let created = pod.metadata.creation_timestamp.as_ref().map(|t| t.0);
+                    if newest_exit.is_none_or(|(at, _)| created >= at) {
+                        newest_exit = Some((created, code));
+                    }
                 }
-                results
-            });
+                if streaming.insert(pod.metadata.name.clone().unwrap_or_default()) {
+                    enqueue(pod);
+                }
+            }
         }
     }
+    queue.0.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
+    queue.1.notify_one();
     // The Job is done: let every log drain, for as long as the logs make progress (bounded,
     // in case a pod vanished without a word or its log cannot be read).
-    let mut incomplete = Vec::new();
-    let mut done: HashSet<String> = HashSet::new();
     let mut seen = progress.load(Ordering::Relaxed);
     let mut idle_since = tokio::time::Instant::now();
     loop {
         tokio::select! {
-            joined = tasks.join_next() => match joined {
-                None => break,
-                Some(Ok(results)) => {
-                    for (pod, result) in results {
-                        done.insert(pod.clone());
-                        if let Err(why) = result {
-                            incomplete.push((pod, why));
-                        }
-                    }
-                }
-                // A panicked task's pods are among those not done, below.
-                Some(Err(_)) => {}
-            },
+            // Done, or panicked: a panicked worker's pods are among those not done, below.
+            _ = &mut worker => break,
             _ = tokio::time::sleep(Duration::from_millis(500)) => {
                 let now = progress.load(Ordering::Relaxed);
                 if now != seen {
                     (seen, idle_since) = (now, tokio::time::Instant::now());
                 } else if idle_since.elapsed() >= DRAIN_IDLE {
-                    tasks.abort_all();
+                    worker.abort();
                     break;
                 }
             }
+        }
+    }
+    let mut incomplete = Vec::new();
+    let mut done: HashSet<String> = HashSet::new();
+    for (pod, result) in results.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+        done.insert(pod.clone());
+        if let Err(why) = result {
+            incomplete.push((pod, why));
         }
     }
     let mut unfinished: Vec<String> = streaming.difference(&done).cloned().collect();
@@ -460,6 +512,7 @@ pub async fn follow(
         state,
         reason,
         incomplete,
+        exit_code: newest_exit.map(|(_, code)| code).filter(|c| *c != 0),
     })
 }
 

@@ -391,6 +391,7 @@ async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<Ex
         state,
         reason,
         incomplete,
+        exit_code,
     } = outcome?;
     // Never a silent gap: each pod whose log could not be read to its end is named.
     for (pod, why) in &incomplete {
@@ -420,8 +421,12 @@ async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<Ex
             reason.unwrap_or_else(|| "cancelled".into())
         ))),
         _ => Err(Error::Failed(format!(
-            "run {run} failed{}",
-            reason.map(|r| format!(": {r}")).unwrap_or_default()
+            "run {run} failed{}{}",
+            reason.map(|r| format!(": {r}")).unwrap_or_default(),
+            // The job's own exit code, as `etl jobs run` shows it.
+            exit_code
+                .map(|c| format!(" (exit code {c})"))
+                .unwrap_or_default()
         ))),
     }
 }

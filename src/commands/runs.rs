@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
                         r.exit_code
                             .map(|c| c.to_string())
                             .unwrap_or_else(|| "-".into()),
-                        r.started_at.strftime("%Y-%m-%d %H:%M:%SZ").to_string(),
+                        in_job_zone(&project, &r.job, r.started_at),
                         r.duration_seconds
                             .map(|d| format!("{d:.1}s"))
                             .unwrap_or_else(|| "-".into()),
@@ -123,6 +123,17 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
         state.is_none_or(|s| r.state == s)
             && cutoff.is_none_or(|c| r.created.is_some_and(|t| t >= c))
     });
+    // The label holds the job's name shortened to 63 characters (with a hash); etl.yaml
+    // knows the name itself.
+    for r in &mut runs {
+        if let Some(name) = project
+            .jobs
+            .keys()
+            .find(|name| names::job_label(name) == r.job)
+        {
+            r.job = name.clone();
+        }
+    }
     runs.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.name.cmp(&a.name)));
     let out = match args.output {
         TableFormat::Json => serde_json::to_string_pretty(&runs).expect("runs serialize") + "\n",
@@ -148,11 +159,18 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
                             (Some(s), Some(e)) => format!("{s} → {e}"),
                             _ => "-".into(),
                         },
-                        r.state.to_string(),
+                        // Who cancelled is part of what happened to the run.
+                        match (&r.state, &r.reason) {
+                            (RunState::Cancelled, Some(why)) => format!(
+                                "Cancelled {}",
+                                why.strip_prefix("cancelled ").unwrap_or(why)
+                            ),
+                            (state, _) => state.to_string(),
+                        },
                         r.attempt.to_string(),
                         r.started
                             .or(r.created)
-                            .map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
+                            .map(|t| in_job_zone(&project, &r.job, t))
                             .unwrap_or_else(|| "-".into()),
                         duration,
                         r.trigger.clone(),
@@ -170,6 +188,16 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
         }
     };
     super::write_stdout(&out)
+}
+
+/// A time as `etl jobs list` shows it: in the job's time zone, with the zone's abbreviation
+/// (UTC for a job etl.yaml no longer has).
+fn in_job_zone(project: &crate::project::Project, job: &str, t: jiff::Timestamp) -> String {
+    let tz = project
+        .jobs
+        .get(job)
+        .map_or(jiff::tz::TimeZone::UTC, |j| j.tz.clone());
+    t.to_zoned(tz).strftime("%Y-%m-%d %H:%M %Z").to_string()
 }
 
 /// `--since 7d`, checked before anything else.

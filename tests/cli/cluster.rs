@@ -151,6 +151,25 @@ fn a_failing_run_shows_every_attempt_and_exits_1() {
         err.contains("run flaky-20261123-1d-a1 failed: BackoffLimitExceeded"),
         "{err}"
     );
+    r.stderr_has("(exit code 3)");
+    // Following the ended run again: each pod's lines together, pods in the order they ran.
+    let again = s
+        .on(&sim, &["jobs", "follow", "flaky-20261123-1d-a1"])
+        .expect(1);
+    again.stderr_has("(exit code 3)");
+    let out = again.stdout();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 6, "{out}");
+    // (Within a pod, its stdout and stderr lines may come in either order: two pipes.)
+    let pod_of = |l: &str| l.split_once("] ").map(|(p, _)| p.to_string());
+    for pair in lines.chunks(2) {
+        assert!(
+            pod_of(pair[0]) == pod_of(pair[1])
+                && pair.iter().any(|l| l.ends_with("trying flaky-20261123-1d-a1"))
+                && pair.iter().any(|l| l.ends_with("broken")),
+            "a pod's lines are not together:\n{out}"
+        );
+    }
     let runs = s.on(&sim, &["runs", "--state", "failed"]).expect(0);
     runs.stdout_has("flaky-20261123-1d-a1");
 }
@@ -200,6 +219,29 @@ fn cancel_stops_the_run_and_leaves_no_pods() {
     let v: serde_json::Value = serde_json::from_str(&runs.stdout()).unwrap();
     assert_eq!(v[0]["state"], "Cancelled");
     assert_eq!(v[0]["reason"], "cancelled by ana");
+    // Years later the run still lasted seconds (it ended when it was cancelled), and the
+    // table says who cancelled it.
+    let mut later = s.cmd(&["runs"]);
+    later
+        .env("KUBECONFIG", &sim.kubeconfig)
+        .env("ETL_NOW", "2030-01-01T00:00:00Z");
+    let table = crate::common::Run {
+        out: later.output().unwrap(),
+    }
+    .expect(0)
+    .stdout();
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("forever-20261123-1d-a1"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(row.contains("Cancelled by ana"), "{table}");
+    // ... STARTED (ends in its zone) DURATION TRIGGER BY: one `Ns` token before `manual`.
+    let words: Vec<&str> = row.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "manual").unwrap();
+    assert!(
+        words[at - 1].ends_with('s') && words[at - 1][..words[at - 1].len() - 1].parse::<u32>().is_ok(),
+        "a duration of seconds, not years: {table}"
+    );
     let f = s
         .on(&sim, &["jobs", "follow", "forever-20261123-1d-a1"])
         .expect(1);
@@ -651,3 +693,25 @@ fn schedule_refuses_a_job_whose_secret_is_missing() {
         .expect(0);
 }
 
+/// `etl runs` names jobs as etl.yaml does (not the 63-character label) and shows times in the
+/// job's time zone, with its abbreviation, as `etl jobs list` does — cluster and local alike.
+#[test]
+fn runs_show_the_job_name_and_times_in_the_jobs_zone() {
+    let Some((s, sim)) = setup() else { return };
+    let long = "ingest-every-sensor-reading-from-the-warehouse-and-average-them-hourly";
+    s.write(
+        "etl.yaml",
+        &format!(
+            "project: demo\ncluster: {{namespace: default}}\ndefaults: {{retries: 0, timezone: America/Los_Angeles}}\njobs:\n  {long}:\n    command: [sh, -c, 'echo hi']\n"
+        ),
+    );
+    s.on(&sim, &["jobs", "schedule", long, "--today", "--wait"])
+        .expect(0);
+    let table = s.on(&sim, &["runs"]).expect(0).stdout();
+    let row = table.lines().nth(1).unwrap_or_else(|| panic!("{table}"));
+    assert!(row.contains(&format!(" {long} ")), "{table}");
+    assert!(row.contains(" PST "), "{table}");
+    s.run(&["jobs", "run", long, "--today"]).expect(0);
+    let local = s.run(&["runs", "--local"]).expect(0).stdout();
+    assert!(local.lines().nth(1).is_some_and(|l| l.contains(" PST ")), "{local}");
+}
