@@ -46,6 +46,9 @@ pub struct Outcome {
     pub exit_code: Option<i32>,
 }
 
+/// A pod, and whether its log was read to the end (else why not).
+type PodLog = (String, Result<(), String>);
+
 /// The exit code of a pod's container, once it has ended.
 fn exit_code(pod: &Pod) -> Option<i32> {
     pod.status
@@ -220,12 +223,12 @@ async fn pass_lines(
         }
         progress.fetch_add(1, Ordering::Relaxed);
         if tx
-                .send(Update::Line {
-                    pod: pod.to_string(),
-                    line: text.to_string(),
-                })
-                .await
-                .is_err()
+            .send(Update::Line {
+                pod: pod.to_string(),
+                line: text.to_string(),
+            })
+            .await
+            .is_err()
         {
             return false;
         }
@@ -347,8 +350,11 @@ pub async fn follow(
     let mut streaming: HashSet<String> = HashSet::new();
     // One task streams the queued pods' logs, one after another, and reports per pod
     // whether its log was read to the end.
-    let queue = Arc::new((std::sync::Mutex::new(LogQueue::default()), tokio::sync::Notify::new()));
-    let results: Arc<std::sync::Mutex<Vec<(String, Result<(), String>)>>> = Arc::default();
+    let queue = Arc::new((
+        std::sync::Mutex::new(LogQueue::default()),
+        tokio::sync::Notify::new(),
+    ));
+    let results: Arc<std::sync::Mutex<Vec<PodLog>>> = Arc::default();
     let progress = Arc::new(AtomicU64::new(0));
     let mut worker = {
         let (queue, results, progress) = (queue.clone(), results.clone(), progress.clone());

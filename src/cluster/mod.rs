@@ -133,7 +133,13 @@ pub async fn connect(project: &Project, target: &Target) -> Result<Cluster, Erro
         .unwrap_or_else(|| config.default_namespace.clone());
     {
         let mut r = reporting();
-        r.server = Some(config.cluster_url.to_string().trim_end_matches('/').to_string());
+        r.server = Some(
+            config
+                .cluster_url
+                .to_string()
+                .trim_end_matches('/')
+                .to_string(),
+        );
         r.context = Some(context.clone());
     }
     // kube's default is 30 s per connection attempt; a cluster that does not answer a
@@ -357,11 +363,17 @@ mod tests {
             std::io::ErrorKind::ConnectionRefused,
         )));
         assert!(is_unreachable(&refused));
-        assert!(!is_transient(&refused), "retrying a closed port only delays the error");
+        assert!(
+            !is_transient(&refused),
+            "retrying a closed port only delays the error"
+        );
         let reset = kube::Error::Service(Box::new(std::io::Error::from(
             std::io::ErrorKind::ConnectionReset,
         )));
-        assert!(is_transient(&reset), "a dropped connection is worth another try");
+        assert!(
+            is_transient(&reset),
+            "a dropped connection is worth another try"
+        );
     }
 
     #[test]

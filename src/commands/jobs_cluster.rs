@@ -204,7 +204,7 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
             (RunInfo::new(&job, window.clone(), attempt, Trigger::Manual), true)
         };
         if created {
-            check_secrets(&cluster, &project, &job).await?;
+            check_secrets(&ctx.term, &cluster, &project, &job).await?;
             let req = RunRequest { project: &project, job: &job, namespace: &cluster.namespace, image: &image, started_by: &who };
             let mut manifest = render::run_job(&templates, &req, &info)?;
             let intent = Creating {
@@ -268,33 +268,58 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
 /// Refuses to start a run whose Secrets are missing in the namespace (or lack a key): its pod
 /// would sit in CreateContainerConfigError until someone noticed. A Role that may not read
 /// Secrets cannot check; etl says so and goes on.
-async fn check_secrets(cluster: &Cluster, project: &Project, job: &crate::project::Job) -> Result<()> {
+async fn check_secrets(
+    term: &crate::term::Term,
+    cluster: &Cluster,
+    project: &Project,
+    job: &crate::project::Job,
+) -> Result<()> {
     let secrets: Api<Secret> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
     for name in &job.secrets {
         let secret_name = names::secret_name(&project.name, name);
         let found = match retry(|| secrets.get_opt(&secret_name)).await {
             Ok(found) => found,
             Err(e) if cluster::status_code(&e) == Some(403) => {
-                eprintln!("warning: cannot check that secret {secret_name} exists (no permission to read Secrets); if it is missing, the run's pod will wait for it");
+                term.warn(format!(
+                    "cannot check that secret {secret_name} exists (no permission to read Secrets); if it is missing, the run's pod will wait for it"
+                ));
                 continue;
             }
             Err(e) => return Err(explain(e, &format!("reading secret {secret_name}"))),
         };
-        let hint = format!("`etl deploy {}` creates it from your env vars or the secret's dotenv file", job.name);
+        let hint = format!(
+            "`etl deploy {}` creates it from your env vars or the secret's dotenv file",
+            job.name
+        );
         let Some(found) = found else {
             return Err(Error::environment(
-                format!("job {} needs secret {secret_name} (etl.yaml: secrets.{name}), which is not in namespace {}; no run was started", job.name, cluster.namespace),
+                format!(
+                    "job {} needs secret {secret_name} (etl.yaml: secrets.{name}), which is not in namespace {}; no run was started",
+                    job.name, cluster.namespace
+                ),
                 Some(hint),
             ));
         };
         let has = |k: &String| {
             found.data.as_ref().is_some_and(|d| d.contains_key(k))
-                || found.string_data.as_ref().is_some_and(|d| d.contains_key(k))
+                || found
+                    .string_data
+                    .as_ref()
+                    .is_some_and(|d| d.contains_key(k))
         };
-        let missing: Vec<&str> = project.secrets[name].keys.iter().filter(|k| !has(k)).map(String::as_str).collect();
+        let missing: Vec<&str> = project.secrets[name]
+            .keys
+            .iter()
+            .filter(|k| !has(k))
+            .map(String::as_str)
+            .collect();
         if !missing.is_empty() {
             return Err(Error::environment(
-                format!("secret {secret_name} in namespace {} lacks {}; no run was started", cluster.namespace, missing.join(", ")),
+                format!(
+                    "secret {secret_name} in namespace {} lacks {}; no run was started",
+                    cluster.namespace,
+                    missing.join(", ")
+                ),
                 Some(hint),
             ));
         }

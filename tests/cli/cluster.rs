@@ -165,7 +165,9 @@ fn a_failing_run_shows_every_attempt_and_exits_1() {
     for pair in lines.chunks(2) {
         assert!(
             pod_of(pair[0]) == pod_of(pair[1])
-                && pair.iter().any(|l| l.ends_with("trying flaky-20261123-1d-a1"))
+                && pair
+                    .iter()
+                    .any(|l| l.ends_with("trying flaky-20261123-1d-a1"))
                 && pair.iter().any(|l| l.ends_with("broken")),
             "a pod's lines are not together:\n{out}"
         );
@@ -239,7 +241,10 @@ fn cancel_stops_the_run_and_leaves_no_pods() {
     let words: Vec<&str> = row.split_whitespace().collect();
     let at = words.iter().position(|w| *w == "manual").unwrap();
     assert!(
-        words[at - 1].ends_with('s') && words[at - 1][..words[at - 1].len() - 1].parse::<u32>().is_ok(),
+        words[at - 1].ends_with('s')
+            && words[at - 1][..words[at - 1].len() - 1]
+                .parse::<u32>()
+                .is_ok(),
         "a duration of seconds, not years: {table}"
     );
     let f = s
@@ -499,7 +504,11 @@ fn a_log_that_cannot_be_read_is_named_and_exits_3() {
             ],
         )
         .expect(3);
-    assert_eq!(r.stdout().trim(), "hello-20261122-1d-a1", "no log line got through");
+    assert_eq!(
+        r.stdout().trim(),
+        "hello-20261122-1d-a1",
+        "no log line got through"
+    );
     r.stderr_has("the log of pod hello-20261122-1d-a1-");
     r.stderr_has("is incomplete: reading its log failed: 500");
     r.stderr_has("run hello-20261122-1d-a1 succeeded, but the log of pod hello-20261122-1d-a1-");
@@ -547,7 +556,10 @@ fn scheduling_again_after_kill_9_finds_the_run_it_created() {
     let mut child = first.spawn().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while job_names(&sim).is_empty() {
-        assert!(std::time::Instant::now() < deadline, "the Job was never created");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the Job was never created"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     child.kill().unwrap(); // SIGKILL: no chance to clean up
@@ -557,7 +569,11 @@ fn scheduling_again_after_kill_9_finds_the_run_it_created() {
         .expect(0);
     assert_eq!(again.stdout().trim(), "hello-20261122-1d-a1");
     again.stderr_has("found run hello-20261122-1d-a1");
-    assert_eq!(job_names(&sim), ["job.batch/hello-20261122-1d-a1"], "one Job, no duplicate");
+    assert_eq!(
+        job_names(&sim),
+        ["job.batch/hello-20261122-1d-a1"],
+        "one Job, no duplicate"
+    );
     // That settled it: a third schedule is a deliberate one again, and needs --rerun.
     s.on(&sim, &["jobs", "schedule", "hello", "--date", "2026-11-22"])
         .expect(2)
@@ -605,7 +621,11 @@ fn a_cron_run_counts_as_the_windows_run() {
         .parse()
         .unwrap();
     let utc = now.to_zoned(jiff::tz::TimeZone::UTC);
-    let mut fire = utc.date().at(2, 1, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).unwrap();
+    let mut fire = utc
+        .date()
+        .at(2, 1, 0, 0)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap();
     if fire <= utc {
         fire = fire.tomorrow().unwrap();
     }
@@ -624,7 +644,10 @@ fn a_cron_run_counts_as_the_windows_run() {
         if !text.is_empty() {
             break text.parse::<jiff::Timestamp>().unwrap();
         }
-        assert!(std::time::Instant::now() < deadline, "the CronJob never fired");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the CronJob never fired"
+        );
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
     // A daily run at 02:00 covers the day before (UTC here).
@@ -639,7 +662,11 @@ fn a_cron_run_counts_as_the_windows_run() {
         .expect(2);
     r.stderr_has("the window already has a run: hello-");
     r.stderr_has("--rerun starts attempt 2");
-    assert_eq!(job_names(&sim).len(), 1, "no manual run next to the cron run");
+    assert_eq!(
+        job_names(&sim).len(),
+        1,
+        "no manual run next to the cron run"
+    );
     let runs = s
         .on(&sim, &["runs", "--job", "hello", "-o", "json"])
         .expect(0);
@@ -713,5 +740,8 @@ fn runs_show_the_job_name_and_times_in_the_jobs_zone() {
     assert!(row.contains(" PST "), "{table}");
     s.run(&["jobs", "run", long, "--today"]).expect(0);
     let local = s.run(&["runs", "--local"]).expect(0).stdout();
-    assert!(local.lines().nth(1).is_some_and(|l| l.contains(" PST ")), "{local}");
+    assert!(
+        local.lines().nth(1).is_some_and(|l| l.contains(" PST ")),
+        "{local}"
+    );
 }

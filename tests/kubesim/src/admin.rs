@@ -71,8 +71,12 @@ impl Faults {
     /// Whether this request's answer is to be lost, and after how long (consumes one).
     pub fn take_lost_response(&mut self, method: &str, path: &str) -> Option<u64> {
         let f = self.lose_response.as_mut()?;
-        if f.method.as_deref().is_some_and(|m| !m.eq_ignore_ascii_case(method))
-            || f.path_contains.as_deref().is_some_and(|p| !path.contains(p))
+        if f.method
+            .as_deref()
+            .is_some_and(|m| !m.eq_ignore_ascii_case(method))
+            || f.path_contains
+                .as_deref()
+                .is_some_and(|p| !path.contains(p))
         {
             return None;
         }
@@ -182,12 +186,21 @@ mod tests {
             }),
             ..Faults::default()
         };
-        assert_eq!(f.take_lost_response("GET", "/apis/batch/v1/namespaces/d/jobs"), None);
-        assert_eq!(f.take_lost_response("POST", "/api/v1/namespaces/d/pods"), None);
+        assert_eq!(
+            f.take_lost_response("GET", "/apis/batch/v1/namespaces/d/jobs"),
+            None
+        );
+        assert_eq!(
+            f.take_lost_response("POST", "/api/v1/namespaces/d/pods"),
+            None
+        );
         assert_eq!(
             f.take_lost_response("POST", "/apis/batch/v1/namespaces/d/jobs"),
             Some(7)
         );
-        assert_eq!(f.take_lost_response("POST", "/apis/batch/v1/namespaces/d/jobs"), None);
+        assert_eq!(
+            f.take_lost_response("POST", "/apis/batch/v1/namespaces/d/jobs"),
+            None
+        );
     }
 }
