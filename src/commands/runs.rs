@@ -5,7 +5,78 @@ use crate::cli::{RunsArgs, TableFormat};
 use crate::error::{Error, Result};
 use crate::local_runs;
 use crate::term::table;
+use serde::Serialize;
 use std::process::ExitCode;
+
+/// One run in `etl runs -o json`, from the cluster or from this machine alike: the same
+/// fields, in the same order, so a script reads both the same way. Unknown values are null.
+#[derive(Serialize)]
+struct RunJson {
+    name: String,
+    job: String,
+    window_start: Option<String>,
+    window_end: Option<String>,
+    state: String,
+    /// Why it failed, or who cancelled it.
+    reason: Option<String>,
+    attempt: Option<u32>,
+    trigger: String,
+    started_by: Option<String>,
+    started_at: Option<jiff::Timestamp>,
+    finished_at: Option<jiff::Timestamp>,
+    duration_seconds: Option<f64>,
+    exit_code: Option<i32>,
+    /// `cluster`, or for a local run `process` or `container`.
+    mode: String,
+}
+
+impl RunJson {
+    fn local(r: &local_runs::LocalRun) -> RunJson {
+        RunJson {
+            name: r.run.clone(),
+            job: r.job.clone(),
+            window_start: Some(r.window_start.clone()),
+            window_end: Some(r.window_end.clone()),
+            state: r.state.clone(),
+            reason: None,
+            attempt: None,
+            trigger: r.trigger.clone(),
+            started_by: Some(r.started_by.clone()),
+            started_at: Some(r.started_at),
+            finished_at: r.duration_seconds.and_then(|d| {
+                r.started_at
+                    .checked_add(jiff::SignedDuration::from_secs_f64(d))
+                    .ok()
+            }),
+            duration_seconds: r.duration_seconds,
+            exit_code: r.exit_code,
+            mode: r.mode.clone(),
+        }
+    }
+
+    fn cluster(r: &crate::run::RunSummary) -> RunJson {
+        let started_at = r.started.or(r.created);
+        RunJson {
+            name: r.name.clone(),
+            job: r.job.clone(),
+            window_start: r.window_start.clone(),
+            window_end: r.window_end.clone(),
+            state: r.state.to_string(),
+            reason: r.reason.clone(),
+            attempt: Some(r.attempt),
+            trigger: r.trigger.clone(),
+            started_by: r.started_by.clone(),
+            started_at,
+            finished_at: r.finished,
+            duration_seconds: match (r.started, r.finished) {
+                (Some(s), Some(f)) => Some(f.duration_since(s).as_secs_f64()),
+                _ => None,
+            },
+            exit_code: None,
+            mode: "cluster".into(),
+        }
+    }
+}
 
 pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     if !args.local {
@@ -34,7 +105,10 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
             && cutoff.is_none_or(|c| r.started_at >= c)
     });
     let out = match args.output {
-        TableFormat::Json => serde_json::to_string_pretty(&runs).expect("runs serialize") + "\n",
+        TableFormat::Json => {
+            let rows: Vec<RunJson> = runs.iter().map(RunJson::local).collect();
+            serde_json::to_string_pretty(&rows).expect("runs serialize") + "\n"
+        }
         TableFormat::Table => {
             if runs.is_empty() {
                 ctx.term
@@ -136,7 +210,10 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     }
     runs.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.name.cmp(&a.name)));
     let out = match args.output {
-        TableFormat::Json => serde_json::to_string_pretty(&runs).expect("runs serialize") + "\n",
+        TableFormat::Json => {
+            let rows: Vec<RunJson> = runs.iter().map(RunJson::cluster).collect();
+            serde_json::to_string_pretty(&rows).expect("runs serialize") + "\n"
+        }
         TableFormat::Table => {
             if runs.is_empty() {
                 ctx.term

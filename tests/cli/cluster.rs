@@ -745,3 +745,34 @@ fn runs_show_the_job_name_and_times_in_the_jobs_zone() {
         "{local}"
     );
 }
+
+/// `etl runs -o json` and `etl runs --local -o json`: one schema, the same keys in the same
+/// order, so one script reads both.
+#[test]
+fn cluster_and_local_runs_share_one_json_schema() {
+    let Some((s, sim)) = setup() else { return };
+    s.on(&sim, &["jobs", "schedule", "hello", "--today", "--wait"])
+        .expect(0);
+    s.run(&["jobs", "run", "hello", "--today"]).expect(0);
+    let keys = |out: String| -> Vec<String> {
+        let v: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        v[0].as_object().unwrap().keys().cloned().collect()
+    };
+    let cluster = keys(s.on(&sim, &["runs", "-o", "json"]).expect(0).stdout());
+    let local = keys(s.run(&["runs", "--local", "-o", "json"]).expect(0).stdout());
+    assert_eq!(cluster, local);
+    for k in [
+        "name",
+        "job",
+        "window_start",
+        "state",
+        "started_at",
+        "duration_seconds",
+        "exit_code",
+    ] {
+        assert!(
+            cluster.iter().any(|c| c == k),
+            "{k} missing from {cluster:?}"
+        );
+    }
+}
