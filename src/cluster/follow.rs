@@ -5,8 +5,10 @@
 //! after dropped connections and re-lists after 410 Gone, with backoff. Each pod's log is
 //! streamed with timestamps; when a stream breaks while the container still runs, it is opened
 //! again from the last timestamp seen and the lines already printed are skipped, so no line is
-//! lost or printed twice. Ctrl-C is the caller's: dropping the future stops following, never
-//! the run. No built-in timeout: a run that never ends is followed until Ctrl-C.
+//! lost or printed twice. A log that cannot be read to its end is reported by pod, never
+//! dropped in silence. Ctrl-C is the caller's: dropping the future stops following, never
+//! the run. No built-in timeout: a run that never ends is followed until Ctrl-C; once it has
+//! ended, a pod's log that makes no progress for [`DRAIN_IDLE`] is given up on (and named).
 
 use super::{Cluster, explain, retry};
 use crate::error::Error;
@@ -17,8 +19,54 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams};
 use kube::runtime::{WatchStreamExt, watcher};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
+
+/// After the run has ended, how long the pods' logs may go without delivering a line (or
+/// reopening) before etl stops waiting for them and says which are incomplete. Counted from
+/// the last progress, not from the end of the run, so a log that is still catching up after
+/// faults is read to its end however long it takes.
+pub const DRAIN_IDLE: Duration = Duration::from_secs(20);
+
+/// The first delay before reopening a broken log, and the most it grows to.
+const REOPEN_FIRST: Duration = Duration::from_millis(200);
+const REOPEN_MAX: Duration = Duration::from_secs(5);
+
+/// How a followed run ended, and which pods' logs could not be read to the end.
+#[derive(Debug)]
+pub struct Outcome {
+    pub state: RunState,
+    /// Why it failed, or who cancelled it.
+    pub reason: Option<String>,
+    /// `(pod, why)` for each pod whose log is incomplete.
+    pub incomplete: Vec<(String, String)>,
+    /// The exit code of the newest pod whose container ended, when it did not succeed.
+    pub exit_code: Option<i32>,
+}
+
+/// A pod, and whether its log was read to the end (else why not).
+type PodLog = (String, Result<(), String>);
+
+/// The exit code of a pod's container, once it has ended.
+fn exit_code(pod: &Pod) -> Option<i32> {
+    pod.status
+        .as_ref()?
+        .container_statuses
+        .as_ref()?
+        .iter()
+        .find_map(|c| c.state.as_ref()?.terminated.as_ref().map(|t| t.exit_code))
+}
+
+/// Pods waiting for their log to be streamed, oldest first. A Job's pods (etl's run one at a
+/// time) start one after another, so reading their logs in that order prints the lines in
+/// the order they were written, even for a run that ended before following began.
+#[derive(Default)]
+struct LogQueue {
+    waiting: std::collections::BTreeSet<(Option<jiff::Timestamp>, String)>,
+    closed: bool,
+}
 
 /// What the follower reports, in order, to whoever prints.
 #[derive(Debug)]
@@ -160,6 +208,7 @@ async fn pass_lines(
     cursor: &mut LogCursor,
     pod: &str,
     tx: &mpsc::Sender<Update>,
+    progress: &AtomicU64,
 ) -> bool {
     let mut lines = stream.lines();
     let (mut same_ts, mut prev) = (0usize, None);
@@ -169,14 +218,17 @@ async fn pass_lines(
         };
         same_ts = if prev == Some(ts) { same_ts + 1 } else { 0 };
         prev = Some(ts);
-        if cursor.admit(ts, same_ts)
-            && tx
-                .send(Update::Line {
-                    pod: pod.to_string(),
-                    line: text.to_string(),
-                })
-                .await
-                .is_err()
+        if !cursor.admit(ts, same_ts) {
+            continue;
+        }
+        progress.fetch_add(1, Ordering::Relaxed);
+        if tx
+            .send(Update::Line {
+                pod: pod.to_string(),
+                line: text.to_string(),
+            })
+            .await
+            .is_err()
         {
             return false;
         }
@@ -184,10 +236,27 @@ async fn pass_lines(
     true
 }
 
-/// Streams one pod's log until its container has ended and the log is drained.
-async fn stream_pod(pods: Api<Pod>, name: String, tx: mpsc::Sender<Update>) {
+/// The next delay before reopening a log: doubling after each failure up to [`REOPEN_MAX`],
+/// and back to [`REOPEN_FIRST`] once a reopen has succeeded, so one bad patch does not leave
+/// the log lagging seconds behind for the rest of the run.
+fn next_delay(delay: Duration, reopened: bool) -> Duration {
+    if reopened {
+        REOPEN_FIRST
+    } else {
+        (delay * 2).min(REOPEN_MAX)
+    }
+}
+
+/// Streams one pod's log until its container has ended and the log is drained. Err says why
+/// the log is incomplete (the final read failed); a pod deleted meanwhile (a cancel) just ends.
+async fn stream_pod(
+    pods: Api<Pod>,
+    name: String,
+    tx: mpsc::Sender<Update>,
+    progress: Arc<AtomicU64>,
+) -> Result<(), String> {
     let mut cursor = LogCursor::default();
-    let mut delay = Duration::from_millis(200);
+    let mut delay = REOPEN_FIRST;
     loop {
         let params = LogParams {
             follow: true,
@@ -195,16 +264,19 @@ async fn stream_pod(pods: Api<Pod>, name: String, tx: mpsc::Sender<Update>) {
             since_time: cursor.since(),
             ..LogParams::default()
         };
-        match pods.log_stream(&name, &params).await {
+        let reopened = match pods.log_stream(&name, &params).await {
             Ok(stream) => {
-                if !pass_lines(stream, &mut cursor, &name, &tx).await {
-                    return;
+                progress.fetch_add(1, Ordering::Relaxed);
+                if !pass_lines(stream, &mut cursor, &name, &tx, &progress).await {
+                    return Ok(());
                 }
+                true
             }
-            Err(e) if super::status_code(&e) == Some(404) => return,
+            Err(e) if super::status_code(&e) == Some(404) => return Ok(()),
             // 400: the container has not started yet; 5xx or a broken connection: try again.
-            Err(_) => {}
-        }
+            Err(_) => false,
+        };
+        delay = next_delay(delay, reopened);
         // The stream ended: either the container is done and its log drained, or the
         // connection broke. Only the pod can tell.
         match retry(|| pods.get_opt(&name)).await {
@@ -215,17 +287,26 @@ async fn stream_pod(pods: Api<Pod>, name: String, tx: mpsc::Sender<Update>) {
                     since_time: cursor.since(),
                     ..LogParams::default()
                 };
-                if let Ok(stream) = retry(|| pods.log_stream(&name, &params)).await {
-                    pass_lines(stream, &mut cursor, &name, &tx).await;
-                }
-                return;
+                return match retry(|| pods.log_stream(&name, &params)).await {
+                    Ok(stream) => {
+                        pass_lines(stream, &mut cursor, &name, &tx, &progress).await;
+                        Ok(())
+                    }
+                    Err(e) if super::status_code(&e) == Some(404) => Ok(()),
+                    Err(e) => Err(format!("reading its log failed: {}", short_error(&e))),
+                };
             }
-            Ok(None) => return,
-            _ => {
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(5));
-            }
+            Ok(None) => return Ok(()),
+            _ => tokio::time::sleep(delay).await,
         }
+    }
+}
+
+/// An API error in a few words: `500 InternalError`, or the connection's own error.
+fn short_error(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) => format!("{} {}: {}", s.code, s.reason, s.message),
+        other => other.to_string(),
     }
 }
 
@@ -236,7 +317,7 @@ pub async fn follow(
     run: &str,
     logs: bool,
     tx: mpsc::Sender<Update>,
-) -> Result<(RunState, Option<String>), Error> {
+) -> Result<Outcome, Error> {
     let jobs: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
     let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
     if retry(|| jobs.get_opt(run))
@@ -267,7 +348,56 @@ pub async fn follow(
     let mut events = std::pin::pin!(futures::stream::select(job_events, pod_events));
 
     let mut streaming: HashSet<String> = HashSet::new();
-    let mut tasks = tokio::task::JoinSet::new();
+    // One task streams the queued pods' logs, one after another, and reports per pod
+    // whether its log was read to the end.
+    let queue = Arc::new((
+        std::sync::Mutex::new(LogQueue::default()),
+        tokio::sync::Notify::new(),
+    ));
+    let results: Arc<std::sync::Mutex<Vec<PodLog>>> = Arc::default();
+    let progress = Arc::new(AtomicU64::new(0));
+    let mut worker = {
+        let (queue, results, progress) = (queue.clone(), results.clone(), progress.clone());
+        let (pods, tx) = (pods.clone(), tx.clone());
+        tokio::spawn(async move {
+            loop {
+                let next = {
+                    let mut q = queue.0.lock().unwrap_or_else(|e| e.into_inner());
+                    match q.waiting.pop_first() {
+                        Some((_, name)) => Some(name),
+                        None if q.closed => return,
+                        None => None,
+                    }
+                };
+                match next {
+                    Some(name) => {
+                        let result =
+                            stream_pod(pods.clone(), name.clone(), tx.clone(), progress.clone())
+                                .await;
+                        results
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((name, result));
+                    }
+                    None => queue.1.notified().await,
+                }
+            }
+        })
+    };
+    let enqueue = |pod: &Pod| {
+        let key = (
+            pod.metadata.creation_timestamp.as_ref().map(|t| t.0),
+            pod.metadata.name.clone().unwrap_or_default(),
+        );
+        queue
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .waiting
+            .insert(key);
+        queue.1.notify_one();
+    };
+    let mut newest_exit: Option<(Option<jiff::Timestamp>, i32)> = None;
     let mut told: HashMap<String, String> = HashMap::new();
     let mut verdict: Option<(RunState, Option<String>)> = None;
     let mut last_state = None;
@@ -291,6 +421,12 @@ pub async fn follow(
             }
             Either::Pod(pod) => {
                 let name = pod.metadata.name.clone().unwrap_or_default();
+                if let Some(code) = exit_code(&pod) {
+                    let created = pod.metadata.creation_timestamp.as_ref().map(|t| t.0);
+                    if newest_exit.is_none_or(|(at, _)| created >= at) {
+                        newest_exit = Some((created, code));
+                    }
+                }
                 if let Some(problem) = pod_problem(&pod)
                     && told.get(&name) != Some(&problem)
                 {
@@ -307,7 +443,7 @@ pub async fn follow(
                     let _ = tx
                         .send(Update::Note(format!("pod {name} started{retry}")))
                         .await;
-                    tasks.spawn(stream_pod(pods.clone(), name, tx.clone()));
+                    enqueue(&pod);
                 }
             }
         }
@@ -317,39 +453,72 @@ pub async fn follow(
     if logs && verdict.is_some() {
         let lp = kube::api::ListParams::default().labels(&format!("job-name={run}"));
         if let Ok(list) = retry(|| pods.list(&lp)).await {
-            let mut missed: Vec<Pod> = list.items.into_iter().filter(started).collect();
-            missed.sort_by(|a, b| {
-                a.metadata
-                    .creation_timestamp
-                    .cmp(&b.metadata.creation_timestamp)
-            });
-            // One after another, oldest first: a finished run's logs read in order.
-            let names: Vec<String> = missed
-                .into_iter()
-                .filter_map(|p| p.metadata.name)
-                .filter(|n| streaming.insert(n.clone()))
-                .collect();
-            let (pods, tx) = (pods.clone(), tx.clone());
-            tasks.spawn(async move {
-                for name in names {
-                    stream_pod(pods.clone(), name, tx.clone()).await;
+            for pod in list.items.iter().filter(|p| started(p)) {
+                if let Some(code) = exit_code(pod) {
+                    let created = pod.metadata.creation_timestamp.as_ref().map(|t| t.0);
+                    if newest_exit.is_none_or(|(at, _)| created >= at) {
+                        newest_exit = Some((created, code));
+                    }
                 }
-            });
+                if streaming.insert(pod.metadata.name.clone().unwrap_or_default()) {
+                    enqueue(pod);
+                }
+            }
         }
     }
-    // The Job is done: let every log drain (bounded, in case a pod vanished without a word).
-    let drain = async { while tasks.join_next().await.is_some() {} };
-    if tokio::time::timeout(Duration::from_secs(30), drain)
-        .await
-        .is_err()
-    {
-        tasks.abort_all();
+    queue.0.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
+    queue.1.notify_one();
+    // The Job is done: let every log drain, for as long as the logs make progress (bounded,
+    // in case a pod vanished without a word or its log cannot be read).
+    let mut seen = progress.load(Ordering::Relaxed);
+    let mut idle_since = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            // Done, or panicked: a panicked worker's pods are among those not done, below.
+            _ = &mut worker => break,
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {
+                let now = progress.load(Ordering::Relaxed);
+                if now != seen {
+                    (seen, idle_since) = (now, tokio::time::Instant::now());
+                } else if idle_since.elapsed() >= DRAIN_IDLE {
+                    worker.abort();
+                    break;
+                }
+            }
+        }
     }
-    verdict.ok_or_else(|| {
+    let mut incomplete = Vec::new();
+    let mut done: HashSet<String> = HashSet::new();
+    for (pod, result) in results.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+        done.insert(pod.clone());
+        if let Err(why) = result {
+            incomplete.push((pod, why));
+        }
+    }
+    let mut unfinished: Vec<String> = streaming.difference(&done).cloned().collect();
+    unfinished.sort();
+    for pod in unfinished {
+        if !incomplete.iter().any(|(p, _)| p == &pod) {
+            incomplete.push((
+                pod,
+                format!(
+                    "its log stopped coming for {} s after the run ended",
+                    DRAIN_IDLE.as_secs()
+                ),
+            ));
+        }
+    }
+    let (state, reason) = verdict.ok_or_else(|| {
         Error::environment(
             format!("lost track of run {run}"),
             Some(format!("`etl jobs follow {run}` tries again")),
         )
+    })?;
+    Ok(Outcome {
+        state,
+        reason,
+        incomplete,
+        exit_code: newest_exit.map(|(_, code)| code).filter(|c| *c != 0),
     })
 }
 
@@ -411,6 +580,16 @@ mod tests {
             "a third line at that instant is new"
         );
         assert!(c.admit(t("2026-11-23T10:00:01Z"), 0));
+    }
+
+    #[test]
+    fn a_reopen_that_works_brings_the_delay_back_down() {
+        let mut d = REOPEN_FIRST;
+        for _ in 0..10 {
+            d = next_delay(d, false);
+        }
+        assert_eq!(d, REOPEN_MAX, "failures back off, up to a bound");
+        assert_eq!(next_delay(d, true), REOPEN_FIRST);
     }
 
     #[test]

@@ -9,7 +9,37 @@ use crate::project::Project;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use std::future::Future;
+use std::sync::Mutex;
 use std::time::Duration;
+
+/// Who to tell about retries, and where the cluster is, for the messages of [`retry`] and
+/// [`explain`]. Set once per process (a CLI talks to one cluster); kept here rather than
+/// passed to every call so each API call site stays one line.
+#[derive(Clone, Default)]
+struct Reporting {
+    term: Option<crate::term::Term>,
+    server: Option<String>,
+    context: Option<String>,
+    /// Whether the one note about retrying has been printed (without -v only the first is).
+    told: bool,
+}
+
+static REPORTING: Mutex<Reporting> = Mutex::new(Reporting {
+    term: None,
+    server: None,
+    context: None,
+    told: false,
+});
+
+fn reporting() -> std::sync::MutexGuard<'static, Reporting> {
+    // A poisoned lock only means a panic elsewhere; the data is still usable.
+    REPORTING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Where retry notes go (stderr, hidden with -q, every attempt with -v).
+pub fn report_to(term: crate::term::Term) {
+    reporting().term = Some(term);
+}
 
 /// A connection, and where it points.
 #[derive(Clone)]
@@ -91,7 +121,7 @@ pub async fn connect(project: &Project, target: &Target) -> Result<Cluster, Erro
             Ok(config) => (config, "in-cluster".to_string()),
             Err(_) => {
                 return Err(Error::environment(
-                    format!("no cluster to talk to: {read_err}"),
+                    format!("no cluster to talk to: {}", kubeconfig_problem(&read_err)),
                     Some("set KUBECONFIG or create ~/.kube/config (e.g. `gcloud container clusters get-credentials …`)".into()),
                 ));
             }
@@ -102,6 +132,21 @@ pub async fn connect(project: &Project, target: &Target) -> Result<Cluster, Erro
         .clone()
         .or_else(|| project.cluster.namespace.clone())
         .unwrap_or_else(|| config.default_namespace.clone());
+    {
+        let mut r = reporting();
+        r.server = Some(
+            config
+                .cluster_url
+                .to_string()
+                .trim_end_matches('/')
+                .to_string(),
+        );
+        r.context = Some(context.clone());
+    }
+    // kube's default is 30 s per connection attempt; a cluster that does not answer a
+    // connection within 10 s is down for a CLI's purposes (kubectl gives up sooner too).
+    let mut config = config;
+    config.connect_timeout = Some(Duration::from_secs(10));
     let client = Client::try_from(config)
         .map_err(|e| Error::environment(format!("cannot create a Kubernetes client: {e}"), None))?;
     Ok(Cluster {
@@ -109,6 +154,17 @@ pub async fn connect(project: &Project, target: &Target) -> Result<Cluster, Erro
         context,
         namespace,
     })
+}
+
+/// Why the kubeconfig could not be read, naming the file once, in plain quotes (kube's own
+/// message debug-prints the path inside quotes: `'"/home/ana/.kube/config"'`).
+fn kubeconfig_problem(e: &kube::config::KubeconfigError) -> String {
+    match e {
+        kube::config::KubeconfigError::ReadConfig(io, path) => {
+            format!("cannot read the kubeconfig `{}`: {io}", path.display())
+        }
+        other => other.to_string(),
+    }
 }
 
 /// What went wrong talking to the cluster, in words a data engineer can act on.
@@ -126,19 +182,71 @@ pub fn explain(e: kube::Error, doing: &str) -> Error {
             format!("{doing}: {} ({}, {})", s.message, s.reason, s.code),
             None,
         ),
-        _ => Error::environment(
-            format!("{doing}: cannot reach the cluster: {e}"),
-            Some("is it up, and is this the right context? `kubectl cluster-info` checks".into()),
-        ),
+        _ => {
+            let r = reporting();
+            let at = match (&r.server, &r.context) {
+                (Some(s), Some(c)) => format!(" at {s} (context {c})"),
+                (Some(s), None) => format!(" at {s}"),
+                _ => String::new(),
+            };
+            let why = if is_unreachable(&e) {
+                root_cause(&e)
+            } else {
+                e.to_string()
+            };
+            Error::environment(
+                format!("{doing}: cannot reach the cluster{at}: {why}"),
+                Some(
+                    "is it up, and is this the right context? `kubectl cluster-info` checks".into(),
+                ),
+            )
+        }
     }
 }
 
-/// Whether an error is worth retrying: the server was busy or briefly broken, or the
-/// connection dropped. kube-rs already retries 429/503/504 itself, honouring Retry-After.
+/// Whether the connection itself could not be made (refused, no route, no such host, no
+/// answer to the connect): trying again a second later would not help, so etl says so at once.
+pub fn is_unreachable(e: &kube::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused
+                    | std::io::ErrorKind::HostUnreachable
+                    | std::io::ErrorKind::NetworkUnreachable
+                    | std::io::ErrorKind::AddrNotAvailable
+            )
+        {
+            return true;
+        }
+        // hyper-util's client error for a failed connect (refused, DNS, connect timeout)
+        // prints as `client error (Connect)`; its type is not one etl depends on.
+        if err.to_string().starts_with("client error (Connect)") {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// The innermost error's words (`Connection refused (os error 111)`), without the layers of
+/// client wrapping around them.
+fn root_cause(e: &kube::Error) -> String {
+    let mut err: &(dyn std::error::Error + 'static) = e;
+    while let Some(inner) = err.source() {
+        err = inner;
+    }
+    err.to_string()
+}
+
+/// Whether an error is worth retrying: the server was busy or briefly broken, or an open
+/// connection dropped. A connection that cannot be made at all is not (see
+/// [`is_unreachable`]). kube-rs already retries 429/503/504 itself, honouring Retry-After.
 pub fn is_transient(e: &kube::Error) -> bool {
     match e {
         kube::Error::Api(s) => matches!(s.code, 429 | 500 | 502 | 503 | 504),
-        kube::Error::HyperError(_) | kube::Error::Service(_) => true,
+        kube::Error::HyperError(_) | kube::Error::Service(_) => !is_unreachable(e),
         _ => false,
     }
 }
@@ -150,8 +258,13 @@ pub fn status_code(e: &kube::Error) -> Option<u16> {
     }
 }
 
-/// Retries an idempotent call on transient errors with exponential backoff (0.2 s doubling to
-/// 5 s, about a minute in all), then gives up with the last error.
+/// How many times [`retry`] tries again: 0.2 s doubling to 3.2 s, about 10 s in all. Brief,
+/// so a broken cluster is reported rather than waited on in silence.
+const RETRIES: u32 = 6;
+
+/// Retries an idempotent call on transient errors with exponential backoff (about 10 s in
+/// all), then gives up with the last error. An unreachable cluster fails at once. The first
+/// retry is noted on stderr (every attempt with -v), so a slow answer is never silent.
 pub async fn retry<T, F, Fut>(mut call: F) -> Result<T, kube::Error>
 where
     F: FnMut() -> Fut,
@@ -161,13 +274,33 @@ where
     let mut attempts = 0;
     loop {
         match call().await {
-            Err(e) if is_transient(&e) && attempts < 15 => {
+            Err(e) if is_transient(&e) && attempts < RETRIES => {
                 attempts += 1;
+                note_retry(&e, attempts, delay);
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_secs(5));
             }
             other => return other,
         }
+    }
+}
+
+/// One line on stderr about a retry: the first one of the process, or every one with -v.
+fn note_retry(e: &kube::Error, attempt: u32, delay: Duration) {
+    let mut r = reporting();
+    let Some(term) = r.term else { return };
+    let what = match e {
+        kube::Error::Api(s) => format!("the cluster answered {} {}", s.code, s.reason),
+        other => format!("the connection broke ({})", root_cause(other)),
+    };
+    if term.verbose > 0 {
+        term.note(format!(
+            "{what}; trying again in {:.1}s (retry {attempt} of {RETRIES})",
+            delay.as_secs_f64()
+        ));
+    } else if !r.told {
+        r.told = true;
+        term.note(format!("{what}; trying again (-v shows each attempt)"));
     }
 }
 
@@ -223,6 +356,39 @@ mod tests {
         )));
         assert!(!is_transient(&api_error(404, "NotFound", "gone")));
         assert!(!is_transient(&api_error(422, "Invalid", "bad")));
+    }
+
+    #[test]
+    fn a_refused_connection_is_not_retried() {
+        let refused = kube::Error::Service(Box::new(std::io::Error::from(
+            std::io::ErrorKind::ConnectionRefused,
+        )));
+        assert!(is_unreachable(&refused));
+        assert!(
+            !is_transient(&refused),
+            "retrying a closed port only delays the error"
+        );
+        let reset = kube::Error::Service(Box::new(std::io::Error::from(
+            std::io::ErrorKind::ConnectionReset,
+        )));
+        assert!(
+            is_transient(&reset),
+            "a dropped connection is worth another try"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_kubeconfig_is_named_once_in_plain_quotes() {
+        let e = kube::config::KubeconfigError::ReadConfig(
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+            "/home/ana/.kube/config".into(),
+        );
+        let text = kubeconfig_problem(&e);
+        assert!(
+            text.starts_with("cannot read the kubeconfig `/home/ana/.kube/config`: "),
+            "{text}"
+        );
+        assert!(!text.contains('"'), "{text}");
     }
 
     #[test]

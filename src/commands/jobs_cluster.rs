@@ -14,7 +14,7 @@ use crate::render::{self, RunInfo, RunRequest, Trigger};
 use crate::run::{self, RunState};
 use crate::window::Window;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -38,6 +38,60 @@ struct LastRun {
 
 fn last_run_file(project: &Project) -> Result<std::path::PathBuf> {
     Ok(crate::state::project_dir(project)?.join("last-run.json"))
+}
+
+/// A run `etl jobs schedule` is about to create, written before the create and removed once
+/// the answer came: if etl is killed (or the answer is lost) in between, the next
+/// `etl jobs schedule` of the window recognises the Job by its request id as the run it
+/// created, rather than calling it someone else's and suggesting a duplicate.
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+struct Creating {
+    run: String,
+    namespace: String,
+    context: String,
+    request_id: String,
+}
+
+fn creating_file(project: &Project) -> Result<std::path::PathBuf> {
+    Ok(crate::state::project_dir(project)?.join("creating.json"))
+}
+
+/// The annotation that ties a Job to the `etl jobs schedule` that created it.
+fn request_id_annotation() -> String {
+    format!("{PREFIX}/request-id")
+}
+
+/// A request id unique enough for one user's machine: the time in nanoseconds and the pid.
+fn new_request_id() -> String {
+    format!(
+        "{:x}-{:x}",
+        jiff::Timestamp::now().as_nanosecond(),
+        std::process::id()
+    )
+}
+
+/// Whether `job` is the run an earlier, interrupted `etl jobs schedule` created here.
+fn created_by(job: &Job, creating: &Creating) -> bool {
+    job.metadata.name.as_deref() == Some(creating.run.as_str())
+        && job
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(&request_id_annotation()))
+            == Some(&creating.request_id)
+}
+
+/// Cron runs of `job` that cover `window`. A CronJob cannot label each Job with its window,
+/// so the window is worked out from the scheduled time, as `etl runs` does.
+fn cron_runs_of_window<'a>(jobs: &'a [Job], window: &Window) -> Vec<&'a Job> {
+    jobs.iter()
+        .filter(|j| {
+            run::cron_window(j).is_some_and(|w| {
+                w.start.timestamp() == window.start.timestamp()
+                    && w.end.timestamp() == window.end.timestamp()
+            })
+        })
+        .collect()
 }
 
 /// The label selector of every attempt at one job's window.
@@ -100,48 +154,106 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
         let jobs: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
         let lp = ListParams::default().labels(&window_selector(&project, &job.name, &window));
         let existing = retry(|| jobs.list(&lp)).await.map_err(|e| explain(e, "listing this window's runs"))?;
+        // Cron runs carry no window labels (one CronJob makes them all): look at the job's
+        // cron runs (a few: the CronJob keeps a short history) and work out their windows.
+        let cron_lp = ListParams::default().labels(&format!(
+            "{PREFIX}/project={},{PREFIX}/job={},{PREFIX}/trigger=cron",
+            project.name,
+            names::job_label(&job.name)
+        ));
+        let cron = retry(|| jobs.list(&cron_lp)).await.map_err(|e| explain(e, "listing this job's scheduled runs"))?;
         let mut previous: Vec<&Job> = existing.items.iter().collect();
-        previous.sort_by_key(|j| run::summary(j).attempt);
-        let attempt = match previous.last() {
-            None => 1,
-            Some(last) => {
-                let s = run::summary(last);
-                let next = s.attempt + 1;
-                let question = format!("{} ({}) already covers this window. Start attempt {next}?", s.name, s.state);
-                let ask = ctx.term.interactive && !args.yes;
-                if !(args.rerun || ask && super::confirm(&ctx.term, &question)?) {
-                    return Err(Error::usage(
-                        format!("the window already has a run: {} ({})", s.name, s.state),
-                        format!("--rerun starts attempt {next}; `etl jobs follow {}` shows that one", s.name),
-                    ));
+        previous.extend(cron_runs_of_window(&cron.items, &window));
+        previous.sort_by_key(|j| (run::summary(j).attempt, j.metadata.creation_timestamp.clone()));
+        let creating_path = creating_file(&project)?;
+        let creating: Option<Creating> = std::fs::read_to_string(&creating_path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .filter(|c: &Creating| c.namespace == cluster.namespace && c.context == cluster.context);
+        let mine = creating.as_ref().and_then(|c| previous.iter().find(|j| created_by(j, c)));
+        let (info, created) = if let Some(found) = mine {
+            // An earlier `etl jobs schedule` of this window created it and was cut off before
+            // it could say so: that run is the answer, not a reason to start another.
+            let s = run::summary(found);
+            ctx.term.note(format!("found run {} ({}), created by an interrupted `etl jobs schedule`", s.name, s.state));
+            (RunInfo::new(&job, window.clone(), s.attempt, Trigger::Manual), false)
+        } else {
+            let attempt = match previous.last() {
+                None => 1,
+                Some(last) => {
+                    let s = run::summary(last);
+                    let next = s.attempt + 1;
+                    // Two attempts at one window at once would write the same data twice.
+                    if let Some(active) = previous.iter().map(|j| run::summary(j)).find(|s| !s.state.is_finished()) {
+                        return Err(Error::usage(
+                            format!("the window already has a run that has not ended: {} ({})", active.name, active.state),
+                            format!("wait for it (`etl jobs follow {0}`) or stop it (`etl jobs cancel {0}`), then --rerun starts attempt {next}", active.name),
+                        ));
+                    }
+                    let question = format!("{} ({}) already covers this window. Start attempt {next}?", s.name, s.state);
+                    let ask = ctx.term.interactive && !args.yes;
+                    if !(args.rerun || ask && super::confirm(&ctx.term, &question)?) {
+                        return Err(Error::usage(
+                            format!("the window already has a run: {} ({})", s.name, s.state),
+                            format!("--rerun starts attempt {next}; `etl jobs follow {}` shows that one", s.name),
+                        ));
+                    }
+                    next
                 }
-                next
-            }
+            };
+            (RunInfo::new(&job, window.clone(), attempt, Trigger::Manual), true)
         };
-        let info = RunInfo::new(&job, window.clone(), attempt, Trigger::Manual);
-        let req = RunRequest { project: &project, job: &job, namespace: &cluster.namespace, image: &image, started_by: &who };
-        let manifest = render::run_job(&templates, &req, &info)?;
-        ctx.term.note(format!("using {image_note}"));
-        let pp = PostParams::default();
-        match retry(|| jobs.create(&pp, &manifest)).await {
-            Ok(_) => {}
-            // Created by an earlier try whose answer was lost: the name is deterministic, so
-            // this is the same run.
-            Err(e) if cluster::status_code(&e) == Some(409) => {
-                let found = retry(|| jobs.get(&info.name)).await.map_err(|e| explain(e, "reading the run"))?;
-                let ours = found.metadata.labels.as_ref().and_then(|l| l.get(&format!("{PREFIX}/project"))) == Some(&project.name);
-                if !ours {
-                    return Err(Error::environment(
-                        format!("a Job named {} exists in namespace {} and was not made by this project", info.name, cluster.namespace),
-                        Some("rename the job in etl.yaml or use another namespace".into()),
-                    ));
+        if created {
+            check_secrets(&ctx.term, &cluster, &project, &job).await?;
+            let req = RunRequest { project: &project, job: &job, namespace: &cluster.namespace, image: &image, started_by: &who };
+            let mut manifest = render::run_job(&templates, &req, &info)?;
+            let intent = Creating {
+                run: info.name.clone(),
+                namespace: cluster.namespace.clone(),
+                context: cluster.context.clone(),
+                request_id: new_request_id(),
+            };
+            manifest
+                .metadata
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert(request_id_annotation(), intent.request_id.clone());
+            ctx.term.note(format!("using {image_note}"));
+            // Written before the create: whatever happens to this process after the request
+            // left, the next try knows the Job is its own.
+            crate::state::write_atomic(&creating_path, &serde_json::to_string(&intent).expect("serializes"))?;
+            let pp = PostParams::default();
+            match retry(|| jobs.create(&pp, &manifest)).await {
+                Ok(_) => {}
+                // Created by an earlier try whose answer was lost (the request id says so), or
+                // by someone else between the list above and now.
+                Err(e) if cluster::status_code(&e) == Some(409) => {
+                    let found = retry(|| jobs.get(&info.name)).await.map_err(|e| explain(e, "reading the run"))?;
+                    if !created_by(&found, &intent) {
+                        let ours = found.metadata.labels.as_ref().and_then(|l| l.get(&format!("{PREFIX}/project"))) == Some(&project.name);
+                        if !ours {
+                            return Err(Error::environment(
+                                format!("a Job named {} exists in namespace {} and was not made by this project", info.name, cluster.namespace),
+                                Some("rename the job in etl.yaml or use another namespace".into()),
+                            ));
+                        }
+                        let s = run::summary(&found);
+                        return Err(Error::usage(
+                            format!("the window already has a run: {} ({}), started by {} just now", s.name, s.state, s.started_by.as_deref().unwrap_or("someone else")),
+                            format!("`etl jobs follow {}` shows it", s.name),
+                        ));
+                    }
                 }
+                Err(e) => return Err(explain(e, &format!("creating run {}", info.name))),
             }
-            Err(e) => return Err(explain(e, &format!("creating run {}", info.name))),
         }
         let record = LastRun { run: info.name.clone(), namespace: cluster.namespace.clone(), context: cluster.context.clone() };
         crate::state::write_atomic(&last_run_file(&project)?, &serde_json::to_string(&record).expect("serializes"))?;
-        ctx.term.note(format!("started run {} (attempt {attempt})", info.name));
+        // The answer is in: nothing is left to recognise.
+        let _ = std::fs::remove_file(&creating_path);
+        if created {
+            ctx.term.note(format!("started run {} (attempt {})", info.name, info.attempt));
+        }
         super::write_stdout(&format!("{}\n", info.name))?;
         picked.tell_next_time(&ctx.term);
         if args.follow || args.wait {
@@ -151,6 +263,68 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     })
+}
+
+/// Refuses to start a run whose Secrets are missing in the namespace (or lack a key): its pod
+/// would sit in CreateContainerConfigError until someone noticed. A Role that may not read
+/// Secrets cannot check; etl says so and goes on.
+async fn check_secrets(
+    term: &crate::term::Term,
+    cluster: &Cluster,
+    project: &Project,
+    job: &crate::project::Job,
+) -> Result<()> {
+    let secrets: Api<Secret> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+    for name in &job.secrets {
+        let secret_name = names::secret_name(&project.name, name);
+        let found = match retry(|| secrets.get_opt(&secret_name)).await {
+            Ok(found) => found,
+            Err(e) if cluster::status_code(&e) == Some(403) => {
+                term.warn(format!(
+                    "cannot check that secret {secret_name} exists (no permission to read Secrets); if it is missing, the run's pod will wait for it"
+                ));
+                continue;
+            }
+            Err(e) => return Err(explain(e, &format!("reading secret {secret_name}"))),
+        };
+        let hint = format!(
+            "`etl deploy {}` creates it from your env vars or the secret's dotenv file",
+            job.name
+        );
+        let Some(found) = found else {
+            return Err(Error::environment(
+                format!(
+                    "job {} needs secret {secret_name} (etl.yaml: secrets.{name}), which is not in namespace {}; no run was started",
+                    job.name, cluster.namespace
+                ),
+                Some(hint),
+            ));
+        };
+        let has = |k: &String| {
+            found.data.as_ref().is_some_and(|d| d.contains_key(k))
+                || found
+                    .string_data
+                    .as_ref()
+                    .is_some_and(|d| d.contains_key(k))
+        };
+        let missing: Vec<&str> = project.secrets[name]
+            .keys
+            .iter()
+            .filter(|k| !has(k))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::environment(
+                format!(
+                    "secret {secret_name} in namespace {} lacks {}; no run was started",
+                    cluster.namespace,
+                    missing.join(", ")
+                ),
+                Some(hint),
+            ));
+        }
+    }
+    Ok(())
 }
 
 pub fn follow(ctx: &Ctx, args: FollowArgs) -> Result<ExitCode> {
@@ -193,17 +367,21 @@ async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<Ex
         .then(|| crate::term::spinner(&format!("waiting for run {run}")));
     let printer = async {
         let mut pods: HashSet<String> = HashSet::new();
+        // Lines are gathered and written when no more are waiting (or 64 KiB have built up):
+        // one write for a burst rather than one per line, and a line never waits longer
+        // than it takes to handle the updates already queued.
+        let mut out = String::new();
         while let Some(update) = rx.recv().await {
             match update {
                 Update::Line { pod, line } => {
                     pods.insert(pod.clone());
                     // With retries there is more than one pod: say whose line it is.
-                    let text = if pods.len() > 1 {
-                        format!("[{}] {line}\n", pod_short(run, &pod))
+                    if pods.len() > 1 {
+                        out.push_str(&format!("[{}] {line}\n", pod_short(run, &pod)));
                     } else {
-                        format!("{line}\n")
-                    };
-                    super::write_stdout(&text).ok();
+                        out.push_str(&line);
+                        out.push('\n');
+                    }
                 }
                 Update::Note(n) => match &bar {
                     Some(b) => b.println(n),
@@ -215,6 +393,13 @@ async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<Ex
                     }
                 }
             }
+            if !out.is_empty() && (rx.is_empty() || out.len() >= 64 * 1024) {
+                super::write_stdout(&out).ok();
+                out.clear();
+            }
+        }
+        if !out.is_empty() {
+            super::write_stdout(&out).ok();
         }
         if let Some(b) = &bar {
             b.finish_and_clear();
@@ -227,8 +412,31 @@ async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<Ex
             return Err(Error::Interrupted);
         }
     };
-    let (state, reason) = outcome?;
+    let follow::Outcome {
+        state,
+        reason,
+        incomplete,
+        exit_code,
+    } = outcome?;
+    // Never a silent gap: each pod whose log could not be read to its end is named.
+    for (pod, why) in &incomplete {
+        ctx.term
+            .warn(format!("the log of pod {pod} is incomplete: {why}"));
+    }
     match state {
+        RunState::Succeeded if !incomplete.is_empty() => Err(Error::environment(
+            format!(
+                "run {run} succeeded, but the log of {} is incomplete",
+                incomplete
+                    .iter()
+                    .map(|(p, _)| format!("pod {p}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Some(format!(
+                "`etl jobs follow {run}` shows the whole log again while its pods exist"
+            )),
+        )),
         RunState::Succeeded => {
             ctx.term.note(format!("run {run} succeeded"));
             Ok(ExitCode::SUCCESS)
@@ -238,8 +446,12 @@ async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<Ex
             reason.unwrap_or_else(|| "cancelled".into())
         ))),
         _ => Err(Error::Failed(format!(
-            "run {run} failed{}",
-            reason.map(|r| format!(": {r}")).unwrap_or_default()
+            "run {run} failed{}{}",
+            reason.map(|r| format!(": {r}")).unwrap_or_default(),
+            // The job's own exit code, as `etl jobs run` shows it.
+            exit_code
+                .map(|c| format!(" (exit code {c})"))
+                .unwrap_or_default()
         ))),
     }
 }

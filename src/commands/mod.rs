@@ -35,6 +35,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         file: cli.file.clone(),
         term: Term::detect(cli.quiet, cli.verbose, cli.no_input),
     };
+    crate::cluster::report_to(ctx.term);
     match cli.command {
         Command::Init(args) => init::run(&ctx, args),
         Command::Render(args) => render::run(&ctx, args),

@@ -5,7 +5,78 @@ use crate::cli::{RunsArgs, TableFormat};
 use crate::error::{Error, Result};
 use crate::local_runs;
 use crate::term::table;
+use serde::Serialize;
 use std::process::ExitCode;
+
+/// One run in `etl runs -o json`, from the cluster or from this machine alike: the same
+/// fields, in the same order, so a script reads both the same way. Unknown values are null.
+#[derive(Serialize)]
+struct RunJson {
+    name: String,
+    job: String,
+    window_start: Option<String>,
+    window_end: Option<String>,
+    state: String,
+    /// Why it failed, or who cancelled it.
+    reason: Option<String>,
+    attempt: Option<u32>,
+    trigger: String,
+    started_by: Option<String>,
+    started_at: Option<jiff::Timestamp>,
+    finished_at: Option<jiff::Timestamp>,
+    duration_seconds: Option<f64>,
+    exit_code: Option<i32>,
+    /// `cluster`, or for a local run `process` or `container`.
+    mode: String,
+}
+
+impl RunJson {
+    fn local(r: &local_runs::LocalRun) -> RunJson {
+        RunJson {
+            name: r.run.clone(),
+            job: r.job.clone(),
+            window_start: Some(r.window_start.clone()),
+            window_end: Some(r.window_end.clone()),
+            state: r.state.clone(),
+            reason: None,
+            attempt: None,
+            trigger: r.trigger.clone(),
+            started_by: Some(r.started_by.clone()),
+            started_at: Some(r.started_at),
+            finished_at: r.duration_seconds.and_then(|d| {
+                r.started_at
+                    .checked_add(jiff::SignedDuration::from_secs_f64(d))
+                    .ok()
+            }),
+            duration_seconds: r.duration_seconds,
+            exit_code: r.exit_code,
+            mode: r.mode.clone(),
+        }
+    }
+
+    fn cluster(r: &crate::run::RunSummary) -> RunJson {
+        let started_at = r.started.or(r.created);
+        RunJson {
+            name: r.name.clone(),
+            job: r.job.clone(),
+            window_start: r.window_start.clone(),
+            window_end: r.window_end.clone(),
+            state: r.state.to_string(),
+            reason: r.reason.clone(),
+            attempt: Some(r.attempt),
+            trigger: r.trigger.clone(),
+            started_by: r.started_by.clone(),
+            started_at,
+            finished_at: r.finished,
+            duration_seconds: match (r.started, r.finished) {
+                (Some(s), Some(f)) => Some(f.duration_since(s).as_secs_f64()),
+                _ => None,
+            },
+            exit_code: None,
+            mode: "cluster".into(),
+        }
+    }
+}
 
 pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     if !args.local {
@@ -34,7 +105,10 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
             && cutoff.is_none_or(|c| r.started_at >= c)
     });
     let out = match args.output {
-        TableFormat::Json => serde_json::to_string_pretty(&runs).expect("runs serialize") + "\n",
+        TableFormat::Json => {
+            let rows: Vec<RunJson> = runs.iter().map(RunJson::local).collect();
+            serde_json::to_string_pretty(&rows).expect("runs serialize") + "\n"
+        }
         TableFormat::Table => {
             if runs.is_empty() {
                 ctx.term
@@ -52,7 +126,7 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
                         r.exit_code
                             .map(|c| c.to_string())
                             .unwrap_or_else(|| "-".into()),
-                        r.started_at.strftime("%Y-%m-%d %H:%M:%SZ").to_string(),
+                        in_job_zone(&project, &r.job, r.started_at),
                         r.duration_seconds
                             .map(|d| format!("{d:.1}s"))
                             .unwrap_or_else(|| "-".into()),
@@ -125,12 +199,24 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
         .map_err(|e| explain(e, "listing runs"))?;
         Ok::<_, Error>(runs)
     })?;
+    // The label holds the job's name shortened to 63 characters (with a hash); etl.yaml
+    // knows the name itself.
+    for r in &mut runs {
+        if let Some(name) = project
+            .jobs
+            .keys()
+            .find(|name| names::job_label(name) == r.job)
+        {
+            r.job = name.clone();
+        }
+    }
     runs.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.name.cmp(&a.name)));
     // Written as they are laid out, never built whole: at 100,000 runs the text alone is
     // tens of MB.
     match args.output {
         TableFormat::Json => super::stream_stdout(|out| {
-            serde_json::to_writer_pretty(&mut *out, &runs)?;
+            let rows: Vec<RunJson> = runs.iter().map(RunJson::cluster).collect();
+            serde_json::to_writer_pretty(&mut *out, &rows)?;
             out.write_all(b"\n")
         }),
         TableFormat::Table => {
@@ -151,11 +237,18 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
                         (Some(s), Some(e)) => format!("{s} → {e}"),
                         _ => "-".into(),
                     },
-                    r.state.to_string(),
+                    // Who cancelled is part of what happened to the run.
+                    match (&r.state, &r.reason) {
+                        (RunState::Cancelled, Some(why)) => format!(
+                            "Cancelled {}",
+                            why.strip_prefix("cancelled ").unwrap_or(why)
+                        ),
+                        (state, _) => state.to_string(),
+                    },
                     r.attempt.to_string(),
                     r.started
                         .or(r.created)
-                        .map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
+                        .map(|t| in_job_zone(&project, &r.job, t))
                         .unwrap_or_else(|| "-".into()),
                     duration,
                     r.trigger.clone(),
@@ -174,6 +267,16 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
             })
         }
     }
+}
+
+/// A time as `etl jobs list` shows it: in the job's time zone, with the zone's abbreviation
+/// (UTC for a job etl.yaml no longer has).
+fn in_job_zone(project: &crate::project::Project, job: &str, t: jiff::Timestamp) -> String {
+    let tz = project
+        .jobs
+        .get(job)
+        .map_or(jiff::tz::TimeZone::UTC, |j| j.tz.clone());
+    t.to_zoned(tz).strftime("%Y-%m-%d %H:%M %Z").to_string()
 }
 
 /// `--since 7d`, checked before anything else.

@@ -184,15 +184,22 @@ fn ts(t: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time) -> Timestamp {
 pub fn summary(job: &Job) -> RunSummary {
     let window = window(job);
     let status = job.status.as_ref();
-    let finished = status
-        .and_then(|s| s.completion_time.as_ref())
-        .map(ts)
-        .or_else(|| {
-            // A failed Job has no completionTime; its Failed condition says when.
-            condition(job, "Failed")
-                .and_then(|c| c.last_transition_time.as_ref())
-                .map(ts)
-        });
+    // A cancelled run ended when it was cancelled: its suspended Job never completes, so
+    // without this its duration would grow for as long as the Job is kept.
+    let cancelled_at = annotation(job, &cancelled_at_annotation())
+        .and_then(|t| t.parse::<Timestamp>().ok())
+        .filter(|_| state(job) == RunState::Cancelled);
+    let finished = cancelled_at.or_else(|| {
+        status
+            .and_then(|s| s.completion_time.as_ref())
+            .map(ts)
+            .or_else(|| {
+                // A failed Job has no completionTime; its Failed condition says when.
+                condition(job, "Failed")
+                    .and_then(|c| c.last_transition_time.as_ref())
+                    .map(ts)
+            })
+    });
     RunSummary {
         name: job.metadata.name.clone().unwrap_or_default(),
         job: label(job, &format!("{PREFIX}/job"))
@@ -302,6 +309,21 @@ spec: {template: {spec: {containers: [{name: job}]}}}
         ));
         assert_eq!(state(&j), RunState::Cancelled);
         assert_eq!(reason(&j).as_deref(), Some("cancelled by bo"));
+    }
+
+    #[test]
+    fn a_cancelled_run_ended_when_it_was_cancelled() {
+        let yaml = MANUAL.replace(
+            "etl.dev/started-by: ana",
+            "etl.dev/started-by: ana\n    etl.dev/cancelled-by: bo\n    etl.dev/cancelled-at: \"2026-11-23T10:00:12Z\"",
+        );
+        // Suspended, its pods gone: the Job itself never completes.
+        let j = job(&format!(
+            "{yaml}status: {{startTime: '2026-11-23T10:00:00Z', conditions: [{{type: Suspended, status: 'True'}}]}}\n"
+        ));
+        let s = summary(&j);
+        assert_eq!(s.state, RunState::Cancelled);
+        assert_eq!(s.finished, Some("2026-11-23T10:00:12Z".parse().unwrap()));
     }
 
     #[test]

@@ -151,6 +151,27 @@ fn a_failing_run_shows_every_attempt_and_exits_1() {
         err.contains("run flaky-20261123-1d-a1 failed: BackoffLimitExceeded"),
         "{err}"
     );
+    r.stderr_has("(exit code 3)");
+    // Following the ended run again: each pod's lines together, pods in the order they ran.
+    let again = s
+        .on(&sim, &["jobs", "follow", "flaky-20261123-1d-a1"])
+        .expect(1);
+    again.stderr_has("(exit code 3)");
+    let out = again.stdout();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 6, "{out}");
+    // (Within a pod, its stdout and stderr lines may come in either order: two pipes.)
+    let pod_of = |l: &str| l.split_once("] ").map(|(p, _)| p.to_string());
+    for pair in lines.chunks(2) {
+        assert!(
+            pod_of(pair[0]) == pod_of(pair[1])
+                && pair
+                    .iter()
+                    .any(|l| l.ends_with("trying flaky-20261123-1d-a1"))
+                && pair.iter().any(|l| l.ends_with("broken")),
+            "a pod's lines are not together:\n{out}"
+        );
+    }
     let runs = s.on(&sim, &["runs", "--state", "failed"]).expect(0);
     runs.stdout_has("flaky-20261123-1d-a1");
 }
@@ -200,6 +221,32 @@ fn cancel_stops_the_run_and_leaves_no_pods() {
     let v: serde_json::Value = serde_json::from_str(&runs.stdout()).unwrap();
     assert_eq!(v[0]["state"], "Cancelled");
     assert_eq!(v[0]["reason"], "cancelled by ana");
+    // Years later the run still lasted seconds (it ended when it was cancelled), and the
+    // table says who cancelled it.
+    let mut later = s.cmd(&["runs"]);
+    later
+        .env("KUBECONFIG", &sim.kubeconfig)
+        .env("ETL_NOW", "2030-01-01T00:00:00Z");
+    let table = crate::common::Run {
+        out: later.output().unwrap(),
+    }
+    .expect(0)
+    .stdout();
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("forever-20261123-1d-a1"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(row.contains("Cancelled by ana"), "{table}");
+    // ... STARTED (ends in its zone) DURATION TRIGGER BY: one `Ns` token before `manual`.
+    let words: Vec<&str> = row.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "manual").unwrap();
+    assert!(
+        words[at - 1].ends_with('s')
+            && words[at - 1][..words[at - 1].len() - 1]
+                .parse::<u32>()
+                .is_ok(),
+        "a duration of seconds, not years: {table}"
+    );
     let f = s
         .on(&sim, &["jobs", "follow", "forever-20261123-1d-a1"])
         .expect(1);
@@ -389,4 +436,344 @@ fn schedule_without_a_terminal_names_the_flags_and_creates_nothing() {
     r.stderr_has("--yesterday, --today, --last-week");
     let jobs = sim.kubectl(&["get", "jobs", "-o", "name"]);
     assert_eq!(String::from_utf8_lossy(&jobs.stdout).trim(), "");
+}
+
+/// A cluster whose port is closed: every cluster command fails at once (kubectl takes 0.2 s),
+/// naming the server and the context, with exit 3.
+#[test]
+fn an_unreachable_cluster_fails_fast_naming_the_server() {
+    let s = Sandbox::new();
+    // A schedule, so `etl deploy` has something to apply.
+    s.write(
+        "etl.yaml",
+        &PROJECT.replace(
+            "    description: prints its window\n",
+            "    description: prints its window\n    schedule: \"0 2 * * *\"\n",
+        ),
+    );
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let server = format!("http://127.0.0.1:{port}");
+    s.write(
+        "kubeconfig",
+        &format!(
+            "apiVersion: v1\nkind: Config\nclusters: [{{name: closed, cluster: {{server: '{server}'}}}}]\nusers: [{{name: u, user: {{}}}}]\ncontexts: [{{name: closed, context: {{cluster: closed, user: u, namespace: default}}}}]\ncurrent-context: closed\n"
+        ),
+    );
+    let commands: [&[&str]; 4] = [
+        &["runs"],
+        &["jobs", "schedule", "hello", "--today"],
+        &["jobs", "follow", "hello-20261123-1d-a1"],
+        &["deploy"],
+    ];
+    for args in commands {
+        let started = std::time::Instant::now();
+        let mut c = s.cmd(args);
+        c.env("KUBECONFIG", s.path().join("kubeconfig"));
+        let r = crate::common::Run {
+            out: c.output().unwrap(),
+        }
+        .expect(3);
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(5),
+            "etl {args:?} took {took:?}:\n{}",
+            r.stderr()
+        );
+        r.stderr_has(&format!("at {server} (context closed)"));
+    }
+}
+
+/// Every log request fails: follow cannot deliver the lines, so it says whose log is
+/// incomplete and exits 3 (the run itself succeeded), rather than exit 0 with nothing shown.
+#[test]
+fn a_log_that_cannot_be_read_is_named_and_exits_3() {
+    let Some((s, sim)) = setup() else { return };
+    sim.post("/kubesim/faults/errors?code=500&share=1.0&path_contains=/log");
+    let r = s
+        .on(
+            &sim,
+            &[
+                "jobs",
+                "schedule",
+                "hello",
+                "--date",
+                "2026-11-22",
+                "--follow",
+            ],
+        )
+        .expect(3);
+    assert_eq!(
+        r.stdout().trim(),
+        "hello-20261122-1d-a1",
+        "no log line got through"
+    );
+    r.stderr_has("the log of pod hello-20261122-1d-a1-");
+    r.stderr_has("is incomplete: reading its log failed: 500");
+    r.stderr_has("run hello-20261122-1d-a1 succeeded, but the log of pod hello-20261122-1d-a1-");
+    // Once the logs can be read again, following shows the whole log and exits 0.
+    sim.post("/kubesim/faults/reset");
+    let f = s
+        .on(&sim, &["jobs", "follow", "hello-20261122-1d-a1"])
+        .expect(0);
+    assert_eq!(f.stdout().lines().count(), 5, "{}", f.stdout());
+}
+
+fn job_names(sim: &Kubesim) -> Vec<String> {
+    let o = sim.kubectl(&["get", "jobs", "-o", "name"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The connection resets right after the create: the Job exists, and etl, trying again, finds
+/// the Job it created (its request id) and reports the run, not a cluster error.
+#[test]
+fn a_lost_create_answer_is_the_run_etl_created() {
+    let Some((s, sim)) = setup() else { return };
+    sim.post("/kubesim/faults/lose-response?method=POST&path_contains=/jobs");
+    let r = s
+        .on(&sim, &["jobs", "schedule", "hello", "--date", "2026-11-22"])
+        .expect(0);
+    assert_eq!(r.stdout().trim(), "hello-20261122-1d-a1");
+    assert_eq!(job_names(&sim), ["job.batch/hello-20261122-1d-a1"]);
+}
+
+/// `etl jobs schedule` killed (kill -9) after its create reached the server but before the
+/// answer came back: scheduling again finds that run instead of suggesting a duplicate.
+#[test]
+fn scheduling_again_after_kill_9_finds_the_run_it_created() {
+    let Some((s, sim)) = setup() else { return };
+    sim.post("/kubesim/faults/lose-response?method=POST&path_contains=/jobs&delay_ms=30000");
+    let mut first = s.cmd(&["jobs", "schedule", "hello", "--date", "2026-11-22"]);
+    first
+        .env("KUBECONFIG", &sim.kubeconfig)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = first.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while job_names(&sim).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the Job was never created"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    let again = s
+        .on(&sim, &["jobs", "schedule", "hello", "--date", "2026-11-22"])
+        .expect(0);
+    assert_eq!(again.stdout().trim(), "hello-20261122-1d-a1");
+    again.stderr_has("found run hello-20261122-1d-a1");
+    assert_eq!(
+        job_names(&sim),
+        ["job.batch/hello-20261122-1d-a1"],
+        "one Job, no duplicate"
+    );
+    // That settled it: a third schedule is a deliberate one again, and needs --rerun.
+    s.on(&sim, &["jobs", "schedule", "hello", "--date", "2026-11-22"])
+        .expect(2)
+        .stderr_has("--rerun starts attempt 2");
+}
+
+/// --rerun while attempt 1 is still going would run the window twice at once: refused.
+#[test]
+fn rerun_is_refused_while_the_window_has_an_active_run() {
+    let Some((s, sim)) = setup() else { return };
+    s.on(&sim, &["jobs", "schedule", "forever", "--today"])
+        .expect(0);
+    let r = s
+        .on(&sim, &["jobs", "schedule", "forever", "--today", "--rerun"])
+        .expect(2);
+    r.stderr_has("the window already has a run that has not ended: forever-20261123-1d-a1");
+    r.stderr_has("etl jobs cancel forever-20261123-1d-a1");
+    assert_eq!(job_names(&sim), ["job.batch/forever-20261123-1d-a1"]);
+    s.on(&sim, &["jobs", "cancel", "forever-20261123-1d-a1", "--yes"])
+        .expect(0);
+    let r = s
+        .on(&sim, &["jobs", "schedule", "forever", "--today", "--rerun"])
+        .expect(0);
+    assert_eq!(r.stdout().trim(), "forever-20261123-1d-a2");
+    s.on(&sim, &["jobs", "cancel", "forever-20261123-1d-a2", "--yes"])
+        .expect(0);
+}
+
+/// A run the CronJob made and a manual run of the same window are duplicates too.
+#[test]
+fn a_cron_run_counts_as_the_windows_run() {
+    let Some((s, sim)) = setup() else { return };
+    s.write(
+        "etl.yaml",
+        &PROJECT.replace(
+            "    description: prints its window\n",
+            "    description: prints its window\n    schedule: \"0 2 * * *\"\n",
+        ),
+    );
+    s.on(&sim, &["deploy"]).expect(0);
+    // To a minute past the next 02:00 (the CronJob skips a time more than an hour late).
+    let now: jiff::Timestamp = sim.get_json("/kubesim/clock")["now"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let utc = now.to_zoned(jiff::tz::TimeZone::UTC);
+    let mut fire = utc
+        .date()
+        .at(2, 1, 0, 0)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap();
+    if fire <= utc {
+        fire = fire.tomorrow().unwrap();
+    }
+    sim.advance(fire.timestamp().as_second().abs_diff(now.as_second()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let scheduled = loop {
+        let o = sim.kubectl(&[
+            "get",
+            "jobs",
+            "-l",
+            "etl.dev/trigger=cron",
+            "-o",
+            "jsonpath={.items[0].metadata.annotations.batch\\.kubernetes\\.io/cronjob-scheduled-timestamp}",
+        ]);
+        let text = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        if !text.is_empty() {
+            break text.parse::<jiff::Timestamp>().unwrap();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the CronJob never fired"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    // A daily run at 02:00 covers the day before (UTC here).
+    let day = scheduled
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .yesterday()
+        .unwrap()
+        .to_string();
+    let r = s
+        .on(&sim, &["jobs", "schedule", "hello", "--date", &day])
+        .expect(2);
+    r.stderr_has("the window already has a run: hello-");
+    r.stderr_has("--rerun starts attempt 2");
+    assert_eq!(
+        job_names(&sim).len(),
+        1,
+        "no manual run next to the cron run"
+    );
+    let runs = s
+        .on(&sim, &["runs", "--job", "hello", "-o", "json"])
+        .expect(0);
+    let v: Vec<serde_json::Value> = serde_json::from_str(&runs.stdout()).unwrap();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0]["trigger"], "cron");
+}
+
+/// A job whose Secret is not in the namespace: no run is started (its pod would wait for the
+/// Secret forever); etl says how to create it.
+#[test]
+fn schedule_refuses_a_job_whose_secret_is_missing() {
+    let Some((s, sim)) = setup() else { return };
+    s.write(
+        "etl.yaml",
+        &format!(
+            "{}secrets:\n  warehouse: {{keys: [WAREHOUSE_TOKEN]}}\n",
+            PROJECT.replace(
+                "    description: prints its window\n",
+                "    description: prints its window\n    secrets: [warehouse]\n",
+            )
+        ),
+    );
+    let r = s
+        .on(&sim, &["jobs", "schedule", "hello", "--today"])
+        .expect(3);
+    r.stderr_has("job hello needs secret demo-warehouse");
+    r.stderr_has("`etl deploy hello`");
+    assert!(job_names(&sim).is_empty(), "no run was started");
+    let o = sim.kubectl(&[
+        "create",
+        "secret",
+        "generic",
+        "demo-warehouse",
+        "--from-literal=OTHER=x",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    s.on(&sim, &["jobs", "schedule", "hello", "--today"])
+        .expect(3)
+        .stderr_has("secret demo-warehouse in namespace default lacks WAREHOUSE_TOKEN");
+    sim.kubectl(&["delete", "secret", "demo-warehouse"]);
+    let o = sim.kubectl(&[
+        "create",
+        "secret",
+        "generic",
+        "demo-warehouse",
+        "--from-literal=WAREHOUSE_TOKEN=x",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    s.on(&sim, &["jobs", "schedule", "hello", "--today", "--wait"])
+        .expect(0);
+}
+
+/// `etl runs` names jobs as etl.yaml does (not the 63-character label) and shows times in the
+/// job's time zone, with its abbreviation, as `etl jobs list` does — cluster and local alike.
+#[test]
+fn runs_show_the_job_name_and_times_in_the_jobs_zone() {
+    let Some((s, sim)) = setup() else { return };
+    let long = "ingest-every-sensor-reading-from-the-warehouse-and-average-them-hourly";
+    s.write(
+        "etl.yaml",
+        &format!(
+            "project: demo\ncluster: {{namespace: default}}\ndefaults: {{retries: 0, timezone: America/Los_Angeles}}\njobs:\n  {long}:\n    command: [sh, -c, 'echo hi']\n"
+        ),
+    );
+    s.on(&sim, &["jobs", "schedule", long, "--today", "--wait"])
+        .expect(0);
+    let table = s.on(&sim, &["runs"]).expect(0).stdout();
+    let row = table.lines().nth(1).unwrap_or_else(|| panic!("{table}"));
+    assert!(row.contains(&format!(" {long} ")), "{table}");
+    assert!(row.contains(" PST "), "{table}");
+    s.run(&["jobs", "run", long, "--today"]).expect(0);
+    let local = s.run(&["runs", "--local"]).expect(0).stdout();
+    assert!(
+        local.lines().nth(1).is_some_and(|l| l.contains(" PST ")),
+        "{local}"
+    );
+}
+
+/// `etl runs -o json` and `etl runs --local -o json`: one schema, the same keys in the same
+/// order, so one script reads both.
+#[test]
+fn cluster_and_local_runs_share_one_json_schema() {
+    let Some((s, sim)) = setup() else { return };
+    s.on(&sim, &["jobs", "schedule", "hello", "--today", "--wait"])
+        .expect(0);
+    s.run(&["jobs", "run", "hello", "--today"]).expect(0);
+    let keys = |out: String| -> Vec<String> {
+        let v: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        v[0].as_object().unwrap().keys().cloned().collect()
+    };
+    let cluster = keys(s.on(&sim, &["runs", "-o", "json"]).expect(0).stdout());
+    let local = keys(s.run(&["runs", "--local", "-o", "json"]).expect(0).stdout());
+    assert_eq!(cluster, local);
+    for k in [
+        "name",
+        "job",
+        "window_start",
+        "state",
+        "started_at",
+        "duration_seconds",
+        "exit_code",
+    ] {
+        assert!(
+            cluster.iter().any(|c| c == k),
+            "{k} missing from {cluster:?}"
+        );
+    }
 }

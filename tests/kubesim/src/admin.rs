@@ -47,13 +47,47 @@ pub struct ErrorFault {
     pub path_contains: Option<String>,
 }
 
+/// Serve matching API requests (the change is made) but never answer them: after `delay_ms`
+/// the connection is closed without a response, as when a connection resets after the server
+/// acted. A client cannot tell whether its request took effect.
+#[derive(Debug, Clone)]
+pub struct LoseResponse {
+    /// How many more requests lose their answer.
+    pub remaining: u64,
+    /// Only requests with this method (`POST`), if set.
+    pub method: Option<String>,
+    pub path_contains: Option<String>,
+    pub delay_ms: u64,
+}
+
 #[derive(Debug, Default)]
 pub struct Faults {
     pub error: Option<ErrorFault>,
     pub latency_ms: u64,
+    pub lose_response: Option<LoseResponse>,
 }
 
 impl Faults {
+    /// Whether this request's answer is to be lost, and after how long (consumes one).
+    pub fn take_lost_response(&mut self, method: &str, path: &str) -> Option<u64> {
+        let f = self.lose_response.as_mut()?;
+        if f.method
+            .as_deref()
+            .is_some_and(|m| !m.eq_ignore_ascii_case(method))
+            || f.path_contains
+                .as_deref()
+                .is_some_and(|p| !path.contains(p))
+        {
+            return None;
+        }
+        f.remaining = f.remaining.saturating_sub(1);
+        let delay = f.delay_ms;
+        if f.remaining == 0 {
+            self.lose_response = None;
+        }
+        Some(delay)
+    }
+
     /// The error this request gets, if a fault applies to it (consumes one of `count`).
     pub fn take_error(&mut self, path: &str, coin: f64) -> Option<ApiError> {
         let f = self.error.as_mut()?;
@@ -112,6 +146,7 @@ mod tests {
                 path_contains: Some("/jobs".into()),
             }),
             latency_ms: 0,
+            lose_response: None,
         };
         assert!(f.take_error("/api/v1/pods", 0.0).is_none());
         let e = f
@@ -134,8 +169,38 @@ mod tests {
                 path_contains: None,
             }),
             latency_ms: 0,
+            lose_response: None,
         };
         assert!(f.take_error("/x", 0.1).is_some());
         assert!(f.take_error("/x", 0.5).is_none());
+    }
+
+    #[test]
+    fn a_lost_response_matches_method_and_path_and_counts_down() {
+        let mut f = Faults {
+            lose_response: Some(LoseResponse {
+                remaining: 1,
+                method: Some("POST".into()),
+                path_contains: Some("/jobs".into()),
+                delay_ms: 7,
+            }),
+            ..Faults::default()
+        };
+        assert_eq!(
+            f.take_lost_response("GET", "/apis/batch/v1/namespaces/d/jobs"),
+            None
+        );
+        assert_eq!(
+            f.take_lost_response("POST", "/api/v1/namespaces/d/pods"),
+            None
+        );
+        assert_eq!(
+            f.take_lost_response("POST", "/apis/batch/v1/namespaces/d/jobs"),
+            Some(7)
+        );
+        assert_eq!(
+            f.take_lost_response("POST", "/apis/batch/v1/namespaces/d/jobs"),
+            None
+        );
     }
 }

@@ -289,10 +289,11 @@ fn wants_table(req: &Request<hyper::body::Incoming>) -> bool {
 }
 
 /// Entry point for one HTTP request.
+/// Err closes the connection without an answer (the lose-response fault).
 pub async fn handle(
     state: Arc<State>,
     req: Request<hyper::body::Incoming>,
-) -> Result<Resp, Infallible> {
+) -> Result<Resp, std::io::Error> {
     let path = req.uri().path().to_string();
     let q = parse_query(req.uri().query());
     if let Some(admin) = path.strip_prefix("/kubesim/") {
@@ -324,14 +325,20 @@ pub async fn handle(
             .expect("metrics lock")
             .count(label.0, &label.1);
     }
-    let (latency, fault) = {
+    let (latency, fault, lost) = {
         let mut f = state.faults.lock().expect("faults lock");
         let coin = (meta::random_u64() % 1_000_000) as f64 / 1_000_000.0;
         let target = req
             .uri()
             .path_and_query()
             .map_or(path.as_str(), |p| p.as_str());
-        (f.latency_ms, f.take_error(target, coin))
+        let error = f.take_error(target, coin);
+        let lost = if error.is_none() {
+            f.take_lost_response(req.method().as_str(), target)
+        } else {
+            None
+        };
+        (f.latency_ms, error, lost)
     };
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
@@ -356,6 +363,13 @@ pub async fn handle(
             Err(e) => error_resp(&e),
         },
     };
+    if let Some(delay) = lost {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        if state.verbose {
+            eprintln!("kubesim: {method} {uri} -> answer lost (fault)");
+        }
+        return Err(std::io::Error::other("answer lost (injected by kubesim)"));
+    }
     if state.verbose {
         eprintln!("kubesim: {method} {uri} -> {}", resp.status().as_u16());
     }
@@ -1211,6 +1225,17 @@ fn handle_admin(state: &State, method: &Method, path: &str, q: &Query) -> Resp {
             };
             let doc = json!({"count": remaining, "code": code, "retry_after": fault.retry_after, "share": share, "path_contains": fault.path_contains});
             state.faults.lock().expect("faults lock").error = Some(fault);
+            json_resp(200, &doc)
+        }
+        ("POST", "faults/lose-response") => {
+            let fault = crate::admin::LoseResponse {
+                remaining: num("count").unwrap_or(1.0).max(1.0) as u64,
+                method: q.get("method").cloned(),
+                path_contains: q.get("path_contains").cloned(),
+                delay_ms: num("delay_ms").unwrap_or(0.0).max(0.0) as u64,
+            };
+            let doc = json!({"count": fault.remaining, "method": fault.method, "path_contains": fault.path_contains, "delay_ms": fault.delay_ms});
+            state.faults.lock().expect("faults lock").lose_response = Some(fault);
             json_resp(200, &doc)
         }
         ("POST", "faults/reset") => {

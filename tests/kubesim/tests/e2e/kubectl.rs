@@ -369,3 +369,30 @@ fn namespaces_scope_and_delete_their_objects() {
         "{all}"
     );
 }
+
+/// `faults/lose-response`: the server acts on the request but the answer never comes. kubectl
+/// reports an error (its client sends the create again and hears AlreadyExists), yet the
+/// object exists; asking again says so too.
+#[test]
+fn a_lost_create_response_leaves_the_object_created() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    let name = unique("lost");
+    sim.admin("/kubesim/faults/lose-response?method=POST&path_contains=/configmaps");
+    let out = sim.kubectl(&["create", "configmap", &name, "--from-literal=a=b"]);
+    assert!(
+        !out.status.success(),
+        "kubectl saw no answer, so it cannot report success: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let got = json(&sim.ok(&["get", "configmap", &name, "-o", "json"]));
+    assert_eq!(got["data"]["a"], "b");
+    let again = sim.kubectl(&["create", "configmap", &name, "--from-literal=a=b"]);
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already exists"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}
