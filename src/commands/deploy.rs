@@ -439,7 +439,7 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
                 &ctx.term,
                 &format!("Delete {list} (no longer scheduled in etl.yaml)?"),
             )? {
-                return Err(Error::Interrupted);
+                return Err(Error::Declined);
             }
         }
         if !manifests.is_empty() {

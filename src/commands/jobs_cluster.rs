@@ -109,7 +109,10 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
                 let next = s.attempt + 1;
                 let question = format!("{} ({}) already covers this window. Start attempt {next}?", s.name, s.state);
                 let ask = ctx.term.interactive && !args.yes;
-                if !(args.rerun || ask && super::confirm(&ctx.term, &question)?) {
+                if !args.rerun && ask && !super::confirm(&ctx.term, &question)? {
+                    return Err(Error::Declined);
+                }
+                if !(args.rerun || ask) {
                     return Err(Error::usage(
                         format!("the window already has a run: {} ({})", s.name, s.state),
                         format!("--rerun starts attempt {next}; `etl jobs follow {}` shows that one", s.name),
@@ -301,7 +304,7 @@ pub fn cancel(ctx: &Ctx, args: CancelArgs) -> Result<ExitCode> {
                 &ctx.term,
                 &format!("Stop run {run} ({state}) and its pods?"),
             )? {
-                return Err(Error::Interrupted);
+                return Err(Error::Declined);
             }
         }
         // Record the cancel before stopping anything, so whatever happens next the run reads

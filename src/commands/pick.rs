@@ -61,8 +61,8 @@ impl Picked {
 
 /// Fills in what `given` lacks for `etl {command}` (e.g. "jobs run"): returns at once when the
 /// job and the window are both given; asks on a terminal; otherwise fails with the flags to
-/// pass (exit 2). Esc, Ctrl-C or "no" at the confirmation is `Error::Interrupted` (exit 130),
-/// before anything is created or run.
+/// pass (exit 2). Esc or Ctrl-C at a question is `Error::Interrupted` (exit 130), "no" at the
+/// confirmation `Error::Declined` (exit 0), both before anything is created or run.
 pub fn complete(ctx: &Ctx, project: &Project, command: &str, given: Given) -> Result<Picked> {
     if let Some(name) = &given.job {
         // A misspelt job or a bad --config fails before any question.
@@ -158,7 +158,7 @@ fn ask(p: &Prompter, ctx: &Ctx, project: &Project, command: &str, given: Given) 
         p.say(&format!("  params  {}", params.join(" ")))?;
     }
     if !yes && !p.confirm(&format!("{verb} {name} now?"), true)? {
-        return Err(Error::Interrupted);
+        return Err(Error::Declined);
     }
     Ok(Picked {
         argv: equivalent(ctx.file.as_deref(), command, &name, &window, &overrides),

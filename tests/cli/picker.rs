@@ -268,6 +268,27 @@ fn ctrl_c_at_a_prompt_runs_nothing_and_shows_the_cursor() {
 }
 
 #[test]
+fn no_at_the_confirmation_runs_nothing_and_is_not_an_error() {
+    let s = Sandbox::example();
+    let mut pty = Pty::spawn(&s, &["jobs", "run", "sensor-report"], &[]);
+    pty.expect("Window (in America/Los_Angeles)");
+    pty.expect("a custom range");
+    pty.send("\r");
+    pty.expect("Run sensor-report now?");
+    pty.send("n");
+    pty.expect("etl: nothing done");
+    assert_eq!(
+        pty.exit_code(),
+        0,
+        "declining is not a failure: {}",
+        pty.seen
+    );
+    pty.assert_terminal_sane();
+    assert!(!pty.seen.contains("interrupted"), "{}", pty.seen);
+    assert_nothing_ran(&s, &pty);
+}
+
+#[test]
 fn a_given_job_and_window_ask_nothing() {
     if !require_tool("python3") {
         return;
