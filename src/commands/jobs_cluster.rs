@@ -1,9 +1,7 @@
 //! `etl jobs schedule`, `etl jobs follow`, `etl jobs cancel`: runs in the cluster. A run is a
 //! Kubernetes Job with a deterministic name; everything etl knows about it is on the Job.
 
-use super::{
-    Ctx, image_ref, job_with_overrides, pick, resolve_window, started_by, templates, window_spec,
-};
+use super::{Ctx, image_ref, job_with_overrides, pick, started_by, templates, window_spec};
 use crate::cli::{CancelArgs, ClusterArgs, FollowArgs, ScheduleArgs};
 use crate::cluster::follow::{self, Update};
 use crate::cluster::{self, Cluster, Target, explain, retry};
@@ -63,13 +61,14 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
             window: spec,
             overrides: args.overrides.clone(),
             yes: args.yes,
+            now: super::now()?,
         },
     )?;
     if args.follow {
         picked.also(["--follow"]);
     }
     let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
-    let window = resolve_window(&picked.window, &job.tz)?;
+    let window = picked.resolved.clone();
     let templates = templates(&project)?;
     let (image, image_note) = image_ref(&project, args.image.as_deref());
     let who = started_by();

@@ -3,10 +3,7 @@
 //! project directory with the pod's args and env (secrets resolved on this machine), or, with
 //! `--container`, the container itself runs through the container engine.
 
-use super::{
-    Ctx, job_with_overrides, pick, resolve_window, secret_values, started_by, templates,
-    window_spec,
-};
+use super::{Ctx, job_with_overrides, pick, secret_values, started_by, templates, window_spec};
 use crate::cli::RunArgs;
 use crate::error::{Error, Result};
 use crate::image::{self, ContainerRun, Engine, ImageError, Op, engine};
@@ -46,6 +43,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
             window: spec,
             overrides: args.overrides,
             yes: args.yes,
+            now: super::now()?,
         },
     )?;
     if let Some(s) = &args.step {
@@ -64,7 +62,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
         picked.also(["--mount"]);
     }
     let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
-    let whole = resolve_window(&picked.window, &job.tz)?;
+    let whole = picked.resolved.clone();
     let windows = match step {
         Some(s) => window::split(&whole, s).map_err(|source| Error::Window {
             flag: "--step",

@@ -4,13 +4,13 @@
 //! naming the flags. The questions are I/O (`term::prompt`); checking answers and turning them
 //! into the equivalent command line are pure functions, tested below.
 
-use super::{Ctx, WINDOW_FLAGS, job_with_overrides, now};
+use super::{Ctx, WINDOW_FLAGS, job_with_overrides};
 use crate::cli::OverrideArgs;
 use crate::error::{Error, Result};
 use crate::project::{Job, ParamSpec, ParamType, Project, typed_param};
 use crate::term::Term;
 use crate::term::prompt::{PromptError, Prompter};
-use crate::window::{Instant, Period, WindowSpec, parse_date, parse_instant};
+use crate::window::{Instant, Period, Window, WindowSpec, parse_date, parse_instant};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::Value;
@@ -25,6 +25,10 @@ pub struct Given {
     pub overrides: OverrideArgs,
     /// `--yes`: no confirmation after the questions.
     pub yes: bool,
+    /// The command's one "now", read once by the caller: the window the questions show is
+    /// resolved against it, and so is the window that runs, however long the questions take
+    /// (past midnight, `--yesterday` would otherwise mean another day).
+    pub now: Timestamp,
 }
 
 /// A complete request: the command line's values and the answers.
@@ -32,6 +36,9 @@ pub struct Given {
 pub struct Picked {
     pub job: String,
     pub window: WindowSpec,
+    /// `window` resolved against `Given::now` in the job's time zone: the window the summary
+    /// showed, for the command to run.
+    pub resolved: Window,
     /// The command line's `--config` and `--set`, then the answers to the job's params as
     /// `key=value` (only those that differ from the job's current value).
     pub overrides: OverrideArgs,
@@ -64,14 +71,22 @@ impl Picked {
 /// pass (exit 2). Esc or Ctrl-C at a question is `Error::Interrupted` (exit 130), "no" at the
 /// confirmation `Error::Declined` (exit 0), both before anything is created or run.
 pub fn complete(ctx: &Ctx, project: &Project, command: &str, given: Given) -> Result<Picked> {
-    if let Some(name) = &given.job {
-        // A misspelt job or a bad --config fails before any question.
-        job_with_overrides(project, name, &given.overrides)?;
-    }
-    if let (Some(job), Some(window)) = (&given.job, &given.window) {
+    // A misspelt job or a bad --config fails before any question.
+    let job = match &given.job {
+        Some(name) => Some(job_with_overrides(project, name, &given.overrides)?),
+        None => None,
+    };
+    if let (Some(job), Some(window)) = (&job, &given.window) {
         return Ok(Picked {
-            argv: equivalent(ctx.file.as_deref(), command, job, window, &given.overrides),
-            job: job.clone(),
+            argv: equivalent(
+                ctx.file.as_deref(),
+                command,
+                &job.name,
+                window,
+                &given.overrides,
+            ),
+            job: job.name.clone(),
+            resolved: resolve(window, given.now, &job.tz)?,
             window: window.clone(),
             overrides: given.overrides,
             asked: false,
@@ -110,13 +125,13 @@ fn ask(p: &Prompter, ctx: &Ctx, project: &Project, command: &str, given: Given) 
         window,
         mut overrides,
         yes,
+        now,
     } = given;
     let name = match job {
         Some(name) => name,
         None => pick_job(p, project)?,
     };
     let job = job_with_overrides(project, &name, &overrides)?;
-    let now = now()?;
     let window = match window {
         Some(w) => w,
         None => ask_window(p, &job, now)?,
@@ -140,12 +155,7 @@ fn ask(p: &Prompter, ctx: &Ctx, project: &Project, command: &str, given: Given) 
     overrides.config.extend(answers);
     // The answers were checked one by one; this checks them together, as the run will.
     let job = job_with_overrides(project, &name, &overrides)?;
-    let resolved = window
-        .resolve(now, &job.tz)
-        .map_err(|source| Error::Window {
-            flag: "window",
-            source,
-        })?;
+    let resolved = resolve(&window, now, &job.tz)?;
     let verb = verb(command);
     p.say(&format!("{verb} {name}"))?;
     p.say(&format!("  window  {resolved} ({})", job.timezone))?;
@@ -164,8 +174,16 @@ fn ask(p: &Prompter, ctx: &Ctx, project: &Project, command: &str, given: Given) 
         argv: equivalent(ctx.file.as_deref(), command, &name, &window, &overrides),
         job: name,
         window,
+        resolved,
         overrides,
         asked: true,
+    })
+}
+
+fn resolve(spec: &WindowSpec, now: Timestamp, tz: &TimeZone) -> Result<Window> {
+    spec.resolve(now, tz).map_err(|source| Error::Window {
+        flag: "window",
+        source,
     })
 }
 
@@ -520,6 +538,43 @@ mod tests {
                 .contains("the window is empty")
         );
         assert!(range_window("2026-11-01", "2026-11-05", now, &tz).is_ok());
+    }
+
+    #[test]
+    fn the_window_is_resolved_once_against_the_commands_now() {
+        let project = crate::project::parse(
+            Path::new("etl.yaml"),
+            "project: demo\njobs:\n  j:\n    command: [true]\n    timezone: America/Los_Angeles\n",
+        )
+        .unwrap();
+        let ctx = Ctx {
+            file: None,
+            term: Term {
+                quiet: true,
+                verbose: 0,
+                color: false,
+                progress: false,
+                interactive: false,
+            },
+        };
+        // A second before midnight in Los Angeles; the wall clock is another day entirely.
+        let now: Timestamp = "2026-11-23T07:59:59Z".parse().unwrap();
+        let picked = complete(
+            &ctx,
+            &project,
+            "jobs run",
+            Given {
+                job: Some("j".into()),
+                window: Some(WindowSpec::Yesterday),
+                now,
+                ..Given::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            picked.resolved.to_string(),
+            "[2026-11-21T00:00:00-08:00, 2026-11-22T00:00:00-08:00)"
+        );
     }
 
     #[test]
