@@ -147,8 +147,10 @@ fn ask(p: &Prompter, ctx: &Ctx, project: &Project, command: &str, given: Given) 
             continue;
         }
         let current = job.config.get(pname).map(value_text);
-        let answer = ask_param(p, pname, spec, current.as_deref())?;
-        if current.as_deref() != Some(answer.as_str()) {
+        // None: left unset, as without `--config` (a param with no value yet).
+        if let Some(answer) = ask_param(p, pname, spec, current.as_deref())?
+            && current.as_deref() != Some(answer.as_str())
+        {
             answers.push(format!("{pname}={answer}"));
         }
     }
@@ -282,38 +284,73 @@ fn range_window(
     Ok(spec)
 }
 
+/// What a menu shows for leaving a param without a value unset.
+const NOT_SET: &str = "(not set)";
+
 /// One param: a menu for a choice, yes/no for a bool, else a line checked against its type.
 /// The job's current value (its config, else the param's default) is the default answer.
-fn ask_param(p: &Prompter, name: &str, spec: &ParamSpec, current: Option<&str>) -> Result<String> {
+///
+/// One rule with the command line: a param with no value (no default, not in the config) may
+/// stay unset, as it does when `--config` leaves it out. Its default answer is then "unset"
+/// (Enter on an empty line, or `(not set)` in a menu), and the answer is None.
+fn ask_param(
+    p: &Prompter,
+    name: &str,
+    spec: &ParamSpec,
+    current: Option<&str>,
+) -> Result<Option<String>> {
     let title = match &spec.help {
         Some(help) => format!("{name} ({}) — {help}", spec.kind.as_str()),
         None => format!("{name} ({})", spec.kind.as_str()),
     };
+    let optional = current.is_none();
     Ok(match spec.kind {
+        ParamType::Choice | ParamType::Bool if optional => {
+            let mut items = match spec.kind {
+                ParamType::Bool => vec!["true".to_string(), "false".to_string()],
+                _ => spec.choices.clone().unwrap_or_default(),
+            };
+            items.insert(0, NOT_SET.to_string());
+            match p.select(&title, &items, 0)? {
+                0 => None,
+                i => Some(items[i].clone()),
+            }
+        }
         ParamType::Choice => {
             let choices = spec.choices.clone().unwrap_or_default();
             let default = choices
                 .iter()
                 .position(|c| Some(c.as_str()) == current)
                 .unwrap_or(0);
-            choices[p.select(&title, &choices, default)?].clone()
+            Some(choices[p.select(&title, &choices, default)?].clone())
         }
-        ParamType::Bool => p.confirm(&title, current == Some("true"))?.to_string(),
+        ParamType::Bool => Some(p.confirm(&title, current == Some("true"))?.to_string()),
         ParamType::String | ParamType::Int | ParamType::Date => {
             let text = p.text(&title, current, &|s| {
-                param_answer(name, spec, s).map(|_| ())
+                param_answer(name, spec, s, optional).map(|_| ())
             })?;
-            param_answer(name, spec, &text).map_err(|m| Error::usage(m, "answer again"))?
+            param_answer(name, spec, &text, optional)
+                .map_err(|m| Error::usage(m, "answer again"))?
         }
     })
 }
 
 /// A typed answer to a param, checked against its type, as `--config key=VALUE` would take it.
-pub fn param_answer(name: &str, spec: &ParamSpec, raw: &str) -> Result<String, String> {
+/// An empty answer leaves an `optional` param (one with no value yet) unset: None.
+pub fn param_answer(
+    name: &str,
+    spec: &ParamSpec,
+    raw: &str,
+    optional: bool,
+) -> Result<Option<String>, String> {
     if raw.trim().is_empty() {
-        return Err(format!("`{name}` needs a value"));
+        return if optional {
+            Ok(None)
+        } else {
+            Err(format!("`{name}` needs a value"))
+        };
     }
-    typed_param(name, spec, &Value::String(raw.to_string())).map(|v| value_text(&v))
+    typed_param(name, spec, &Value::String(raw.to_string())).map(|v| Some(value_text(&v)))
 }
 
 /// A config value as `--config key=VALUE` spells it.
@@ -490,33 +527,46 @@ mod tests {
     #[test]
     fn answers_are_checked_against_the_param_type() {
         let int = spec(ParamType::Int, None);
-        assert_eq!(param_answer("n", &int, " 12 "), Ok("12".into()));
         assert_eq!(
-            param_answer("n", &int, "twelve"),
+            param_answer("n", &int, " 12 ", false),
+            Ok(Some("12".into()))
+        );
+        assert_eq!(
+            param_answer("n", &int, "twelve", false),
             Err("`n` is an int, `twelve` is not".into())
         );
         let date = spec(ParamType::Date, None);
         assert_eq!(
-            param_answer("d", &date, "2026-11-22"),
-            Ok("2026-11-22".into())
+            param_answer("d", &date, "2026-11-22", false),
+            Ok(Some("2026-11-22".into()))
         );
         assert!(
-            param_answer("d", &date, "2026-02-30")
+            param_answer("d", &date, "2026-02-30", false)
                 .unwrap_err()
                 .contains("is a date (YYYY-MM-DD)")
         );
         let b = spec(ParamType::Bool, None);
-        assert_eq!(param_answer("b", &b, "yes"), Ok("true".into()));
+        assert_eq!(param_answer("b", &b, "yes", false), Ok(Some("true".into())));
         let c = spec(ParamType::Choice, Some(&["pm25", "no2"]));
-        assert_eq!(param_answer("c", &c, "no2"), Ok("no2".into()));
+        assert_eq!(param_answer("c", &c, "no2", false), Ok(Some("no2".into())));
         assert!(
-            param_answer("c", &c, "o3")
+            param_answer("c", &c, "o3", false)
                 .unwrap_err()
                 .contains("one of pm25, no2")
         );
         let s = spec(ParamType::String, None);
-        assert_eq!(param_answer("s", &s, "raw bucket"), Ok("raw bucket".into()));
-        assert_eq!(param_answer("s", &s, "  "), Err("`s` needs a value".into()));
+        assert_eq!(
+            param_answer("s", &s, "raw bucket", false),
+            Ok(Some("raw bucket".into()))
+        );
+        assert_eq!(
+            param_answer("s", &s, "  ", false),
+            Err("`s` needs a value".into())
+        );
+        // A param without a value may stay unset, as without --config; a typed answer is
+        // still checked.
+        assert_eq!(param_answer("d", &date, "", true), Ok(None));
+        assert!(param_answer("d", &date, "soon", true).is_err());
     }
 
     #[test]
