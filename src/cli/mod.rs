@@ -60,7 +60,7 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Show what `etl deploy` would change in the cluster (exit 1 when something would)
     Diff(DiffArgs),
-    /// Print a shell completion script (bash, zsh, fish)
+    /// Print a shell completion script (bash, elvish, fish, powershell, zsh)
     Completions(CompletionsArgs),
 }
 

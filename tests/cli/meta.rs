@@ -106,3 +106,45 @@ fn a_project_file_that_does_not_exist_is_a_usage_error() {
     let r = s.run(&["-f", "nope/etl.yaml", "jobs", "list"]).expect(2);
     r.stderr_has("nope/etl.yaml: no such file");
 }
+
+/// `etl completions bash | head -1`: a reader that goes away is not an error.
+#[test]
+fn a_closed_stdout_is_success() {
+    let s = Sandbox::example();
+    for args in [
+        &["completions", "bash"][..],
+        &["render", "daily-averages", "--date", "2026-11-22"][..],
+        &["jobs", "list", "--offline", "-o", "json"][..],
+    ] {
+        let mut child = s
+            .cmd(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before etl writes: its first write meets a broken pipe.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "etl {args:?} with a closed stdout:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The shells `etl completions --help` names are the ones it accepts.
+#[test]
+fn completions_help_names_every_shell_it_accepts() {
+    let s = Sandbox::new();
+    let help = s.run(&["completions", "--help"]).expect(0).stdout();
+    let about = help.lines().next().unwrap_or_default().to_string();
+    for shell in ["bash", "elvish", "fish", "powershell", "zsh"] {
+        s.run(&["completions", shell]).expect(0);
+        assert!(
+            about.contains(shell),
+            "{shell} is accepted but not named: {about}"
+        );
+    }
+}
