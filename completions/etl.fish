@@ -38,7 +38,7 @@ complete -c etl -n "__fish_etl_needs_command" -f -a "build" -d 'Build the job im
 complete -c etl -n "__fish_etl_needs_command" -f -a "push" -d 'Push the job image and pin runs (render, schedule, deploy) to its digest'
 complete -c etl -n "__fish_etl_needs_command" -f -a "deploy" -d 'Apply the CronJobs of scheduled jobs and their Secrets to the cluster'
 complete -c etl -n "__fish_etl_needs_command" -f -a "diff" -d 'Show what `etl deploy` would change in the cluster (exit 1 when something would)'
-complete -c etl -n "__fish_etl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish)'
+complete -c etl -n "__fish_etl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, elvish, fish, powershell, zsh)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand init" -l name -d 'The project\'s name [default: this directory\'s name]' -r
 complete -c etl -n "__fish_etl_using_subcommand init" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
@@ -224,7 +224,7 @@ complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcom
 complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "push" -d 'Push the job image and pin runs (render, schedule, deploy) to its digest'
 complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "deploy" -d 'Apply the CronJobs of scheduled jobs and their Secrets to the cluster'
 complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "diff" -d 'Show what `etl deploy` would change in the cluster (exit 1 when something would)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "completions" -d 'Print a shell completion script (bash, elvish, fish, powershell, zsh)'
 complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "list" -d 'List the jobs of etl.yaml'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "run" -d 'Run a job here, as a local process (or in its image with --container), for a window'

@@ -501,7 +501,7 @@ _etl_commands() {
 'push:Push the job image and pin runs (render, schedule, deploy) to its digest' \
 'deploy:Apply the CronJobs of scheduled jobs and their Secrets to the cluster' \
 'diff:Show what \`etl deploy\` would change in the cluster (exit 1 when something would)' \
-'completions:Print a shell completion script (bash, zsh, fish)' \
+'completions:Print a shell completion script (bash, elvish, fish, powershell, zsh)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'etl commands' commands "$@"
@@ -537,7 +537,7 @@ _etl__subcmd__help_commands() {
 'push:Push the job image and pin runs (render, schedule, deploy) to its digest' \
 'deploy:Apply the CronJobs of scheduled jobs and their Secrets to the cluster' \
 'diff:Show what \`etl deploy\` would change in the cluster (exit 1 when something would)' \
-'completions:Print a shell completion script (bash, zsh, fish)' \
+'completions:Print a shell completion script (bash, elvish, fish, powershell, zsh)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'etl help commands' commands "$@"

@@ -15,6 +15,9 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// The cluster or the container engine failed or refused.
     pub const ENVIRONMENT: u8 = 3;
+    /// A local I/O failure: a full disk, a file etl cannot read or write, a closed terminal.
+    /// Nothing to fix in the command: the machine needs attention.
+    pub const LOCAL_IO: u8 = 4;
     /// Ctrl-C.
     pub const INTERRUPTED: u8 = 130;
 }
@@ -51,6 +54,9 @@ pub enum Error {
     Failed(String),
     #[error("interrupted")]
     Interrupted,
+    /// The user answered "no" at a confirmation: not a failure, nothing was done.
+    #[error("nothing done")]
+    Declined,
 }
 
 impl Error {
@@ -81,11 +87,12 @@ impl Error {
             | Error::Window { .. }
             | Error::Render(_)
             | Error::Usage { .. }
-            | Error::NoProject { .. }
-            | Error::Io { .. } => exit::USAGE,
+            | Error::NoProject { .. } => exit::USAGE,
+            Error::Io { .. } => exit::LOCAL_IO,
             Error::Environment { .. } => exit::ENVIRONMENT,
             Error::Failed(_) => exit::FAILED,
             Error::Interrupted => exit::INTERRUPTED,
+            Error::Declined => exit::OK,
         }
     }
 
@@ -94,6 +101,8 @@ impl Error {
         match self {
             // The run's own output already said why; etl adds one line.
             Error::Interrupted => eprintln!("etl: interrupted"),
+            // The user's own choice: a note, not an error.
+            Error::Declined => eprintln!("etl: nothing done"),
             other => eprintln!("etl: error: {other}"),
         }
         ExitCode::from(self.exit_code())

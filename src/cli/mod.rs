@@ -5,8 +5,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
-Exit codes: 0 ok, 1 the job or run failed, 2 usage or etl.yaml error, 3 cluster or container
-engine error, 130 interrupted.
+Exit codes: 0 ok (also \"no\" at a confirmation: nothing done), 1 the job or run failed,
+2 usage or etl.yaml error, 3 cluster or container engine error, 4 local I/O failure (disk full,
+a file etl cannot read or write, a closed terminal), 130 interrupted. A closed stdout is fine.
 
 Start with `etl init` in your repository, then `etl jobs list` and `etl jobs run JOB --yesterday`.";
 
@@ -62,7 +63,7 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Show what `etl deploy` would change in the cluster (exit 1 when something would)
     Diff(DiffArgs),
-    /// Print a shell completion script (bash, zsh, fish)
+    /// Print a shell completion script (bash, elvish, fish, powershell, zsh)
     Completions(CompletionsArgs),
 }
 

@@ -6,11 +6,9 @@ use clap::CommandFactory;
 use std::process::ExitCode;
 
 pub fn run(args: CompletionsArgs) -> Result<ExitCode> {
-    clap_complete::generate(
-        args.shell,
-        &mut Cli::command(),
-        "etl",
-        &mut std::io::stdout(),
-    );
-    Ok(ExitCode::SUCCESS)
+    // Generated into memory, then written like every result: clap_complete panics when its
+    // writer fails, and a closed stdout (`etl completions bash | head -1`) is not an error.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "etl", &mut script);
+    super::write_stdout(&String::from_utf8_lossy(&script))
 }

@@ -490,7 +490,7 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
                     "Delete {list} (no longer scheduled in etl.yaml)? Their runs and logs are kept."
                 ),
             )? {
-                return Err(Error::Interrupted);
+                return Err(Error::Declined);
             }
         }
         if !manifests.is_empty() {

@@ -1,9 +1,7 @@
 //! `etl jobs schedule`, `etl jobs follow`, `etl jobs cancel`: runs in the cluster. A run is a
 //! Kubernetes Job with a deterministic name; everything etl knows about it is on the Job.
 
-use super::{
-    Ctx, image_ref, job_with_overrides, pick, resolve_window, started_by, templates, window_spec,
-};
+use super::{Ctx, image_ref, job_with_overrides, pick, started_by, templates, window_spec};
 use crate::cli::{CancelArgs, ClusterArgs, FollowArgs, ScheduleArgs};
 use crate::cluster::follow::{self, Update};
 use crate::cluster::{self, Cluster, Target, explain, retry};
@@ -117,13 +115,14 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
             window: spec,
             overrides: args.overrides.clone(),
             yes: args.yes,
+            now: super::now()?,
         },
     )?;
     if args.follow {
         picked.also(["--follow"]);
     }
     let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
-    let window = resolve_window(&picked.window, &job.tz)?;
+    let window = picked.resolved.clone();
     let templates = templates(&project)?;
     let (image, image_note) = image_ref(&project, args.image.as_deref());
     let who = started_by();
@@ -192,7 +191,10 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
                     }
                     let question = format!("{} ({}) already covers this window. Start attempt {next}?", s.name, s.state);
                     let ask = ctx.term.interactive && !args.yes;
-                    if !(args.rerun || ask && super::confirm(&ctx.term, &question)?) {
+                    if !args.rerun && ask && !super::confirm(&ctx.term, &question)? {
+                        return Err(Error::Declined);
+                    }
+                    if !(args.rerun || ask) {
                         return Err(Error::usage(
                             format!("the window already has a run: {} ({})", s.name, s.state),
                             format!("--rerun starts attempt {next}; `etl jobs follow {}` shows that one", s.name),
@@ -513,7 +515,7 @@ pub fn cancel(ctx: &Ctx, args: CancelArgs) -> Result<ExitCode> {
                 &ctx.term,
                 &format!("Stop run {run} ({state}) and its pods?"),
             )? {
-                return Err(Error::Interrupted);
+                return Err(Error::Declined);
             }
         }
         // Record the cancel before stopping anything, so whatever happens next the run reads

@@ -3,10 +3,7 @@
 //! project directory with the pod's args and env (secrets resolved on this machine), or, with
 //! `--container`, the container itself runs through the container engine.
 
-use super::{
-    Ctx, job_with_overrides, pick, resolve_window, secret_values, started_by, templates,
-    window_spec,
-};
+use super::{Ctx, job_with_overrides, pick, secret_values, started_by, templates, window_spec};
 use crate::cli::RunArgs;
 use crate::error::{Error, Result};
 use crate::image::{self, ContainerRun, Engine, ImageError, Op, engine};
@@ -46,6 +43,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
             window: spec,
             overrides: args.overrides,
             yes: args.yes,
+            now: super::now()?,
         },
     )?;
     if let Some(s) = &args.step {
@@ -64,7 +62,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
         picked.also(["--mount"]);
     }
     let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
-    let whole = resolve_window(&picked.window, &job.tz)?;
+    let whole = picked.resolved.clone();
     let windows = match step {
         Some(s) => window::split(&whole, s).map_err(|source| Error::Window {
             flag: "--step",
@@ -400,6 +398,8 @@ const ENGINE_TIMEOUT: Duration = Duration::from_secs(30);
 /// A container's engine client passes the signal on to the container; after `GRACE` the
 /// container is killed by name (then its client), and in any case removed once the client is
 /// gone, so an interrupted run leaves no container behind.
+///
+/// A local process's leftovers are stopped when it ends, however it ends (`stop_leftovers`).
 pub(super) async fn supervise(launch: &Launch) -> Result<Outcome> {
     use nix::sys::signal::{Signal, killpg};
     use nix::unistd::Pid;
@@ -416,6 +416,12 @@ pub(super) async fn supervise(launch: &Launch) -> Result<Outcome> {
         &launch.dir
     };
     let program = &launch.argv[0];
+    if launch.container.is_none() {
+        // Whatever the job starts and leaves behind, even a daemon that left its process
+        // group, is reparented to etl rather than to init, so `stop_leftovers` finds it.
+        #[cfg(target_os = "linux")]
+        let _ = nix::sys::prctl::set_child_subreaper(true);
+    }
     let mut child = tokio::process::Command::new(program)
         .args(&launch.argv[1..])
         .envs(launch.env.iter().cloned())
@@ -452,6 +458,9 @@ pub(super) async fn supervise(launch: &Launch) -> Result<Outcome> {
     };
     let forwarded = tokio::select! {
         status = child.wait() => {
+            if launch.container.is_none() {
+                stop_leftovers(pgid).await;
+            }
             return status.map(exited).map_err(|e| Error::environment(format!("lost the job's process: {e}"), None));
         }
         _ = interrupt.recv() => Signal::SIGINT,
@@ -471,11 +480,131 @@ pub(super) async fn supervise(launch: &Launch) -> Result<Outcome> {
         let _ = killpg(pgid, Signal::SIGKILL);
         let _ = child.wait().await;
     }
-    if let Some((engine, name)) = &launch.container {
+    match &launch.container {
         // `run --rm` removes it when the client sees it end; a killed client does not.
-        engine_quietly(*engine, &Op::Remove { name }).await;
+        Some((engine, name)) => engine_quietly(*engine, &Op::Remove { name }).await,
+        None => stop_leftovers(pgid).await,
     }
     Ok(Outcome::Interrupted)
+}
+
+/// How long what a job left running gets between SIGTERM and SIGKILL, once the job's own
+/// process has ended.
+const LEFTOVER_GRACE: Duration = Duration::from_secs(2);
+
+/// Stops everything the job's process left behind when it ended, as a pod's processes all end
+/// with its container: its process group (`cmd &`, `nohup cmd &`), and the processes that left
+/// the group with setsid() (daemons), which come back to etl as their parents die because etl
+/// is their child subreaper. SIGTERM first, SIGKILL after `LEFTOVER_GRACE`; each is reaped, so
+/// none is left a zombie either. Only for a local process: a container's engine does this for
+/// its container (and etl would otherwise kill the engine's own helpers, such as conmon).
+///
+/// Caveat: Linux only (the subreaper and `/proc`); a process that detaches from both the group
+/// and etl's descendants (a `systemd-run`) is out of reach, as it would be from a pod.
+async fn stop_leftovers(group: nix::unistd::Pid) {
+    use nix::sys::signal::{Signal, kill};
+    use nix::sys::wait::{WaitPidFlag, waitpid};
+    use std::collections::HashSet;
+
+    let start = tokio::time::Instant::now();
+    let mut signal = Signal::SIGTERM;
+    let mut signalled = HashSet::new();
+    let mut said = false;
+    loop {
+        let leftovers = leftovers(group);
+        let alive: Vec<_> = leftovers.iter().filter(|p| !p.dead).collect();
+        // Reap the dead that are etl's own: an orphan reparented to etl is etl's zombie.
+        for p in leftovers.iter().filter(|p| p.dead && p.ours) {
+            let _ = waitpid(p.pid, Some(WaitPidFlag::WNOHANG));
+        }
+        if alive.is_empty() {
+            return;
+        }
+        if !said {
+            eprintln!(
+                "etl: stopping {} process{} the job left running",
+                alive.len(),
+                if alive.len() == 1 { "" } else { "es" }
+            );
+            said = true;
+        }
+        if signal == Signal::SIGTERM && start.elapsed() >= LEFTOVER_GRACE {
+            signal = Signal::SIGKILL;
+            signalled.clear();
+        }
+        if start.elapsed() >= LEFTOVER_GRACE + Duration::from_secs(5) {
+            // Unkillable for now (uninterruptible sleep): say so rather than hang.
+            eprintln!(
+                "etl: warning: {} process{} of the job would not stop: {}",
+                alive.len(),
+                if alive.len() == 1 { "" } else { "es" },
+                alive
+                    .iter()
+                    .map(|p| p.pid.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            return;
+        }
+        for p in alive {
+            if signalled.insert(p.pid) {
+                let _ = kill(p.pid, signal);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A process the job left: in its process group, or a child of etl (an orphan reparented to
+/// etl, the subreaper).
+struct Leftover {
+    pid: nix::unistd::Pid,
+    /// A zombie: already ended, waiting to be reaped by its parent.
+    dead: bool,
+    /// etl is its parent, so etl must reap it.
+    ours: bool,
+}
+
+/// The job's leftovers, from `/proc` (empty where there is no `/proc`).
+fn leftovers(group: nix::unistd::Pid) -> Vec<Leftover> {
+    let me = std::process::id() as i32;
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        if let Some((state, ppid, pgrp)) = parse_stat(&stat)
+            && ((group.as_raw() > 0 && pgrp == group.as_raw()) || ppid == me)
+        {
+            out.push(Leftover {
+                pid: nix::unistd::Pid::from_raw(pid),
+                dead: state == 'Z' || state == 'X',
+                ours: ppid == me,
+            });
+        }
+    }
+    out
+}
+
+/// State, parent pid and process group from `/proc/PID/stat`: `pid (comm) S ppid pgrp …`. The
+/// command name may hold spaces and parentheses, so fields are counted after the last `)`.
+fn parse_stat(stat: &str) -> Option<(char, i32, i32)> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    let pgrp = fields.next()?.parse().ok()?;
+    Some((state, ppid, pgrp))
 }
 
 /// Runs `engine op` for a stop, ignoring how it ends ("no such container" is the usual
@@ -489,4 +618,23 @@ async fn engine_quietly(engine: Engine, op: &Op<'_>) {
         .kill_on_drop(true)
         .status();
     let _ = tokio::time::timeout(ENGINE_TIMEOUT, child).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_stat;
+
+    #[test]
+    fn proc_stat_fields_are_counted_after_the_command_name() {
+        assert_eq!(
+            parse_stat("4242 (sleep) S 17 4240 4240 0 -1 4194304 …"),
+            Some(('S', 17, 4240))
+        );
+        // A command may call itself anything, spaces and parentheses included.
+        assert_eq!(
+            parse_stat("77 (a) Z 1 (b)) Z 1 77 77 0"),
+            Some(('Z', 1, 77))
+        );
+        assert_eq!(parse_stat("garbage"), None);
+    }
 }

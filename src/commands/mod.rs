@@ -69,7 +69,14 @@ impl Ctx {
                 project::find(&cwd).ok_or(Error::NoProject { dir: cwd })?
             }
         };
-        let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+        let text = std::fs::read_to_string(&file).map_err(|e| match e.kind() {
+            // A path that names nothing is a mistake in the command, not a failing disk.
+            std::io::ErrorKind::NotFound => Error::usage(
+                format!("{}: no such file", file.display()),
+                "pass -f PATH to an etl.yaml (or unset ETL_FILE), or run `etl init` here",
+            ),
+            _ => Error::io(&file, e),
+        })?;
         let project = project::parse(&display_path(&file), &text)?;
         // Keep the real location for relative paths (templates, dotenv files).
         let project = Project {
@@ -277,7 +284,7 @@ fn dotenv_error(path: &Path, e: dotenvy::Error) -> Error {
 }
 
 /// A yes/no question on the terminal (only ask when `term.interactive`). Esc or Ctrl-C is
-/// `Error::Interrupted`.
+/// `Error::Interrupted`; a "no" is for the caller to turn into `Error::Declined`.
 pub fn confirm(term: &Term, question: &str) -> Result<bool> {
     use crate::term::prompt::{PromptError, Prompter};
     match Prompter::new(term.color).confirm(question, false) {

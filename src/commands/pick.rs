@@ -4,13 +4,13 @@
 //! naming the flags. The questions are I/O (`term::prompt`); checking answers and turning them
 //! into the equivalent command line are pure functions, tested below.
 
-use super::{Ctx, WINDOW_FLAGS, job_with_overrides, now};
+use super::{Ctx, WINDOW_FLAGS, job_with_overrides};
 use crate::cli::OverrideArgs;
 use crate::error::{Error, Result};
 use crate::project::{Job, ParamSpec, ParamType, Project, typed_param};
 use crate::term::Term;
 use crate::term::prompt::{PromptError, Prompter};
-use crate::window::{Instant, Period, WindowSpec, parse_date, parse_instant};
+use crate::window::{Instant, Period, Window, WindowSpec, parse_date, parse_instant};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::Value;
@@ -25,6 +25,10 @@ pub struct Given {
     pub overrides: OverrideArgs,
     /// `--yes`: no confirmation after the questions.
     pub yes: bool,
+    /// The command's one "now", read once by the caller: the window the questions show is
+    /// resolved against it, and so is the window that runs, however long the questions take
+    /// (past midnight, `--yesterday` would otherwise mean another day).
+    pub now: Timestamp,
 }
 
 /// A complete request: the command line's values and the answers.
@@ -32,6 +36,9 @@ pub struct Given {
 pub struct Picked {
     pub job: String,
     pub window: WindowSpec,
+    /// `window` resolved against `Given::now` in the job's time zone: the window the summary
+    /// showed, for the command to run.
+    pub resolved: Window,
     /// The command line's `--config` and `--set`, then the answers to the job's params as
     /// `key=value` (only those that differ from the job's current value).
     pub overrides: OverrideArgs,
@@ -61,17 +68,25 @@ impl Picked {
 
 /// Fills in what `given` lacks for `etl {command}` (e.g. "jobs run"): returns at once when the
 /// job and the window are both given; asks on a terminal; otherwise fails with the flags to
-/// pass (exit 2). Esc, Ctrl-C or "no" at the confirmation is `Error::Interrupted` (exit 130),
-/// before anything is created or run.
+/// pass (exit 2). Esc or Ctrl-C at a question is `Error::Interrupted` (exit 130), "no" at the
+/// confirmation `Error::Declined` (exit 0), both before anything is created or run.
 pub fn complete(ctx: &Ctx, project: &Project, command: &str, given: Given) -> Result<Picked> {
-    if let Some(name) = &given.job {
-        // A misspelt job or a bad --config fails before any question.
-        job_with_overrides(project, name, &given.overrides)?;
-    }
-    if let (Some(job), Some(window)) = (&given.job, &given.window) {
+    // A misspelt job or a bad --config fails before any question.
+    let job = match &given.job {
+        Some(name) => Some(job_with_overrides(project, name, &given.overrides)?),
+        None => None,
+    };
+    if let (Some(job), Some(window)) = (&job, &given.window) {
         return Ok(Picked {
-            argv: equivalent(ctx.file.as_deref(), command, job, window, &given.overrides),
-            job: job.clone(),
+            argv: equivalent(
+                ctx.file.as_deref(),
+                command,
+                &job.name,
+                window,
+                &given.overrides,
+            ),
+            job: job.name.clone(),
+            resolved: resolve(window, given.now, &job.tz)?,
             window: window.clone(),
             overrides: given.overrides,
             asked: false,
@@ -110,13 +125,13 @@ fn ask(p: &Prompter, ctx: &Ctx, project: &Project, command: &str, given: Given) 
         window,
         mut overrides,
         yes,
+        now,
     } = given;
     let name = match job {
         Some(name) => name,
         None => pick_job(p, project)?,
     };
     let job = job_with_overrides(project, &name, &overrides)?;
-    let now = now()?;
     let window = match window {
         Some(w) => w,
         None => ask_window(p, &job, now)?,
@@ -132,20 +147,17 @@ fn ask(p: &Prompter, ctx: &Ctx, project: &Project, command: &str, given: Given) 
             continue;
         }
         let current = job.config.get(pname).map(value_text);
-        let answer = ask_param(p, pname, spec, current.as_deref())?;
-        if current.as_deref() != Some(answer.as_str()) {
+        // None: left unset, as without `--config` (a param with no value yet).
+        if let Some(answer) = ask_param(p, pname, spec, current.as_deref())?
+            && current.as_deref() != Some(answer.as_str())
+        {
             answers.push(format!("{pname}={answer}"));
         }
     }
     overrides.config.extend(answers);
     // The answers were checked one by one; this checks them together, as the run will.
     let job = job_with_overrides(project, &name, &overrides)?;
-    let resolved = window
-        .resolve(now, &job.tz)
-        .map_err(|source| Error::Window {
-            flag: "window",
-            source,
-        })?;
+    let resolved = resolve(&window, now, &job.tz)?;
     let verb = verb(command);
     p.say(&format!("{verb} {name}"))?;
     p.say(&format!("  window  {resolved} ({})", job.timezone))?;
@@ -158,14 +170,22 @@ fn ask(p: &Prompter, ctx: &Ctx, project: &Project, command: &str, given: Given) 
         p.say(&format!("  params  {}", params.join(" ")))?;
     }
     if !yes && !p.confirm(&format!("{verb} {name} now?"), true)? {
-        return Err(Error::Interrupted);
+        return Err(Error::Declined);
     }
     Ok(Picked {
         argv: equivalent(ctx.file.as_deref(), command, &name, &window, &overrides),
         job: name,
         window,
+        resolved,
         overrides,
         asked: true,
+    })
+}
+
+fn resolve(spec: &WindowSpec, now: Timestamp, tz: &TimeZone) -> Result<Window> {
+    spec.resolve(now, tz).map_err(|source| Error::Window {
+        flag: "window",
+        source,
     })
 }
 
@@ -264,38 +284,73 @@ fn range_window(
     Ok(spec)
 }
 
+/// What a menu shows for leaving a param without a value unset.
+const NOT_SET: &str = "(not set)";
+
 /// One param: a menu for a choice, yes/no for a bool, else a line checked against its type.
 /// The job's current value (its config, else the param's default) is the default answer.
-fn ask_param(p: &Prompter, name: &str, spec: &ParamSpec, current: Option<&str>) -> Result<String> {
+///
+/// One rule with the command line: a param with no value (no default, not in the config) may
+/// stay unset, as it does when `--config` leaves it out. Its default answer is then "unset"
+/// (Enter on an empty line, or `(not set)` in a menu), and the answer is None.
+fn ask_param(
+    p: &Prompter,
+    name: &str,
+    spec: &ParamSpec,
+    current: Option<&str>,
+) -> Result<Option<String>> {
     let title = match &spec.help {
         Some(help) => format!("{name} ({}) — {help}", spec.kind.as_str()),
         None => format!("{name} ({})", spec.kind.as_str()),
     };
+    let optional = current.is_none();
     Ok(match spec.kind {
+        ParamType::Choice | ParamType::Bool if optional => {
+            let mut items = match spec.kind {
+                ParamType::Bool => vec!["true".to_string(), "false".to_string()],
+                _ => spec.choices.clone().unwrap_or_default(),
+            };
+            items.insert(0, NOT_SET.to_string());
+            match p.select(&title, &items, 0)? {
+                0 => None,
+                i => Some(items[i].clone()),
+            }
+        }
         ParamType::Choice => {
             let choices = spec.choices.clone().unwrap_or_default();
             let default = choices
                 .iter()
                 .position(|c| Some(c.as_str()) == current)
                 .unwrap_or(0);
-            choices[p.select(&title, &choices, default)?].clone()
+            Some(choices[p.select(&title, &choices, default)?].clone())
         }
-        ParamType::Bool => p.confirm(&title, current == Some("true"))?.to_string(),
+        ParamType::Bool => Some(p.confirm(&title, current == Some("true"))?.to_string()),
         ParamType::String | ParamType::Int | ParamType::Date => {
             let text = p.text(&title, current, &|s| {
-                param_answer(name, spec, s).map(|_| ())
+                param_answer(name, spec, s, optional).map(|_| ())
             })?;
-            param_answer(name, spec, &text).map_err(|m| Error::usage(m, "answer again"))?
+            param_answer(name, spec, &text, optional)
+                .map_err(|m| Error::usage(m, "answer again"))?
         }
     })
 }
 
 /// A typed answer to a param, checked against its type, as `--config key=VALUE` would take it.
-pub fn param_answer(name: &str, spec: &ParamSpec, raw: &str) -> Result<String, String> {
+/// An empty answer leaves an `optional` param (one with no value yet) unset: None.
+pub fn param_answer(
+    name: &str,
+    spec: &ParamSpec,
+    raw: &str,
+    optional: bool,
+) -> Result<Option<String>, String> {
     if raw.trim().is_empty() {
-        return Err(format!("`{name}` needs a value"));
+        return if optional {
+            Ok(None)
+        } else {
+            Err(format!("`{name}` needs a value"))
+        };
     }
-    typed_param(name, spec, &Value::String(raw.to_string())).map(|v| value_text(&v))
+    typed_param(name, spec, &Value::String(raw.to_string())).map(|v| Some(value_text(&v)))
 }
 
 /// A config value as `--config key=VALUE` spells it.
@@ -472,33 +527,46 @@ mod tests {
     #[test]
     fn answers_are_checked_against_the_param_type() {
         let int = spec(ParamType::Int, None);
-        assert_eq!(param_answer("n", &int, " 12 "), Ok("12".into()));
         assert_eq!(
-            param_answer("n", &int, "twelve"),
+            param_answer("n", &int, " 12 ", false),
+            Ok(Some("12".into()))
+        );
+        assert_eq!(
+            param_answer("n", &int, "twelve", false),
             Err("`n` is an int, `twelve` is not".into())
         );
         let date = spec(ParamType::Date, None);
         assert_eq!(
-            param_answer("d", &date, "2026-11-22"),
-            Ok("2026-11-22".into())
+            param_answer("d", &date, "2026-11-22", false),
+            Ok(Some("2026-11-22".into()))
         );
         assert!(
-            param_answer("d", &date, "2026-02-30")
+            param_answer("d", &date, "2026-02-30", false)
                 .unwrap_err()
                 .contains("is a date (YYYY-MM-DD)")
         );
         let b = spec(ParamType::Bool, None);
-        assert_eq!(param_answer("b", &b, "yes"), Ok("true".into()));
+        assert_eq!(param_answer("b", &b, "yes", false), Ok(Some("true".into())));
         let c = spec(ParamType::Choice, Some(&["pm25", "no2"]));
-        assert_eq!(param_answer("c", &c, "no2"), Ok("no2".into()));
+        assert_eq!(param_answer("c", &c, "no2", false), Ok(Some("no2".into())));
         assert!(
-            param_answer("c", &c, "o3")
+            param_answer("c", &c, "o3", false)
                 .unwrap_err()
                 .contains("one of pm25, no2")
         );
         let s = spec(ParamType::String, None);
-        assert_eq!(param_answer("s", &s, "raw bucket"), Ok("raw bucket".into()));
-        assert_eq!(param_answer("s", &s, "  "), Err("`s` needs a value".into()));
+        assert_eq!(
+            param_answer("s", &s, "raw bucket", false),
+            Ok(Some("raw bucket".into()))
+        );
+        assert_eq!(
+            param_answer("s", &s, "  ", false),
+            Err("`s` needs a value".into())
+        );
+        // A param without a value may stay unset, as without --config; a typed answer is
+        // still checked.
+        assert_eq!(param_answer("d", &date, "", true), Ok(None));
+        assert!(param_answer("d", &date, "soon", true).is_err());
     }
 
     #[test]
@@ -520,6 +588,43 @@ mod tests {
                 .contains("the window is empty")
         );
         assert!(range_window("2026-11-01", "2026-11-05", now, &tz).is_ok());
+    }
+
+    #[test]
+    fn the_window_is_resolved_once_against_the_commands_now() {
+        let project = crate::project::parse(
+            Path::new("etl.yaml"),
+            "project: demo\njobs:\n  j:\n    command: [true]\n    timezone: America/Los_Angeles\n",
+        )
+        .unwrap();
+        let ctx = Ctx {
+            file: None,
+            term: Term {
+                quiet: true,
+                verbose: 0,
+                color: false,
+                progress: false,
+                interactive: false,
+            },
+        };
+        // A second before midnight in Los Angeles; the wall clock is another day entirely.
+        let now: Timestamp = "2026-11-23T07:59:59Z".parse().unwrap();
+        let picked = complete(
+            &ctx,
+            &project,
+            "jobs run",
+            Given {
+                job: Some("j".into()),
+                window: Some(WindowSpec::Yesterday),
+                now,
+                ..Given::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            picked.resolved.to_string(),
+            "[2026-11-21T00:00:00-08:00, 2026-11-22T00:00:00-08:00)"
+        );
     }
 
     #[test]

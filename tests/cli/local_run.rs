@@ -188,3 +188,101 @@ fn a_job_that_does_not_exist_gets_a_suggestion() {
     let r = s.run(&["jobs", "run", "daily-averages"]).expect(2);
     r.stderr_has("which window");
 }
+
+/// The pids a job wrote to `pids`, one a line, once it has written `n` of them.
+fn wait_for_pids(s: &Sandbox, n: usize) -> Vec<i32> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let pids: Vec<i32> = std::fs::read_to_string(s.path().join("pids"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect();
+        if pids.len() >= n {
+            return pids;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the job never wrote {n} pids: {pids:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Each of `pids` that still runs (a zombie has ended: it does not count). Those are then
+/// killed, so a failing test leaves nothing behind either.
+fn still_running(pids: &[i32]) -> Vec<i32> {
+    let running: Vec<i32> = pids
+        .iter()
+        .copied()
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start());
+                !state.is_some_and(|s| s.starts_with('Z') || s.starts_with('X'))
+            })
+        })
+        .collect();
+    for pid in &running {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(*pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    running
+}
+
+/// Three background children, one of which left the job's process group with setsid, as a
+/// daemon does (`setsid`, from util-linux, is in every Linux base system). Their output goes
+/// to /dev/null so that they cannot keep the test's pipes open: the test sees them at once.
+const LEAVES_CHILDREN: &str = "project: demo
+jobs:
+  leave:
+    command: [sh, -c, 'for s in nohup nohup setsid; do $s sleep 1000 >/dev/null 2>&1 & echo $! >> pids; done; echo started; EXIT']
+";
+
+#[test]
+fn a_job_that_ends_leaves_no_process_behind() {
+    let s = Sandbox::new();
+    s.write("etl.yaml", &LEAVES_CHILDREN.replace("EXIT", "exit 0"));
+    let r = s.run(&["jobs", "run", "leave", "--today"]).expect(0);
+    r.stdout_has("started");
+    let pids = wait_for_pids(&s, 3);
+    assert_eq!(
+        still_running(&pids),
+        Vec::<i32>::new(),
+        "the job's background processes outlived etl: {pids:?}\n{}",
+        r.stderr()
+    );
+    r.stderr_has("stopping 3 processes the job left running");
+}
+
+#[test]
+fn ctrl_c_leaves_no_process_behind() {
+    let s = Sandbox::new();
+    s.write("etl.yaml", &LEAVES_CHILDREN.replace("EXIT", "wait"));
+    let child = s
+        .cmd(&["jobs", "run", "leave", "--today"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pids = wait_for_pids(&s, 3);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        still_running(&pids),
+        Vec::<i32>::new(),
+        "the job's processes outlived etl after Ctrl-C: {pids:?}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

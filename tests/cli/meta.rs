@@ -1,6 +1,6 @@
 //! The tool itself: version, help, completions, exit codes of clap's own errors.
 
-use crate::common::{Sandbox, repo};
+use crate::common::{Run, Sandbox, repo};
 
 #[test]
 fn version_and_help_speak_for_the_tool() {
@@ -15,7 +15,8 @@ fn version_and_help_speak_for_the_tool() {
         "init",
         "render",
         "jobs",
-        "Exit codes: 0 ok, 1 the job or run failed, 2 usage",
+        "Exit codes: 0 ok (also \"no\" at a confirmation: nothing done), 1 the job or run failed",
+        "4 local I/O failure",
     ] {
         assert!(h.contains(needle), "--help lacks {needle:?}:\n{h}");
     }
@@ -59,4 +60,91 @@ fn completions_are_current() {
         stale.is_empty(),
         "stale completion scripts: {stale:?}; run UPDATE_COMPLETIONS=1 cargo test --test cli completions"
     );
+}
+
+/// A local I/O failure is exit 4, not 2: there is nothing to fix in the command.
+#[test]
+fn a_full_disk_is_a_local_io_failure() {
+    let s = Sandbox::example();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full exists on Linux");
+    let out = s
+        .cmd(&["render", "daily-averages", "--date", "2026-11-22"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("stdout: No space left on device"), "{err}");
+}
+
+#[test]
+fn an_unwritable_record_of_local_runs_is_a_local_io_failure() {
+    let s = Sandbox::new();
+    s.write(
+        "etl.yaml",
+        "project: demo\njobs:\n  ok:\n    command: [true]\n",
+    );
+    // The data directory is a file: nothing can be written under it.
+    s.write("not-a-dir", "");
+    let r = Run {
+        out: s
+            .cmd(&["jobs", "run", "ok", "--today"])
+            .env("ETL_DATA_DIR", s.path().join("not-a-dir"))
+            .output()
+            .unwrap(),
+    }
+    .expect(4);
+    r.stderr_has("not-a-dir/projects");
+}
+
+#[test]
+fn a_project_file_that_does_not_exist_is_a_usage_error() {
+    let s = Sandbox::new();
+    let r = s.run(&["-f", "nope/etl.yaml", "jobs", "list"]).expect(2);
+    r.stderr_has("nope/etl.yaml: no such file");
+}
+
+/// `etl completions bash | head -1`: a reader that goes away is not an error.
+#[test]
+fn a_closed_stdout_is_success() {
+    let s = Sandbox::example();
+    for args in [
+        &["completions", "bash"][..],
+        &["render", "daily-averages", "--date", "2026-11-22"][..],
+        &["jobs", "list", "--offline", "-o", "json"][..],
+    ] {
+        let mut child = s
+            .cmd(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before etl writes: its first write meets a broken pipe.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "etl {args:?} with a closed stdout:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The shells `etl completions --help` names are the ones it accepts.
+#[test]
+fn completions_help_names_every_shell_it_accepts() {
+    let s = Sandbox::new();
+    let help = s.run(&["completions", "--help"]).expect(0).stdout();
+    let about = help.lines().next().unwrap_or_default().to_string();
+    for shell in ["bash", "elvish", "fish", "powershell", "zsh"] {
+        s.run(&["completions", shell]).expect(0);
+        assert!(
+            about.contains(shell),
+            "{shell} is accepted but not named: {about}"
+        );
+    }
 }

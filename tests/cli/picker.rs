@@ -268,6 +268,68 @@ fn ctrl_c_at_a_prompt_runs_nothing_and_shows_the_cursor() {
 }
 
 #[test]
+fn no_at_the_confirmation_runs_nothing_and_is_not_an_error() {
+    let s = Sandbox::example();
+    let mut pty = Pty::spawn(&s, &["jobs", "run", "sensor-report"], &[]);
+    pty.expect("Window (in America/Los_Angeles)");
+    pty.expect("a custom range");
+    pty.send("\r");
+    pty.expect("Run sensor-report now?");
+    pty.send("n");
+    pty.expect("etl: nothing done");
+    assert_eq!(
+        pty.exit_code(),
+        0,
+        "declining is not a failure: {}",
+        pty.seen
+    );
+    pty.assert_terminal_sane();
+    assert!(!pty.seen.contains("interrupted"), "{}", pty.seen);
+    assert_nothing_ran(&s, &pty);
+}
+
+/// Params without a default: the command line runs without them, and so does the picker.
+const OPTIONAL_PARAMS: &str = "project: demo
+jobs:
+  report:
+    command: [sh, -c, 'echo \"config $3\"']
+    params:
+      day: {type: date, help: Only this day}
+      mode: {type: choice, choices: [fast, full]}
+      dry: {type: bool}
+";
+
+#[test]
+fn params_without_a_default_may_stay_unset_as_on_the_command_line() {
+    let s = Sandbox::new();
+    s.write("etl.yaml", OPTIONAL_PARAMS);
+    let cli = s.run(&["jobs", "run", "report", "--yesterday"]).expect(0);
+    assert_eq!(cli.stdout(), "config {}\n");
+
+    let mut pty = Pty::spawn(&s, &["jobs", "run", "report"], &[]);
+    pty.expect("Window (in UTC)");
+    pty.expect("a custom range");
+    pty.send("\r");
+    pty.expect("day (date) — Only this day:");
+    pty.send("\r");
+    pty.expect("mode (choice)");
+    pty.expect("(not set)");
+    pty.send("\r");
+    pty.expect("dry (bool)");
+    pty.expect("(not set)");
+    pty.send("\r");
+    pty.expect("Run report now?");
+    pty.send("y");
+    assert_eq!(pty.exit_code(), 0, "{}", pty.seen);
+    assert!(!pty.seen.contains("needs a value"), "{}", pty.seen);
+    assert_eq!(
+        pty.stdout(),
+        cli.stdout(),
+        "the picker and the flags differ"
+    );
+}
+
+#[test]
 fn a_given_job_and_window_ask_nothing() {
     if !require_tool("python3") {
         return;
