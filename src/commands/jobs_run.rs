@@ -451,6 +451,7 @@ pub(super) async fn supervise(launch: &Launch) -> Result<Outcome> {
             .and_then(|id| i32::try_from(id).ok())
             .unwrap_or(0),
     );
+    let _live = LiveGroup::register(pgid);
     let exited = |status: std::process::ExitStatus| match (status.code(), &launch.container) {
         (Some(125), Some((engine, _))) => Outcome::EngineFailed(*engine),
         (Some(code), _) => Outcome::Exited(code),
@@ -486,6 +487,31 @@ pub(super) async fn supervise(launch: &Launch) -> Result<Outcome> {
         None => stop_leftovers(pgid).await,
     }
     Ok(Outcome::Interrupted)
+}
+
+/// The process groups of the jobs etl supervises right now: a workflow run supervises several
+/// at once, and one job's leftovers must never include another job's processes.
+static LIVE_GROUPS: std::sync::Mutex<Vec<i32>> = std::sync::Mutex::new(Vec::new());
+
+/// A job's process group in `LIVE_GROUPS` until dropped (at the end of `supervise`, however it
+/// ends).
+struct LiveGroup(i32);
+
+impl LiveGroup {
+    fn register(group: nix::unistd::Pid) -> LiveGroup {
+        if let Ok(mut live) = LIVE_GROUPS.lock() {
+            live.push(group.as_raw());
+        }
+        LiveGroup(group.as_raw())
+    }
+}
+
+impl Drop for LiveGroup {
+    fn drop(&mut self) {
+        if let Ok(mut live) = LIVE_GROUPS.lock() {
+            live.retain(|g| *g != self.0);
+        }
+    }
 }
 
 /// How long what a job left running gets between SIGTERM and SIGKILL, once the job's own
@@ -571,6 +597,13 @@ fn leftovers(group: nix::unistd::Pid) -> Vec<Leftover> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
+    // Other jobs supervised at the same time: their groups and their own processes are theirs.
+    // (A daemon that left its group cannot be told apart: while several jobs run, it is
+    // stopped with the first of them to end.)
+    let others: Vec<i32> = LIVE_GROUPS
+        .lock()
+        .map(|l| l.iter().copied().filter(|g| *g != group.as_raw()).collect())
+        .unwrap_or_default();
     let mut out = Vec::new();
     for entry in entries.flatten() {
         let Some(pid) = entry
@@ -585,6 +618,8 @@ fn leftovers(group: nix::unistd::Pid) -> Vec<Leftover> {
         };
         if let Some((state, ppid, pgrp)) = parse_stat(&stat)
             && ((group.as_raw() > 0 && pgrp == group.as_raw()) || ppid == me)
+            && !others.contains(&pgrp)
+            && !others.contains(&pid)
         {
             out.push(Leftover {
                 pid: nix::unistd::Pid::from_raw(pid),
