@@ -98,7 +98,8 @@ pub struct ClusterArgs {
 #[command(after_help = "\
 The run is a Kubernetes Job named after the job, the window and the attempt
 (daily-averages-20261122-1d-a1): scheduling the same window again asks before starting attempt 2
-(or pass --rerun), and never duplicates or overwrites a run. The run's name goes to stdout.
+(or pass --rerun), and never duplicates or overwrites a run; while the window's run has not ended,
+attempt 2 is refused. The run's name goes to stdout.
 With --follow or --wait, the exit code is the run's: 0 succeeded, 1 failed.
 
 Examples:
@@ -132,6 +133,9 @@ pub struct ScheduleArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Exit codes: 0 the run succeeded, 1 it failed or was cancelled, 3 the cluster failed, or a pod's
+log could not be read to its end (the pod is named on stderr), 130 Ctrl-C (the run goes on).")]
 pub struct FollowArgs {
     /// The run (see `etl runs`) [default: the newest run scheduled from this machine]
     pub run: Option<String>,

@@ -75,6 +75,8 @@ pub enum Update {
     Line { pod: String, line: String },
     /// Something about the run worth telling (a pod started, is stuck, was OOMKilled).
     Note(String),
+    /// A pod's container started (or had already run): its log is coming.
+    Started { pod: String, note: String },
     /// The run's state changed.
     State(RunState),
 }
@@ -440,9 +442,8 @@ pub async fn follow(
                         1 => String::new(),
                         n => format!(" (retry {})", n - 1),
                     };
-                    let _ = tx
-                        .send(Update::Note(format!("pod {name} started{retry}")))
-                        .await;
+                    let note = format!("pod {name} started{retry}");
+                    let _ = tx.send(Update::Started { pod: name, note }).await;
                     enqueue(&pod);
                 }
             }
@@ -460,7 +461,10 @@ pub async fn follow(
                         newest_exit = Some((created, code));
                     }
                 }
-                if streaming.insert(pod.metadata.name.clone().unwrap_or_default()) {
+                let name = pod.metadata.name.clone().unwrap_or_default();
+                if streaming.insert(name.clone()) {
+                    let note = format!("pod {name} started (retry {})", streaming.len() - 1);
+                    let _ = tx.send(Update::Started { pod: name, note }).await;
                     enqueue(pod);
                 }
             }

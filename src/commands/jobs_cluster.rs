@@ -385,6 +385,15 @@ async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<Ex
                         out.push('\n');
                     }
                 }
+                // Known before its first line: once a retry has started, every line (the
+                // first pod's too, from then on) says which pod it is from.
+                Update::Started { pod, note } => {
+                    pods.insert(pod);
+                    match &bar {
+                        Some(b) => b.println(note),
+                        None => ctx.term.note(note),
+                    }
+                }
                 Update::Note(n) => match &bar {
                     Some(b) => b.println(n),
                     None => ctx.term.note(n),

@@ -160,6 +160,10 @@ fn a_failing_run_shows_every_attempt_and_exits_1() {
     let out = again.stdout();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 6, "{out}");
+    assert!(
+        lines.iter().all(|l| l.starts_with('[')),
+        "the run has three pods: every line says whose it is\n{out}"
+    );
     // (Within a pod, its stdout and stderr lines may come in either order: two pipes.)
     let pod_of = |l: &str| l.split_once("] ").map(|(p, _)| p.to_string());
     for pair in lines.chunks(2) {
