@@ -400,7 +400,7 @@ fn the_requests_etl_sends() {
     has("PATCH /apis/batch/v1/namespaces/default/jobs/forever-20261122-1d-a1?");
     has("content-type: application/merge-patch+json");
     has("DELETE /api/v1/namespaces/default/pods?&labelSelector=job-name=forever-20261122-1d-a1");
-    has("\"propagationPolicy\":\"Orphan\"");
+    has("\"propagationPolicy\":\"Background\"");
 }
 
 /// Deploying is server-side apply with field manager `etl`; pruning deletes the CronJob only,

@@ -664,13 +664,27 @@ fn prune_keeps_the_runs_of_a_deleted_cronjob_and_warns_about_one_going_on() {
 }
 
 /// Creates `n` suspended runs (kubesim starts no pod for them) of sensor-report,
-/// `sensor-report-r0000` …, over one kept-alive connection.
+/// `sensor-report-r0000` …, over 8 kept-alive connections (kubesim's controllers take its
+/// store between bursts of creates, so one at a time is slow), the last one after all others.
 fn create_runs(sim: &Kubesim, n: usize) {
+    let addr = sim.url.trim_start_matches("http://").to_string();
+    let workers: Vec<_> = (0..8)
+        .map(|w| {
+            let addr = addr.clone();
+            std::thread::spawn(move || post_runs(&addr, (w..n - 1).step_by(8)))
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    post_runs(&addr, std::iter::once(n - 1));
+}
+
+fn post_runs(addr: &str, runs: impl Iterator<Item = usize>) {
     use std::io::{BufRead, Write};
-    let addr = sim.url.trim_start_matches("http://");
     let mut conn = std::net::TcpStream::connect(addr).unwrap();
     let mut answers = std::io::BufReader::new(conn.try_clone().unwrap());
-    for i in 0..n {
+    for i in runs {
         let body = serde_json::json!({
             "apiVersion": "batch/v1", "kind": "Job",
             "metadata": {"name": format!("sensor-report-r{i:04}"), "labels": {
