@@ -69,7 +69,7 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
         picked.also(["--follow"]);
     }
     let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
-    let window = resolve_window(&picked.window, &job.tz)?;
+    let window = resolve_window(ctx, &picked.window, &job)?;
     let templates = templates(&project)?;
     let (image, image_note) = image_ref(&project, args.image.as_deref());
     let who = started_by();

@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
         picked.also(["--mount"]);
     }
     let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
-    let whole = resolve_window(&picked.window, &job.tz)?;
+    let whole = resolve_window(ctx, &picked.window, &job)?;
     let windows = match step {
         Some(s) => window::split(&whole, s).map_err(|source| Error::Window {
             flag: "--step",

@@ -19,7 +19,6 @@ use crate::render::Templates;
 use crate::term::Term;
 use crate::window::{Window, WindowSpec, parse_date, parse_instant};
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -123,12 +122,23 @@ pub fn window_spec(w: &WindowArgs) -> Result<Option<WindowSpec>> {
     }))
 }
 
-/// The window flags resolved against now, in the job's time zone.
-pub fn resolve_window(spec: &WindowSpec, tz: &TimeZone) -> Result<Window> {
-    spec.resolve(now()?, tz).map_err(|source| Error::Window {
-        flag: "window",
-        source,
-    })
+/// The window flags resolved against now, in the job's time zone. A `--start`/`--end` without
+/// an offset is read in that zone, and a note says so: the same text means another instant
+/// for a job in another zone.
+pub fn resolve_window(ctx: &Ctx, spec: &WindowSpec, job: &project::Job) -> Result<Window> {
+    let window = spec
+        .resolve(now()?, &job.tz)
+        .map_err(|source| Error::Window {
+            flag: "window",
+            source,
+        })?;
+    if spec.has_local_time() {
+        ctx.term.note(format!(
+            "--start/--end without a UTC offset are read in the job's time zone, {}",
+            job.timezone
+        ));
+    }
+    Ok(window)
 }
 
 pub const WINDOW_FLAGS: &str =

@@ -492,3 +492,67 @@ fn cron_window_script_agrees_with_etl() {
         );
     }
 }
+
+/// `--start`/`--end` keep their offset; without one they are the job's wall-clock time. The
+/// window a job gets is what the user wrote, never silently moved to midnight UTC.
+#[test]
+fn start_and_end_keep_their_offset_or_mean_the_job_time_zone() {
+    let s = Sandbox::example();
+    // daily-averages runs in America/Los_Angeles: the window is shown there.
+    let window_of = |start: &str, end: &str| {
+        let r = s
+            .run(&[
+                "render",
+                "daily-averages",
+                "--start",
+                start,
+                "--end",
+                end,
+                "-o",
+                "json",
+            ])
+            .expect(0);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+        let args = &v["spec"]["template"]["spec"]["containers"][0]["args"];
+        (
+            args[1].as_str().unwrap().to_string(),
+            args[2].as_str().unwrap().to_string(),
+            r.stderr(),
+        )
+    };
+    let (start, end, _) = window_of("2026-05-01T00:00:00+01:00", "2026-05-02T00:00:00+0100");
+    assert_eq!(start, "2026-04-30T16:00:00-07:00");
+    assert_eq!(end, "2026-05-01T16:00:00-07:00");
+    let (start, end, _) = window_of("2026-11-10T06:00:00Z", "2026-11-11T06:00:00-08:00");
+    assert_eq!(start, "2026-11-09T22:00:00-08:00");
+    assert_eq!(end, "2026-11-11T06:00:00-08:00");
+    let (start, end, stderr) = window_of("2026-11-10T06:00", "2026-11-11");
+    assert_eq!(start, "2026-11-10T06:00:00-08:00");
+    assert_eq!(end, "2026-11-11T00:00:00-08:00", "a date is local midnight");
+    assert!(
+        stderr.contains(
+            "--start/--end without a UTC offset are read in the job's time zone, America/Los_Angeles"
+        ),
+        "{stderr}"
+    );
+    // The same wall-clock time in a job in another zone is another instant.
+    let r = s
+        .run(&[
+            "render",
+            "daily-averages",
+            "--set",
+            "timezone=Asia/Tokyo",
+            "--start",
+            "2026-11-10T06:00",
+            "--end",
+            "2026-11-10T18:00",
+        ])
+        .expect(0);
+    r.stderr_has("window [2026-11-10T06:00:00+09:00, 2026-11-10T18:00:00+09:00) (Asia/Tokyo)");
+    let r = s
+        .run(&["render", "daily-averages", "--date", "2026-11-22T00:00:00Z"])
+        .expect(2);
+    r.stderr_has(
+        "--date: `2026-11-22T00:00:00Z` is not a date (YYYY-MM-DD): this takes a whole day",
+    );
+}
