@@ -198,7 +198,9 @@ pub fn job_with_overrides(
         .get(name)
         .ok_or_else(|| project.no_such_job(name))?;
     let spec = project::apply_set(name, spec, &o.set)?;
-    let mut job = project.resolve(name, &spec)?;
+    let mut job = project
+        .resolve(name, &spec)
+        .map_err(|e| project::blame_set(e, name, &o.set))?;
     project::coerce_config(&mut job, &o.config)?;
     Ok(job)
 }

@@ -7,7 +7,7 @@ mod overrides;
 
 pub use error::{ConfigError, suggest};
 pub use model::*;
-pub use overrides::{apply_set, coerce_config, typed_param};
+pub use overrides::{apply_set, blame_set, coerce_config, typed_param};
 
 use serde_saphyr::Location;
 use std::path::{Path, PathBuf};

@@ -444,7 +444,34 @@ pub(super) fn resolve_job(
     spec: &JobSpec,
     secrets: &IndexMap<String, SecretSpec>,
 ) -> Result<Job, ConfigError> {
-    let field = |f: &str| format!("jobs.{name}.{f}");
+    resolve_at(file, name, &format!("jobs.{name}"), spec, secrets)
+}
+
+/// Checks the values one part of etl.yaml gives (`defaults`, or a job's own fields) and names
+/// that part in errors, so a bad value is reported where it is written rather than under the
+/// first job that inherits it. A missing command is not this part's fault: it is checked once
+/// the job is merged over the defaults.
+fn check_part(
+    file: &Path,
+    part: &str,
+    spec: &JobSpec,
+    secrets: &IndexMap<String, SecretSpec>,
+) -> Result<(), ConfigError> {
+    let spec = JobSpec {
+        command: Some(vec!["-".into()]),
+        ..spec.clone()
+    };
+    resolve_at(file, part, part, &spec, secrets).map(|_| ())
+}
+
+fn resolve_at(
+    file: &Path,
+    name: &str,
+    part: &str,
+    spec: &JobSpec,
+    secrets: &IndexMap<String, SecretSpec>,
+) -> Result<Job, ConfigError> {
+    let field = |f: &str| format!("{part}.{f}");
     let err = |f: &str, msg: String| ConfigError::new(file, msg).field(field(f));
 
     let command = match &spec.command {
@@ -620,6 +647,7 @@ impl RawProject {
             };
             return Err(e);
         }
+        check_part(file, "defaults", &self.defaults, &self.secrets)?;
         let mut specs = IndexMap::new();
         let mut jobs = IndexMap::new();
         for (job_name, spec) in &self.jobs {
@@ -641,6 +669,7 @@ impl RawProject {
                         )),
                 );
             }
+            check_part(file, &format!("jobs.{job_name}"), spec, &self.secrets)?;
             let merged = spec.over(&self.defaults);
             jobs.insert(
                 job_name.clone(),

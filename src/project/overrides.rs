@@ -97,6 +97,36 @@ pub fn apply_set(job: &str, spec: &JobSpec, sets: &[String]) -> Result<JobSpec, 
     })
 }
 
+/// An error found checking a job after `--set`: etl.yaml's own jobs were already checked, so
+/// the cause is a `--set`, and the error names it (the one whose path holds the field, else all
+/// of them) instead of etl.yaml.
+pub fn blame_set(e: ConfigError, job: &str, sets: &[String]) -> ConfigError {
+    if sets.is_empty() {
+        return e;
+    }
+    let field = e.field.clone().unwrap_or_default();
+    let path = field
+        .strip_prefix(&format!("jobs.{job}."))
+        .unwrap_or(&field);
+    let within = |a: &str, b: &str| a == b || a.starts_with(&format!("{b}."));
+    let flag = sets
+        .iter()
+        .find(|s| {
+            s.split_once('=')
+                .is_some_and(|(p, _)| within(path, p) || within(p, path))
+        })
+        .map(|s| format!("--set {s}"))
+        .unwrap_or_else(|| format!("--set {}", sets.join(" --set ")));
+    let message = if field.is_empty() {
+        e.message
+    } else {
+        format!("{field}: {}", e.message)
+    };
+    let mut out = ConfigError::flag(flag, message);
+    out.hint = e.hint;
+    out
+}
+
 /// Checks and converts a param's value to its declared type.
 pub fn typed_param(name: &str, p: &ParamSpec, v: &Value) -> Result<Value, String> {
     let as_text = match v {

@@ -115,3 +115,54 @@ fn workflows_are_reserved_not_rejected() {
     let r = s.run(&["jobs", "list"]).expect(0);
     r.stderr_has("`workflows` are not supported by this version of etl yet");
 }
+
+/// A bad value in `defaults` is reported where it is written, not under the first job that
+/// inherits it.
+#[test]
+fn an_error_in_defaults_points_at_defaults() {
+    let yaml = "project: demo\ndefaults:\n  command: [python3, main.py]\n  resources:\n    memory: lots\n  timeout: a while\njobs:\n  ingest: {}\n";
+    let err = error_for(&yaml.replace("timeout: a while", "timeout: 2h"));
+    assert!(
+        err.starts_with("etl: error: etl.yaml:5:5: defaults.resources.memory: `lots` is not a Kubernetes quantity"),
+        "{err}"
+    );
+    let err = error_for(&yaml.replace("memory: lots", "memory: 1Gi"));
+    assert!(
+        err.starts_with("etl: error: etl.yaml:6:12: defaults.timeout: `a while` is not a duration"),
+        "{err}"
+    );
+    // A job's own value is still reported under the job.
+    let err = error_for(
+        &yaml
+            .replace("memory: lots", "memory: 1Gi")
+            .replace("  timeout: a while\n", "")
+            .replace("ingest: {}", "ingest:\n    resources: {memory: lots}"),
+    );
+    assert!(
+        err.starts_with("etl: error: etl.yaml:8:5: jobs.ingest.resources.memory: `lots`"),
+        "{err}"
+    );
+}
+
+/// A bad `--set` value is the flag's fault, not etl.yaml's: the error names the flag.
+#[test]
+fn an_error_from_set_names_the_flag_not_the_file() {
+    let s = Sandbox::example();
+    for (set, says) in [
+        (
+            "resources.memory=lots",
+            "`lots` is not a Kubernetes quantity",
+        ),
+        ("timezone=Mars/Olympus", "unknown time zone `Mars/Olympus`"),
+        ("schedule=1 2 3", "is not a valid cron expression"),
+        ("secrets=[nope]", "there is no secret `nope`"),
+        ("command=[]", "no command to run"),
+    ] {
+        let r = s
+            .run(&["render", "daily-averages", "--yesterday", "--set", set])
+            .expect(2);
+        r.stderr_has(&format!("etl: error: --set {set}: jobs.daily-averages."));
+        r.stderr_has(says);
+        assert!(!r.stderr().contains("etl.yaml"), "{}", r.stderr());
+    }
+}
