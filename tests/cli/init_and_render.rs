@@ -556,3 +556,59 @@ fn start_and_end_keep_their_offset_or_mean_the_job_time_zone() {
         "--date: `2026-11-22T00:00:00Z` is not a date (YYYY-MM-DD): this takes a whole day",
     );
 }
+
+/// A malformed dotenv line is named by file and line, never quoted: it may hold a secret.
+#[test]
+fn a_bad_dotenv_line_is_named_not_echoed() {
+    let s = Sandbox::example();
+    s.write(
+        "example.env",
+        "# the warehouse\nWAREHOUSE_TOKEN S3CRET-do-not-print\n",
+    );
+    let r = s.run(&["render", "--secrets"]).expect(2);
+    r.stderr_has("example.env:2: this line is not KEY=VALUE");
+    assert!(!r.stderr().contains("S3CRET"), "{}", r.stderr());
+}
+
+/// A dotenv path that is not a regular file (a FIFO, /dev/zero) fails at once, never hangs.
+#[test]
+fn a_dotenv_that_is_not_a_file_fails_without_hanging() {
+    let s = Sandbox::example();
+    std::fs::remove_file(s.path().join("example.env")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(s.path().join("example.env"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let yaml = s.read("etl.yaml");
+    for (dotenv, shown) in [("example.env", "example.env"), ("/dev/zero", "/dev/zero")] {
+        s.write(
+            "etl.yaml",
+            &yaml.replace("dotenv: example.env", &format!("dotenv: {dotenv}")),
+        );
+        let mut child = s
+            .cmd(&["render", "--secrets"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                panic!("etl hung reading dotenv {dotenv}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!(
+                "{shown}: a secret's dotenv file must be a regular file"
+            )),
+            "{err}"
+        );
+    }
+}
