@@ -659,6 +659,8 @@ impl RawProject {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 || job_name.starts_with('-')
                 || job_name.ends_with('-')
+                // Shortened names end in `--<hash>`: no real job name may look like one.
+                || job_name.contains("--")
             {
                 return Err(
                     ConfigError::new(file, format!("`{job_name}` cannot name a job"))

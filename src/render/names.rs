@@ -25,15 +25,16 @@ fn short_hash(s: &str) -> String {
         .to_string()
 }
 
-/// Shortens `name` to `max` characters by replacing its tail with a hash of the whole name,
-/// so two long names that share a prefix still differ.
+/// Shortens `name` to `max` characters by replacing its tail with `--` and a hash of the whole
+/// name, so two long names that share a prefix still differ. Job names cannot contain `--`
+/// (etl.yaml refuses them), so a shortened name is never another job's real name.
 pub fn fit(name: &str, max: usize) -> String {
     if name.len() <= max {
         return name.to_string();
     }
-    let keep = max.saturating_sub(6);
+    let keep = max.saturating_sub(7);
     let head = name[..keep].trim_end_matches('-');
-    format!("{head}-{}", short_hash(name))
+    format!("{head}--{}", short_hash(name))
 }
 
 /// `86400s` → `1d`, `82800s` → `23h`: a window's length as it appears in a run's name.

@@ -612,3 +612,43 @@ fn a_dotenv_that_is_not_a_file_fails_without_hanging() {
         );
     }
 }
+
+/// A long job's shortened name can never be another job's real name, so the runs, labels and
+/// CronJobs of two jobs never mix.
+#[test]
+fn a_shortened_job_name_never_equals_another_job_name() {
+    let s = Sandbox::new();
+    let long = format!("{}-one", "a".repeat(60));
+    // What the shortened label of `long` used to be: its first 57 characters and a hash.
+    let lookalike = format!("{}-cbb91", "a".repeat(57));
+    s.write(
+        "etl.yaml",
+        &format!(
+            "project: demo\ndefaults:\n  command: [python3, main.py]\n  schedule: \"0 2 * * *\"\njobs:\n  {long}: {{}}\n  {lookalike}: {{}}\n"
+        ),
+    );
+    let label_and_cronjob = |job: &str| {
+        let r = s.run(&["render", job, "--cron", "-o", "json"]).expect(0);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+        (
+            v["metadata"]["labels"]["etl.dev/job"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            v["metadata"]["name"].as_str().unwrap().to_string(),
+        )
+    };
+    let (long_label, long_cronjob) = label_and_cronjob(&long);
+    let (other_label, other_cronjob) = label_and_cronjob(&lookalike);
+    assert_eq!(other_label, lookalike, "a name that fits is kept");
+    assert_ne!(long_label, other_label);
+    assert_ne!(long_cronjob, other_cronjob);
+    // Names with `--` are what shortened names look like, so a job cannot have one.
+    s.write(
+        "etl.yaml",
+        "project: demo\ndefaults:\n  command: [python3, main.py]\njobs:\n  ingest--raw: {}\n",
+    );
+    let r = s.run(&["jobs", "list"]).expect(2);
+    r.stderr_has("`ingest--raw` cannot name a job");
+    r.stderr_has("`ingest-raw`");
+}
