@@ -86,7 +86,7 @@ fn strip_location(message: &str) -> String {
 }
 
 /// Serde's words for Rust types, in words a data engineer uses.
-fn friendly(message: &str) -> String {
+pub(crate) fn friendly(message: &str) -> String {
     let mut m = message.to_string();
     for (rust, plain) in [
         ("invalid u32", "expected a whole number (0 or more)"),

@@ -92,8 +92,14 @@ pub fn apply_set(job: &str, spec: &JobSpec, sets: &[String]) -> Result<JobSpec, 
             })
             .map(|s| format!("--set {s}"))
             .unwrap_or_else(|| "--set".into());
-        ConfigError::flag(set, format!("jobs.{job}.{path}: {}", e.inner()))
-            .hint("the value must have the type etl.yaml expects for that field")
+        ConfigError::flag(
+            set,
+            format!(
+                "jobs.{job}.{path}: {}",
+                super::error::friendly(&e.inner().to_string())
+            ),
+        )
+        .hint("the value must have the type etl.yaml expects for that field")
     })
 }
 
@@ -193,12 +199,13 @@ pub fn coerce_config(job: &mut Job, sets: &[String]) -> Result<(), ConfigError> 
                 v
             }
         } else {
-            let known: Vec<&str> = job
-                .params
-                .keys()
-                .chain(job.config.keys())
-                .map(String::as_str)
-                .collect();
+            // Param defaults are in the config too: each key once.
+            let mut known: Vec<&str> = job.params.keys().map(String::as_str).collect();
+            for k in job.config.keys() {
+                if !known.contains(&k.as_str()) {
+                    known.push(k);
+                }
+            }
             let mut e = err(format!(
                 "the job `{}` has no config key or param `{key}`",
                 job.name

@@ -652,3 +652,31 @@ fn a_shortened_job_name_never_equals_another_job_name() {
     r.stderr_has("`ingest--raw` cannot name a job");
     r.stderr_has("`ingest-raw`");
 }
+
+/// Override errors speak the user's words: each key listed once, no Rust type names.
+#[test]
+fn override_errors_list_keys_once_and_name_no_rust_types() {
+    let s = Sandbox::example();
+    let r = s
+        .run(&[
+            "render",
+            "daily-averages",
+            "--yesterday",
+            "--config",
+            "nosuch=5",
+        ])
+        .expect(2);
+    r.stderr_has("the keys are: pollutant, min_readings, readings\n");
+    let r = s
+        .run(&[
+            "render",
+            "daily-averages",
+            "--yesterday",
+            "--set",
+            "retries=-1",
+        ])
+        .expect(2);
+    r.stderr_has("--set retries=-1: jobs.daily-averages.retries:");
+    r.stderr_has("a whole number (0 or more)");
+    assert!(!r.stderr().contains("u32"), "{}", r.stderr());
+}
