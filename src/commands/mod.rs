@@ -54,10 +54,21 @@ impl Ctx {
     /// Finds, reads and checks etl.yaml; prints its warnings.
     pub fn project(&self) -> Result<Project> {
         let file = match &self.file {
+            // `-f DIR` is the etl.yaml in DIR, as `-f DIR/etl.yaml` would be.
+            Some(dir) if dir.is_dir() => {
+                let file = dir.join(project::FILE_NAME);
+                if !file.is_file() {
+                    return Err(Error::usage(
+                        format!("-f {}: this directory has no etl.yaml", dir.display()),
+                        "pass the project file (-f PATH/etl.yaml), or run `etl init` there",
+                    ));
+                }
+                file
+            }
             Some(f) => f.clone(),
             None => {
                 let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
-                project::find(&cwd).ok_or(Error::NoProject { dir: cwd })?
+                find_project(&cwd).ok_or(Error::NoProject { dir: cwd })?
             }
         };
         let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
@@ -72,6 +83,13 @@ impl Ctx {
         }
         Ok(project)
     }
+}
+
+/// Finds `etl.yaml` in `dir` or the nearest parent that has one.
+fn find_project(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|d| d.join(project::FILE_NAME))
+        .find(|p| p.is_file())
 }
 
 /// A path as the user would type it: relative to the current directory when below it.

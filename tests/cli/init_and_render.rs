@@ -680,3 +680,20 @@ fn override_errors_list_keys_once_and_name_no_rust_types() {
     r.stderr_has("a whole number (0 or more)");
     assert!(!r.stderr().contains("u32"), "{}", r.stderr());
 }
+
+/// `-f DIR` means the etl.yaml in DIR, not "Is a directory (os error 21)".
+#[test]
+fn f_with_a_directory_uses_its_etl_yaml() {
+    let s = Sandbox::example();
+    let elsewhere = Sandbox::new();
+    let r = elsewhere
+        .run(&["-f", s.path().to_str().unwrap(), "jobs", "list"])
+        .expect(0);
+    r.stdout_has("daily-averages");
+    let r = s
+        .run(&["-f", elsewhere.path().to_str().unwrap(), "jobs", "list"])
+        .expect(2);
+    r.stderr_has("has no etl.yaml");
+    r.stderr_has("-f");
+    assert!(!r.stderr().contains("os error"), "{}", r.stderr());
+}
