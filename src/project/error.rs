@@ -227,6 +227,28 @@ impl ConfigError {
             (Some((line, _)), None) => self.field = path_at(text, *line),
             _ => {}
         }
+        self.duplicate(text)
+    }
+
+    /// serde-saphyr's "duplicate mapping key: x, set DuplicateKeyPolicy in Options…" → which
+    /// key, and both of its lines.
+    fn duplicate(mut self, text: &str) -> Self {
+        let (Some(field), Some((line, _))) = (&self.field, self.position) else {
+            return self;
+        };
+        if !self.message.starts_with("duplicate mapping key") {
+            return self;
+        }
+        let key = field.rsplit('.').next().unwrap_or(field);
+        let lines = match locate(text, field) {
+            Some((first, _)) if first != line => format!(" (lines {first}, {line})"),
+            _ => String::new(),
+        };
+        self.message = match field.strip_prefix("jobs.") {
+            Some(job) if !job.contains('.') => format!("job `{job}` is defined twice{lines}"),
+            _ => format!("`{key}` is given twice{lines}"),
+        };
+        self.hint = Some("keep one of them".into());
         self
     }
 }

@@ -166,3 +166,25 @@ fn an_error_from_set_names_the_flag_not_the_file() {
         assert!(!r.stderr().contains("etl.yaml"), "{}", r.stderr());
     }
 }
+
+/// A key given twice names both lines, in etl.yaml's words, not the YAML library's options.
+#[test]
+fn a_key_given_twice_names_both_lines() {
+    let err = error_for(&format!(
+        "{BASE}jobs:\n  x:\n    retries: 1\n  y: {{}}\n  x:\n    retries: 2\n"
+    ));
+    assert!(
+        err.starts_with("etl: error: etl.yaml:8:3: jobs.x: job `x` is defined twice (lines 5, 8)"),
+        "{err}"
+    );
+    assert!(!err.contains("DuplicateKeyPolicy"), "{err}");
+    let err = error_for(&format!(
+        "{BASE}jobs:\n  x:\n    retries: 1\n    retries: 2\n"
+    ));
+    assert!(
+        err.starts_with(
+            "etl: error: etl.yaml:7:5: jobs.x.retries: `retries` is given twice (lines 6, 7)"
+        ),
+        "{err}"
+    );
+}
