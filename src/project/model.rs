@@ -98,6 +98,41 @@ impl std::fmt::Display for Scalar {
     }
 }
 
+/// An env var's value: the text as written in etl.yaml. An env var is text, so `yes` stays
+/// `yes` (YAML 1.1 would read `true`) and `1.50` stays `1.50`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(transparent)]
+pub struct EnvValue(pub String);
+
+impl<'de> Deserialize<'de> for EnvValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = String;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+        }
+        // Asking for a string makes serde-saphyr hand over a plain scalar's text as written.
+        d.deserialize_str(Text).map(EnvValue)
+    }
+}
+
 /// CPU and memory for a job's container. `cpu` and `memory` are requests; the memory limit
 /// defaults to the request (a job that outgrows it is OOMKilled rather than starving its
 /// neighbours), and there is no CPU limit unless one is given.
@@ -178,7 +213,7 @@ pub struct JobSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Resources>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub env: Option<IndexMap<String, Scalar>>,
+    pub env: Option<IndexMap<String, EnvValue>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<Spanned<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -596,7 +631,7 @@ fn resolve_at(
             .clone()
             .unwrap_or_default()
             .into_iter()
-            .map(|(k, v)| (k, v.to_string()))
+            .map(|(k, v)| (k, v.0))
             .collect(),
         secrets: secret_names,
         retries: spec.retries.unwrap_or(0),

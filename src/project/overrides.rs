@@ -80,7 +80,13 @@ pub fn apply_set(job: &str, spec: &JobSpec, sets: &[String]) -> Result<JobSpec, 
         let Some(obj) = node.as_object_mut() else {
             return Err(flag_err(set, "the field's parent is not a map".into()));
         };
-        obj.insert(keys[keys.len() - 1].to_string(), yaml_value(raw));
+        // An env var is text: `--set env.PORT=8080` is the string "8080".
+        let value = if keys[0] == "env" && keys.len() == 2 {
+            Value::String(raw.to_string())
+        } else {
+            yaml_value(raw)
+        };
+        obj.insert(keys[keys.len() - 1].to_string(), value);
     }
     serde_path_to_error::deserialize::<_, JobSpec>(doc).map_err(|e| {
         let path = e.path().to_string();

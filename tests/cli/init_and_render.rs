@@ -697,3 +697,42 @@ fn f_with_a_directory_uses_its_etl_yaml() {
     r.stderr_has("-f");
     assert!(!r.stderr().contains("os error"), "{}", r.stderr());
 }
+
+/// An env var is text: `ON: yes` stays `yes` (not YAML 1.1's `true`), `1.50` stays `1.50`.
+#[test]
+fn env_values_keep_the_text_written() {
+    let s = Sandbox::new();
+    s.write(
+        "etl.yaml",
+        "project: demo\ndefaults:\n  command: [python3, main.py]\njobs:\n  x:\n    env: {ON: yes, RATE: 1.50, PORT: 8080, NAME: plain}\n",
+    );
+    let r = s
+        .run(&[
+            "render",
+            "x",
+            "--today",
+            "-o",
+            "json",
+            "--set",
+            "env.EXTRA=007",
+        ])
+        .expect(0);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    let env: std::collections::HashMap<String, String> =
+        v["spec"]["template"]["spec"]["containers"][0]["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| {
+                Some((
+                    e["name"].as_str()?.to_string(),
+                    e["value"].as_str()?.to_string(),
+                ))
+            })
+            .collect();
+    assert_eq!(env["ON"], "yes");
+    assert_eq!(env["RATE"], "1.50");
+    assert_eq!(env["PORT"], "8080");
+    assert_eq!(env["NAME"], "plain");
+    assert_eq!(env["EXTRA"], "007");
+}
