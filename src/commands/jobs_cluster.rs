@@ -123,6 +123,7 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
     }
     let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
     let window = picked.resolved.clone();
+    super::note_local_time(ctx, &picked.window, &job.timezone);
     let templates = templates(&project)?;
     let (image, image_note) = image_ref(&project, args.image.as_deref());
     let who = started_by();

@@ -63,6 +63,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
     }
     let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
     let whole = picked.resolved.clone();
+    super::note_local_time(ctx, &picked.window, &job.timezone);
     let windows = match step {
         Some(s) => window::split(&whole, s).map_err(|source| Error::Window {
             flag: "--step",

@@ -63,10 +63,21 @@ impl Ctx {
     /// Finds, reads and checks etl.yaml; prints its warnings.
     pub fn project(&self) -> Result<Project> {
         let file = match &self.file {
+            // `-f DIR` is the etl.yaml in DIR, as `-f DIR/etl.yaml` would be.
+            Some(dir) if dir.is_dir() => {
+                let file = dir.join(project::FILE_NAME);
+                if !file.is_file() {
+                    return Err(Error::usage(
+                        format!("-f {}: this directory has no etl.yaml", dir.display()),
+                        "pass the project file (-f PATH/etl.yaml), or run `etl init` there",
+                    ));
+                }
+                file
+            }
             Some(f) => f.clone(),
             None => {
                 let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
-                project::find(&cwd).ok_or(Error::NoProject { dir: cwd })?
+                find_project(&cwd).ok_or(Error::NoProject { dir: cwd })?
             }
         };
         let text = std::fs::read_to_string(&file).map_err(|e| match e.kind() {
@@ -88,6 +99,13 @@ impl Ctx {
         }
         Ok(project)
     }
+}
+
+/// Finds `etl.yaml` in `dir` or the nearest parent that has one.
+fn find_project(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|d| d.join(project::FILE_NAME))
+        .find(|p| p.is_file())
 }
 
 /// A path as the user would type it: relative to the current directory when below it.
@@ -138,12 +156,25 @@ pub fn window_spec(w: &WindowArgs) -> Result<Option<WindowSpec>> {
     }))
 }
 
-/// The window flags resolved against now, in the job's time zone.
-pub fn resolve_window(spec: &WindowSpec, tz: &TimeZone) -> Result<Window> {
-    spec.resolve(now()?, tz).map_err(|source| Error::Window {
+/// The window flags resolved against now, in the time zone of the job (or workflow) `zone`
+/// names. A `--start`/`--end` without an offset is read in that zone, and a note says so.
+pub fn resolve_window(ctx: &Ctx, spec: &WindowSpec, tz: &TimeZone, zone: &str) -> Result<Window> {
+    let window = spec.resolve(now()?, tz).map_err(|source| Error::Window {
         flag: "window",
         source,
-    })
+    })?;
+    note_local_time(ctx, spec, zone);
+    Ok(window)
+}
+
+/// Says that `--start`/`--end` without an offset were read in `zone`: the same text means
+/// another instant for a job in another zone.
+pub fn note_local_time(ctx: &Ctx, spec: &WindowSpec, zone: &str) {
+    if spec.has_local_time() {
+        ctx.term.note(format!(
+            "--start/--end without a UTC offset are read in the job's time zone, {zone}"
+        ));
+    }
 }
 
 pub const WINDOW_FLAGS: &str =
@@ -203,7 +234,9 @@ pub fn job_with_overrides(
         .get(name)
         .ok_or_else(|| project.no_such_job(name))?;
     let spec = project::apply_set(name, spec, &o.set)?;
-    let mut job = project.resolve(name, &spec)?;
+    let mut job = project
+        .resolve(name, &spec)
+        .map_err(|e| project::blame_set(e, name, &o.set))?;
     project::coerce_config(&mut job, &o.config)?;
     Ok(job)
 }
@@ -241,8 +274,9 @@ pub fn secret_values(project: &Project, name: &str) -> Result<indexmap::IndexMap
     if let Some(dotenv) = &spec.dotenv {
         let path = project.dir.join(dotenv);
         if path.exists() {
-            for item in dotenvy::from_path_iter(&path).map_err(|e| dotenv_error(&path, e))? {
-                let (k, v) = item.map_err(|e| dotenv_error(&path, e))?;
+            let text = read_dotenv(&path)?;
+            for item in dotenvy::from_read_iter(text.as_bytes()) {
+                let (k, v) = item.map_err(|e| dotenv_error(&path, &text, e))?;
                 from_file.insert(k, v);
             }
         }
@@ -273,13 +307,61 @@ pub fn secret_values(project: &Project, name: &str) -> Result<indexmap::IndexMap
     Ok(values)
 }
 
-fn dotenv_error(path: &Path, e: dotenvy::Error) -> Error {
+/// A dotenv file holds a few secrets: more than this is not one.
+const DOTENV_MAX: u64 = 1 << 20;
+
+/// Reads a dotenv file: a regular file only (a FIFO would block and `/dev/zero` never end;
+/// checked before opening, since opening a FIFO already blocks), read up to `DOTENV_MAX`.
+fn read_dotenv(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let shown = display_path(path);
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
+    if !meta.is_file() {
+        return Err(Error::usage(
+            format!(
+                "{}: a secret's dotenv file must be a regular file",
+                shown.display()
+            ),
+            "point `dotenv:` in etl.yaml at a file of KEY=VALUE lines",
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, e))?;
+    let mut bytes = Vec::new();
+    file.take(DOTENV_MAX + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(&shown, e))?;
+    if bytes.len() as u64 > DOTENV_MAX {
+        return Err(Error::usage(
+            format!("{}: this dotenv file is larger than 1 MiB", shown.display()),
+            "point `dotenv:` in etl.yaml at a file of KEY=VALUE lines",
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        Error::usage(
+            format!("{}: this dotenv file is not UTF-8 text", shown.display()),
+            "each line is KEY=VALUE",
+        )
+    })
+}
+
+/// A dotenv error that names the file and line, never the line's text: it may hold a secret.
+fn dotenv_error(path: &Path, text: &str, e: dotenvy::Error) -> Error {
+    let at = match &e {
+        dotenvy::Error::LineParse(line, _) => text
+            .find(line.as_str())
+            .map(|i| format!(":{}", text[..i].matches('\n').count() + 1))
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    let what = match e {
+        dotenvy::Error::LineParse(..) => "this line is not KEY=VALUE".to_string(),
+        dotenvy::Error::Io(e) => e.to_string(),
+        // Variable substitution names a variable, never a value.
+        other => other.to_string(),
+    };
     Error::usage(
-        format!(
-            "{}: cannot read this dotenv file: {e}",
-            display_path(path).display()
-        ),
-        "each line is KEY=VALUE",
+        format!("{}{at}: {what}", display_path(path).display()),
+        "each line is KEY=VALUE; quote a value that has spaces: KEY=\"a b\"",
     )
 }
 

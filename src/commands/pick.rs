@@ -398,6 +398,7 @@ fn missing(project: &Project, command: &str, job: Option<&str>) -> Error {
 pub fn window_flags(spec: &WindowSpec) -> Vec<String> {
     let instant = |i: &Instant| match i {
         Instant::Date(d) => d.to_string(),
+        Instant::Local(t) => t.to_string(),
         Instant::Timestamp(t) => t.to_string(),
     };
     match spec {

@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
                     format!("pass one of {WINDOW_FLAGS}, or --cron for its CronJob"),
                 ));
             };
-            let window = resolve_window(spec, &job.tz)?;
+            let window = resolve_window(ctx, spec, &job.tz, &job.timezone)?;
             ctx.term.note(format!("window {window} ({})", job.timezone));
             let run = RunInfo::new(&job, window, 1, Trigger::Manual);
             docs.push(to_value(&render::run_job(&templates, &req, &run)?));

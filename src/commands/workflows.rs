@@ -207,7 +207,7 @@ pub fn render(ctx: &Ctx, args: WorkflowRenderArgs) -> Result<ExitCode> {
     })?;
     let project = ctx.project()?;
     let wf = find(&project, &args.workflow)?;
-    let window = resolve_window(&spec, &wf.tz)?;
+    let window = resolve_window(ctx, &spec, &wf.tz, &wf.timezone)?;
     let namespace = args
         .namespace
         .clone()
@@ -253,7 +253,7 @@ pub fn run(ctx: &Ctx, args: WorkflowRunArgs) -> Result<ExitCode> {
     };
     let project = ctx.project()?;
     let wf = find(&project, &args.workflow)?;
-    let whole = resolve_window(&spec, &wf.tz)?;
+    let whole = resolve_window(ctx, &spec, &wf.tz, &wf.timezone)?;
     let windows = match step {
         Some(s) => window::split(&whole, s).map_err(|source| Error::Window {
             flag: "--step",

@@ -86,7 +86,7 @@ fn strip_location(message: &str) -> String {
 }
 
 /// Serde's words for Rust types, in words a data engineer uses.
-fn friendly(message: &str) -> String {
+pub(crate) fn friendly(message: &str) -> String {
     let mut m = message.to_string();
     for (rust, plain) in [
         ("invalid u32", "expected a whole number (0 or more)"),
@@ -227,6 +227,28 @@ impl ConfigError {
             (Some((line, _)), None) => self.field = path_at(text, *line),
             _ => {}
         }
+        self.duplicate(text)
+    }
+
+    /// serde-saphyr's "duplicate mapping key: x, set DuplicateKeyPolicy in Options…" → which
+    /// key, and both of its lines.
+    fn duplicate(mut self, text: &str) -> Self {
+        let (Some(field), Some((line, _))) = (&self.field, self.position) else {
+            return self;
+        };
+        if !self.message.starts_with("duplicate mapping key") {
+            return self;
+        }
+        let key = field.rsplit('.').next().unwrap_or(field);
+        let lines = match locate(text, field) {
+            Some((first, _)) if first != line => format!(" (lines {first}, {line})"),
+            _ => String::new(),
+        };
+        self.message = match field.strip_prefix("jobs.") {
+            Some(job) if !job.contains('.') => format!("job `{job}` is defined twice{lines}"),
+            _ => format!("`{key}` is given twice{lines}"),
+        };
+        self.hint = Some("keep one of them".into());
         self
     }
 }

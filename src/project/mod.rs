@@ -8,21 +8,14 @@ mod workflow;
 
 pub use error::{ConfigError, suggest};
 pub use model::*;
-pub use overrides::{apply_set, coerce_config, typed_param};
+pub use overrides::{apply_set, blame_set, coerce_config, typed_param};
 pub use workflow::{MAX_WORKFLOW_NAME, Task, Workflow};
 
 use serde_saphyr::Location;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The file name etl looks for in the current directory and its parents.
 pub const FILE_NAME: &str = "etl.yaml";
-
-/// Finds `etl.yaml` in `dir` or the nearest parent that has one.
-pub fn find(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors()
-        .map(|d| d.join(FILE_NAME))
-        .find(|p| p.is_file())
-}
 
 /// Parses and validates the text of an etl.yaml. `file` is used in error messages only.
 pub fn parse(file: &Path, text: &str) -> Result<Project, ConfigError> {

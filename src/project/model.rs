@@ -97,6 +97,41 @@ impl std::fmt::Display for Scalar {
     }
 }
 
+/// An env var's value: the text as written in etl.yaml. An env var is text, so `yes` stays
+/// `yes` (YAML 1.1 would read `true`) and `1.50` stays `1.50`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(transparent)]
+pub struct EnvValue(pub String);
+
+impl<'de> Deserialize<'de> for EnvValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = String;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+        }
+        // Asking for a string makes serde-saphyr hand over a plain scalar's text as written.
+        d.deserialize_str(Text).map(EnvValue)
+    }
+}
+
 /// CPU and memory for a job's container. `cpu` and `memory` are requests; the memory limit
 /// defaults to the request (a job that outgrows it is OOMKilled rather than starving its
 /// neighbours), and there is no CPU limit unless one is given.
@@ -177,7 +212,7 @@ pub struct JobSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Resources>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub env: Option<IndexMap<String, Scalar>>,
+    pub env: Option<IndexMap<String, EnvValue>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<Spanned<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -444,7 +479,34 @@ pub(super) fn resolve_job(
     spec: &JobSpec,
     secrets: &IndexMap<String, SecretSpec>,
 ) -> Result<Job, ConfigError> {
-    let field = |f: &str| format!("jobs.{name}.{f}");
+    resolve_at(file, name, &format!("jobs.{name}"), spec, secrets)
+}
+
+/// Checks the values one part of etl.yaml gives (`defaults`, or a job's own fields) and names
+/// that part in errors, so a bad value is reported where it is written rather than under the
+/// first job that inherits it. A missing command is not this part's fault: it is checked once
+/// the job is merged over the defaults.
+fn check_part(
+    file: &Path,
+    part: &str,
+    spec: &JobSpec,
+    secrets: &IndexMap<String, SecretSpec>,
+) -> Result<(), ConfigError> {
+    let spec = JobSpec {
+        command: Some(vec!["-".into()]),
+        ..spec.clone()
+    };
+    resolve_at(file, part, part, &spec, secrets).map(|_| ())
+}
+
+fn resolve_at(
+    file: &Path,
+    name: &str,
+    part: &str,
+    spec: &JobSpec,
+    secrets: &IndexMap<String, SecretSpec>,
+) -> Result<Job, ConfigError> {
+    let field = |f: &str| format!("{part}.{f}");
     let err = |f: &str, msg: String| ConfigError::new(file, msg).field(field(f));
 
     let command = match &spec.command {
@@ -569,7 +631,7 @@ pub(super) fn resolve_job(
             .clone()
             .unwrap_or_default()
             .into_iter()
-            .map(|(k, v)| (k, v.to_string()))
+            .map(|(k, v)| (k, v.0))
             .collect(),
         secrets: secret_names,
         retries: spec.retries.unwrap_or(0),
@@ -620,6 +682,7 @@ impl RawProject {
             };
             return Err(e);
         }
+        check_part(file, "defaults", &self.defaults, &self.secrets)?;
         let mut specs = IndexMap::new();
         let mut jobs = IndexMap::new();
         for (job_name, spec) in &self.jobs {
@@ -631,6 +694,8 @@ impl RawProject {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 || job_name.starts_with('-')
                 || job_name.ends_with('-')
+                // Shortened names end in `--<hash>`: no real job name may look like one.
+                || job_name.contains("--")
             {
                 return Err(
                     ConfigError::new(file, format!("`{job_name}` cannot name a job"))
@@ -641,6 +706,7 @@ impl RawProject {
                         )),
                 );
             }
+            check_part(file, &format!("jobs.{job_name}"), spec, &self.secrets)?;
             let merged = spec.over(&self.defaults);
             jobs.insert(
                 job_name.clone(),

@@ -80,7 +80,13 @@ pub fn apply_set(job: &str, spec: &JobSpec, sets: &[String]) -> Result<JobSpec, 
         let Some(obj) = node.as_object_mut() else {
             return Err(flag_err(set, "the field's parent is not a map".into()));
         };
-        obj.insert(keys[keys.len() - 1].to_string(), yaml_value(raw));
+        // An env var is text: `--set env.PORT=8080` is the string "8080".
+        let value = if keys[0] == "env" && keys.len() == 2 {
+            Value::String(raw.to_string())
+        } else {
+            yaml_value(raw)
+        };
+        obj.insert(keys[keys.len() - 1].to_string(), value);
     }
     serde_path_to_error::deserialize::<_, JobSpec>(doc).map_err(|e| {
         let path = e.path().to_string();
@@ -92,9 +98,45 @@ pub fn apply_set(job: &str, spec: &JobSpec, sets: &[String]) -> Result<JobSpec, 
             })
             .map(|s| format!("--set {s}"))
             .unwrap_or_else(|| "--set".into());
-        ConfigError::flag(set, format!("jobs.{job}.{path}: {}", e.inner()))
-            .hint("the value must have the type etl.yaml expects for that field")
+        ConfigError::flag(
+            set,
+            format!(
+                "jobs.{job}.{path}: {}",
+                super::error::friendly(&e.inner().to_string())
+            ),
+        )
+        .hint("the value must have the type etl.yaml expects for that field")
     })
+}
+
+/// An error found checking a job after `--set`: etl.yaml's own jobs were already checked, so
+/// the cause is a `--set`, and the error names it (the one whose path holds the field, else all
+/// of them) instead of etl.yaml.
+pub fn blame_set(e: ConfigError, job: &str, sets: &[String]) -> ConfigError {
+    if sets.is_empty() {
+        return e;
+    }
+    let field = e.field.clone().unwrap_or_default();
+    let path = field
+        .strip_prefix(&format!("jobs.{job}."))
+        .unwrap_or(&field);
+    let within = |a: &str, b: &str| a == b || a.starts_with(&format!("{b}."));
+    let flag = sets
+        .iter()
+        .find(|s| {
+            s.split_once('=')
+                .is_some_and(|(p, _)| within(path, p) || within(p, path))
+        })
+        .map(|s| format!("--set {s}"))
+        .unwrap_or_else(|| format!("--set {}", sets.join(" --set ")));
+    let message = if field.is_empty() {
+        e.message
+    } else {
+        format!("{field}: {}", e.message)
+    };
+    let mut out = ConfigError::flag(flag, message);
+    out.hint = e.hint;
+    out
 }
 
 /// Checks and converts a param's value to its declared type.
@@ -163,12 +205,13 @@ pub fn coerce_config(job: &mut Job, sets: &[String]) -> Result<(), ConfigError> 
                 v
             }
         } else {
-            let known: Vec<&str> = job
-                .params
-                .keys()
-                .chain(job.config.keys())
-                .map(String::as_str)
-                .collect();
+            // Param defaults are in the config too: each key once.
+            let mut known: Vec<&str> = job.params.keys().map(String::as_str).collect();
+            for k in job.config.keys() {
+                if !known.contains(&k.as_str()) {
+                    known.push(k);
+                }
+            }
             let mut e = err(format!(
                 "the job `{}` has no config key or param `{key}`",
                 job.name

@@ -2,7 +2,7 @@
 //! each task is a job of the project with the task's overrides applied, and the tasks form a
 //! DAG (`crate::workflow::Dag`). Pure.
 
-use super::{ConfigError, JobSpec, Resources, Scalar, at, suggest};
+use super::{ConfigError, EnvValue, JobSpec, Resources, at, suggest};
 use crate::project::model::{Job, SecretSpec, is_dns_label, resolve_job};
 use crate::window::Period;
 use crate::workflow::{Dag, DagError};
@@ -53,7 +53,7 @@ struct TaskSpec {
     #[serde(default)]
     timeout: Option<Spanned<String>>,
     #[serde(default)]
-    env: Option<IndexMap<String, Scalar>>,
+    env: Option<IndexMap<String, EnvValue>>,
 }
 
 /// A checked workflow.

@@ -25,22 +25,47 @@ fn short_hash(s: &str) -> String {
         .to_string()
 }
 
-/// Shortens `name` to `max` characters by replacing its tail with a hash of the whole name,
-/// so two long names that share a prefix still differ.
+/// Shortens `name` to `max` characters by replacing its tail with `--` and a hash of the whole
+/// name, so two long names that share a prefix still differ. Job names cannot contain `--`
+/// (etl.yaml refuses them), so a shortened name is never another job's real name.
 pub fn fit(name: &str, max: usize) -> String {
     if name.len() <= max {
         return name.to_string();
     }
-    let keep = max.saturating_sub(6);
+    let keep = max.saturating_sub(7);
     let head = name[..keep].trim_end_matches('-');
-    format!("{head}-{}", short_hash(name))
+    format!("{head}--{}", short_hash(name))
 }
 
-/// `86400s` → `1d`, `82800s` → `23h`: a window's length as it appears in a run's name.
+/// A window's length as it appears in a run's name: in calendar units when the window is a
+/// whole number of them in its time zone (`1mo`, `1w`, `1d`, a daylight-saving day included),
+/// else `6h`, `90m`, `45s`. Each label gives back the end from the start (start + label), so
+/// two windows with the same start never share a name.
 fn compact_length(w: &Window) -> String {
-    let secs = w.length().as_secs();
-    match secs {
-        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+    use jiff::ToSpan;
+    let (start, end) = (&w.start, &w.end);
+    let lands = |span: jiff::Span| {
+        start
+            .checked_add(span)
+            .is_ok_and(|t| t.timestamp() == end.timestamp())
+    };
+    // Months only from a day every month has, so that adding them never clamps (Jan 31 + 1mo).
+    let months = (i32::from(end.year()) - i32::from(start.year())) * 12 + i32::from(end.month())
+        - i32::from(start.month());
+    if start.day() <= 28 && months > 0 && lands(months.months()) {
+        return format!("{months}mo");
+    }
+    let days = start.date().until(end.date()).map(|s| s.get_days());
+    if let Ok(days) = days
+        && days > 0
+        && lands(days.days())
+    {
+        return match days % 7 {
+            0 => format!("{}w", days / 7),
+            _ => format!("{days}d"),
+        };
+    }
+    match w.length().as_secs() {
         s if s % 3_600 == 0 => format!("{}h", s / 3_600),
         s if s % 60 == 0 => format!("{}m", s / 60),
         s => format!("{s}s"),
@@ -169,13 +194,62 @@ mod tests {
             .resolve("2026-11-23T10:00:00Z".parse().unwrap(), &TimeZone::UTC)
             .unwrap();
         assert_ne!(run_name("j", &d, 1), run_name("j", &week, 1));
-        assert_eq!(run_name("j", &week, 1), "j-20261116-7d-a1");
+        assert_eq!(run_name("j", &week, 1), "j-20261116-1w-a1");
     }
 
     #[test]
-    fn dst_days_show_their_true_length() {
-        let w = day("2026-03-29", "Europe/Paris");
-        assert_eq!(run_name("j", &w, 1), "j-20260329-23h-a1");
+    fn windows_of_whole_calendar_periods_are_named_by_the_period() {
+        let range = |a: &str, b: &str, tz: &str| {
+            let w = WindowSpec::Range(
+                crate::window::parse_instant(a).unwrap(),
+                crate::window::parse_instant(b).unwrap(),
+            )
+            .resolve(
+                "2026-11-23T00:00:00Z".parse().unwrap(),
+                &TimeZone::get(tz).unwrap(),
+            )
+            .unwrap();
+            run_name("j", &w, 1)
+        };
+        // Daylight-saving days are still one day (23 and 25 hours).
+        assert_eq!(
+            run_name("j", &day("2026-03-29", "Europe/Paris"), 1),
+            "j-20260329-1d-a1"
+        );
+        assert_eq!(
+            run_name("j", &day("2026-11-01", "America/New_York"), 1),
+            "j-20261101-1d-a1"
+        );
+        assert_eq!(
+            range("2026-03-01", "2026-04-01", "Europe/Paris"),
+            "j-20260301-1mo-a1"
+        );
+        assert_eq!(
+            range("2026-02-01", "2026-03-01", "UTC"),
+            "j-20260201-1mo-a1"
+        );
+        assert_eq!(
+            range("2026-01-01", "2027-01-01", "UTC"),
+            "j-20260101-12mo-a1"
+        );
+        assert_eq!(
+            range("2026-03-23", "2026-03-30", "Europe/Paris"),
+            "j-20260323-1w-a1"
+        );
+        assert_eq!(range("2026-11-01", "2026-11-04", "UTC"), "j-20261101-3d-a1");
+        assert_eq!(
+            range("2026-11-01T06:00", "2026-11-01T12:00", "UTC"),
+            "j-20261101t0600-6h-a1"
+        );
+        // 24 hours across a daylight-saving change is not a calendar day.
+        assert_eq!(
+            range("2026-03-29T00:00", "2026-03-30T01:00", "Europe/Paris"),
+            "j-20260329-24h-a1"
+        );
+        assert_eq!(
+            range("2026-11-01T06:00", "2026-11-01T06:01:30", "UTC"),
+            "j-20261101t0600-90s-a1"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Windows: the half-open `[start, end)` interval of data a run processes. Pure: "now" and the
 //! time zone are arguments, nothing here reads the clock.
 
-use jiff::civil::{Date, Weekday};
+use jiff::civil::{Date, DateTime, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan, Zoned};
 use serde::{Deserialize, Serialize};
@@ -25,11 +25,12 @@ pub enum WindowSpec {
     Range(Instant, Instant),
 }
 
-/// One end of a `--start/--end` range: a calendar date (midnight in the project's time zone)
-/// or an exact instant.
+/// One end of a `--start/--end` range: a calendar date (midnight in the job's time zone), a
+/// wall-clock time without an offset (in the job's time zone) or an exact instant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Instant {
     Date(Date),
+    Local(DateTime),
     Timestamp(Timestamp),
 }
 
@@ -48,6 +49,10 @@ pub enum Period {
 pub enum WindowError {
     #[error("`{input}` is not a date (YYYY-MM-DD) or an RFC 3339 timestamp (2026-11-22T06:00:00Z)")]
     Malformed { input: String },
+    #[error(
+        "`{input}` is not a date (YYYY-MM-DD): this takes a whole day; for part of a day, use --start and --end"
+    )]
+    NotADate { input: String },
     #[error("the window is empty: end {end} is not after start {start}")]
     Empty { start: String, end: String },
     #[error("{0}")]
@@ -82,27 +87,62 @@ pub fn rfc3339(t: &Zoned) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
-/// Parses a date or timestamp as given to `--date`, `--start` or `--end`.
+/// Parses a date or timestamp as given to `--start` or `--end`: `2026-11-22` (midnight in the
+/// job's time zone), `2026-11-22T06:00:00+01:00` or `+0100` or `Z` (that instant), or
+/// `2026-11-22T06:00` without an offset (that wall-clock time in the job's time zone).
 pub fn parse_instant(input: &str) -> Result<Instant, WindowError> {
-    let trimmed = input.trim();
-    if let Ok(date) = trimmed.parse::<Date>() {
-        return Ok(Instant::Date(date));
+    let s = input.trim();
+    let malformed = || WindowError::Malformed {
+        input: input.to_string(),
+    };
+    // jiff's civil parsers accept a whole timestamp and silently drop what they do not keep
+    // (the time, the offset), so the shape of the text chooses the parser, not the first
+    // parser that succeeds.
+    let Some(t) = s.find(['T', 't', ' ']) else {
+        return s
+            .parse::<Date>()
+            .map(Instant::Date)
+            .map_err(|_| malformed());
+    };
+    if let Ok(ts) = with_colon_offset(s).parse::<Timestamp>() {
+        return Ok(Instant::Timestamp(ts));
     }
-    trimmed
-        .parse::<Timestamp>()
-        .map(Instant::Timestamp)
-        .map_err(|_| WindowError::Malformed {
-            input: input.to_string(),
-        })
+    // Past the date, a sign, a `Z` or a `[zone]` means an offset was meant: one jiff refused
+    // (out of range, malformed) must not be dropped in favour of the job's time zone.
+    if s[t..].contains(['+', '-', 'Z', 'z', '[']) {
+        return Err(malformed());
+    }
+    s.parse::<DateTime>()
+        .map(Instant::Local)
+        .map_err(|_| malformed())
 }
 
+/// `…T06:00:00+0100` → `…T06:00:00+01:00`: RFC 3339 wants the colon, people often omit it.
+fn with_colon_offset(s: &str) -> std::borrow::Cow<'_, str> {
+    let b = s.as_bytes();
+    let n = b.len();
+    if n > 5
+        && matches!(b[n - 5], b'+' | b'-')
+        && b[n - 4..].iter().all(u8::is_ascii_digit)
+        && s[..n - 5].contains(['T', 't', ' '])
+    {
+        format!("{}:{}", &s[..n - 2], &s[n - 2..]).into()
+    } else {
+        s.into()
+    }
+}
+
+/// Parses `--date`: a calendar day, nothing more.
 pub fn parse_date(input: &str) -> Result<Date, WindowError> {
-    input
-        .trim()
-        .parse::<Date>()
-        .map_err(|_| WindowError::Malformed {
-            input: input.to_string(),
-        })
+    let s = input.trim();
+    let not_a_date = || WindowError::NotADate {
+        input: input.to_string(),
+    };
+    // jiff's Date parser also accepts `2026-11-22T06:00:00Z` and drops the time.
+    if s.contains(['T', 't', ' ']) {
+        return Err(not_a_date());
+    }
+    s.parse::<Date>().map_err(|_| not_a_date())
 }
 
 fn arith(e: jiff::Error) -> WindowError {
@@ -119,11 +159,23 @@ fn start_of(date: Date, tz: &TimeZone) -> Result<Zoned, WindowError> {
 fn instant_in(i: &Instant, tz: &TimeZone) -> Result<Zoned, WindowError> {
     match i {
         Instant::Date(d) => start_of(*d, tz),
+        // A time a daylight-saving change skips is moved forward by the gap; one it repeats is
+        // the first of the two (jiff's "compatible" rule, as in RFC 5545 and Temporal).
+        Instant::Local(dt) => dt.to_zoned(tz.clone()).map_err(arith),
         Instant::Timestamp(t) => Ok(t.to_zoned(tz.clone())),
     }
 }
 
 impl WindowSpec {
+    /// Whether a bound is a wall-clock time without an offset, read in the job's time zone
+    /// (worth saying when the window is printed).
+    pub fn has_local_time(&self) -> bool {
+        matches!(
+            self,
+            WindowSpec::Range(Instant::Local(_), _) | WindowSpec::Range(_, Instant::Local(_))
+        )
+    }
+
     /// Resolves to a concrete window, relative to `now`, in `tz`.
     pub fn resolve(&self, now: Timestamp, tz: &TimeZone) -> Result<Window, WindowError> {
         let today = now.to_zoned(tz.clone()).date();
@@ -401,6 +453,105 @@ mod tests {
                 matches!(parse_instant(bad), Err(WindowError::Malformed { .. })),
                 "{bad} was accepted"
             );
+        }
+    }
+
+    fn range(start: &str, end: &str, zone: &str) -> Result<String, WindowError> {
+        let spec = WindowSpec::Range(parse_instant(start)?, parse_instant(end)?);
+        Ok(show(&spec.resolve(now("2026-11-23T00:00:00Z"), &tz(zone))?))
+    }
+
+    #[test]
+    fn an_offset_in_start_and_end_is_kept() {
+        assert_eq!(
+            range(
+                "2026-05-01T00:00:00+01:00",
+                "2026-05-02T00:00:00+01:00",
+                "UTC"
+            )
+            .unwrap(),
+            "[2026-04-30T23:00:00+00:00, 2026-05-01T23:00:00+00:00)"
+        );
+        assert_eq!(
+            range(
+                "2026-11-10T06:00:00-08:00",
+                "2026-11-11T09:30:00+0100",
+                "UTC"
+            )
+            .unwrap(),
+            "[2026-11-10T14:00:00+00:00, 2026-11-11T08:30:00+00:00)",
+            "-08:00 and +0100 (no colon) are both offsets"
+        );
+    }
+
+    #[test]
+    fn a_time_without_an_offset_is_in_the_job_time_zone() {
+        assert_eq!(
+            range(
+                "2026-11-10T06:00",
+                "2026-11-10 18:30:15",
+                "America/Los_Angeles"
+            )
+            .unwrap(),
+            "[2026-11-10T06:00:00-08:00, 2026-11-10T18:30:15-08:00)"
+        );
+        // Dates are still midnight there.
+        assert_eq!(
+            range("2026-11-10", "2026-11-11", "America/Los_Angeles").unwrap(),
+            "[2026-11-10T00:00:00-08:00, 2026-11-11T00:00:00-08:00)"
+        );
+        // 02:30 does not exist on Paris' spring-forward day: it is moved on by the gap.
+        assert_eq!(
+            range("2026-03-29T02:30", "2026-03-29T12:00", "Europe/Paris").unwrap(),
+            "[2026-03-29T03:30:00+02:00, 2026-03-29T12:00:00+02:00)"
+        );
+    }
+
+    #[test]
+    fn an_offset_etl_cannot_read_is_an_error_not_the_local_time() {
+        for bad in [
+            "2026-11-10T06:00:00+26:00",
+            "2026-11-10T06:00:00+1",
+            "2026-11-10T06:00:00 PST",
+            "2026-11-10T06:00:00[Mars/Olympus]",
+        ] {
+            assert!(
+                matches!(parse_instant(bad), Err(WindowError::Malformed { .. })),
+                "{bad} was accepted as {:?}",
+                parse_instant(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn date_takes_only_a_date() {
+        assert_eq!(
+            parse_date("2026-11-22").unwrap(),
+            "2026-11-22".parse::<Date>().unwrap()
+        );
+        for bad in ["2026-11-22T00:00:00Z", "2026-11-22T06:00:00+01:00"] {
+            let err = parse_date(bad).unwrap_err().to_string();
+            assert!(err.contains("takes a whole day"), "{bad}: {err}");
+            assert!(!err.contains("RFC 3339"), "{bad}: {err}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any instant, written with any offset (with or without the colon), reads back as
+        /// that same instant.
+        #[test]
+        fn any_instant_with_any_offset_parses_back(
+            secs in -2_208_988_800i64..4_102_444_800,
+            offset_minutes in -1439i32..=1439,
+            colon in proptest::bool::ANY,
+        ) {
+            let ts = Timestamp::from_second(secs).unwrap();
+            let offset = jiff::tz::Offset::from_seconds(offset_minutes * 60).unwrap();
+            let text = ts
+                .to_zoned(TimeZone::fixed(offset))
+                .strftime(if colon { "%Y-%m-%dT%H:%M:%S%:z" } else { "%Y-%m-%dT%H:%M:%S%z" })
+                .to_string();
+            proptest::prop_assert_eq!(parse_instant(&text), Ok(Instant::Timestamp(ts)), "{}", text);
         }
     }
 

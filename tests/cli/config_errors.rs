@@ -116,3 +116,76 @@ fn a_misspelt_workflow_key_is_reported_with_a_suggestion() {
     r.stderr_has("unknown field `taks`");
     r.stderr_has("did you mean `tasks`?");
 }
+
+/// A bad value in `defaults` is reported where it is written, not under the first job that
+/// inherits it.
+#[test]
+fn an_error_in_defaults_points_at_defaults() {
+    let yaml = "project: demo\ndefaults:\n  command: [python3, main.py]\n  resources:\n    memory: lots\n  timeout: a while\njobs:\n  ingest: {}\n";
+    let err = error_for(&yaml.replace("timeout: a while", "timeout: 2h"));
+    assert!(
+        err.starts_with("etl: error: etl.yaml:5:5: defaults.resources.memory: `lots` is not a Kubernetes quantity"),
+        "{err}"
+    );
+    let err = error_for(&yaml.replace("memory: lots", "memory: 1Gi"));
+    assert!(
+        err.starts_with("etl: error: etl.yaml:6:12: defaults.timeout: `a while` is not a duration"),
+        "{err}"
+    );
+    // A job's own value is still reported under the job.
+    let err = error_for(
+        &yaml
+            .replace("memory: lots", "memory: 1Gi")
+            .replace("  timeout: a while\n", "")
+            .replace("ingest: {}", "ingest:\n    resources: {memory: lots}"),
+    );
+    assert!(
+        err.starts_with("etl: error: etl.yaml:8:5: jobs.ingest.resources.memory: `lots`"),
+        "{err}"
+    );
+}
+
+/// A bad `--set` value is the flag's fault, not etl.yaml's: the error names the flag.
+#[test]
+fn an_error_from_set_names_the_flag_not_the_file() {
+    let s = Sandbox::example();
+    for (set, says) in [
+        (
+            "resources.memory=lots",
+            "`lots` is not a Kubernetes quantity",
+        ),
+        ("timezone=Mars/Olympus", "unknown time zone `Mars/Olympus`"),
+        ("schedule=1 2 3", "is not a valid cron expression"),
+        ("secrets=[nope]", "there is no secret `nope`"),
+        ("command=[]", "no command to run"),
+    ] {
+        let r = s
+            .run(&["render", "daily-averages", "--yesterday", "--set", set])
+            .expect(2);
+        r.stderr_has(&format!("etl: error: --set {set}: jobs.daily-averages."));
+        r.stderr_has(says);
+        assert!(!r.stderr().contains("etl.yaml"), "{}", r.stderr());
+    }
+}
+
+/// A key given twice names both lines, in etl.yaml's words, not the YAML library's options.
+#[test]
+fn a_key_given_twice_names_both_lines() {
+    let err = error_for(&format!(
+        "{BASE}jobs:\n  x:\n    retries: 1\n  y: {{}}\n  x:\n    retries: 2\n"
+    ));
+    assert!(
+        err.starts_with("etl: error: etl.yaml:8:3: jobs.x: job `x` is defined twice (lines 5, 8)"),
+        "{err}"
+    );
+    assert!(!err.contains("DuplicateKeyPolicy"), "{err}");
+    let err = error_for(&format!(
+        "{BASE}jobs:\n  x:\n    retries: 1\n    retries: 2\n"
+    ));
+    assert!(
+        err.starts_with(
+            "etl: error: etl.yaml:7:5: jobs.x.retries: `retries` is given twice (lines 6, 7)"
+        ),
+        "{err}"
+    );
+}

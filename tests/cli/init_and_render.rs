@@ -492,3 +492,247 @@ fn cron_window_script_agrees_with_etl() {
         );
     }
 }
+
+/// `--start`/`--end` keep their offset; without one they are the job's wall-clock time. The
+/// window a job gets is what the user wrote, never silently moved to midnight UTC.
+#[test]
+fn start_and_end_keep_their_offset_or_mean_the_job_time_zone() {
+    let s = Sandbox::example();
+    // daily-averages runs in America/Los_Angeles: the window is shown there.
+    let window_of = |start: &str, end: &str| {
+        let r = s
+            .run(&[
+                "render",
+                "daily-averages",
+                "--start",
+                start,
+                "--end",
+                end,
+                "-o",
+                "json",
+            ])
+            .expect(0);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+        let args = &v["spec"]["template"]["spec"]["containers"][0]["args"];
+        (
+            args[1].as_str().unwrap().to_string(),
+            args[2].as_str().unwrap().to_string(),
+            r.stderr(),
+        )
+    };
+    let (start, end, _) = window_of("2026-05-01T00:00:00+01:00", "2026-05-02T00:00:00+0100");
+    assert_eq!(start, "2026-04-30T16:00:00-07:00");
+    assert_eq!(end, "2026-05-01T16:00:00-07:00");
+    let (start, end, _) = window_of("2026-11-10T06:00:00Z", "2026-11-11T06:00:00-08:00");
+    assert_eq!(start, "2026-11-09T22:00:00-08:00");
+    assert_eq!(end, "2026-11-11T06:00:00-08:00");
+    let (start, end, stderr) = window_of("2026-11-10T06:00", "2026-11-11");
+    assert_eq!(start, "2026-11-10T06:00:00-08:00");
+    assert_eq!(end, "2026-11-11T00:00:00-08:00", "a date is local midnight");
+    assert!(
+        stderr.contains(
+            "--start/--end without a UTC offset are read in the job's time zone, America/Los_Angeles"
+        ),
+        "{stderr}"
+    );
+    // The same wall-clock time in a job in another zone is another instant.
+    let r = s
+        .run(&[
+            "render",
+            "daily-averages",
+            "--set",
+            "timezone=Asia/Tokyo",
+            "--start",
+            "2026-11-10T06:00",
+            "--end",
+            "2026-11-10T18:00",
+        ])
+        .expect(0);
+    r.stderr_has("window [2026-11-10T06:00:00+09:00, 2026-11-10T18:00:00+09:00) (Asia/Tokyo)");
+    let r = s
+        .run(&["render", "daily-averages", "--date", "2026-11-22T00:00:00Z"])
+        .expect(2);
+    r.stderr_has(
+        "--date: `2026-11-22T00:00:00Z` is not a date (YYYY-MM-DD): this takes a whole day",
+    );
+}
+
+/// A malformed dotenv line is named by file and line, never quoted: it may hold a secret.
+#[test]
+fn a_bad_dotenv_line_is_named_not_echoed() {
+    let s = Sandbox::example();
+    s.write(
+        "example.env",
+        "# the warehouse\nWAREHOUSE_TOKEN S3CRET-do-not-print\n",
+    );
+    let r = s.run(&["render", "--secrets"]).expect(2);
+    r.stderr_has("example.env:2: this line is not KEY=VALUE");
+    assert!(!r.stderr().contains("S3CRET"), "{}", r.stderr());
+}
+
+/// A dotenv path that is not a regular file (a FIFO, /dev/zero) fails at once, never hangs.
+#[test]
+fn a_dotenv_that_is_not_a_file_fails_without_hanging() {
+    let s = Sandbox::example();
+    std::fs::remove_file(s.path().join("example.env")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(s.path().join("example.env"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let yaml = s.read("etl.yaml");
+    for (dotenv, shown) in [("example.env", "example.env"), ("/dev/zero", "/dev/zero")] {
+        s.write(
+            "etl.yaml",
+            &yaml.replace("dotenv: example.env", &format!("dotenv: {dotenv}")),
+        );
+        let mut child = s
+            .cmd(&["render", "--secrets"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                panic!("etl hung reading dotenv {dotenv}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!(
+                "{shown}: a secret's dotenv file must be a regular file"
+            )),
+            "{err}"
+        );
+    }
+}
+
+/// A long job's shortened name can never be another job's real name, so the runs, labels and
+/// CronJobs of two jobs never mix.
+#[test]
+fn a_shortened_job_name_never_equals_another_job_name() {
+    let s = Sandbox::new();
+    let long = format!("{}-one", "a".repeat(60));
+    // What the shortened label of `long` used to be: its first 57 characters and a hash.
+    let lookalike = format!("{}-cbb91", "a".repeat(57));
+    s.write(
+        "etl.yaml",
+        &format!(
+            "project: demo\ndefaults:\n  command: [python3, main.py]\n  schedule: \"0 2 * * *\"\njobs:\n  {long}: {{}}\n  {lookalike}: {{}}\n"
+        ),
+    );
+    let label_and_cronjob = |job: &str| {
+        let r = s.run(&["render", job, "--cron", "-o", "json"]).expect(0);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+        (
+            v["metadata"]["labels"]["etl.dev/job"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            v["metadata"]["name"].as_str().unwrap().to_string(),
+        )
+    };
+    let (long_label, long_cronjob) = label_and_cronjob(&long);
+    let (other_label, other_cronjob) = label_and_cronjob(&lookalike);
+    assert_eq!(other_label, lookalike, "a name that fits is kept");
+    assert_ne!(long_label, other_label);
+    assert_ne!(long_cronjob, other_cronjob);
+    // Names with `--` are what shortened names look like, so a job cannot have one.
+    s.write(
+        "etl.yaml",
+        "project: demo\ndefaults:\n  command: [python3, main.py]\njobs:\n  ingest--raw: {}\n",
+    );
+    let r = s.run(&["jobs", "list"]).expect(2);
+    r.stderr_has("`ingest--raw` cannot name a job");
+    r.stderr_has("`ingest-raw`");
+}
+
+/// Override errors speak the user's words: each key listed once, no Rust type names.
+#[test]
+fn override_errors_list_keys_once_and_name_no_rust_types() {
+    let s = Sandbox::example();
+    let r = s
+        .run(&[
+            "render",
+            "daily-averages",
+            "--yesterday",
+            "--config",
+            "nosuch=5",
+        ])
+        .expect(2);
+    r.stderr_has("the keys are: pollutant, min_readings, readings\n");
+    let r = s
+        .run(&[
+            "render",
+            "daily-averages",
+            "--yesterday",
+            "--set",
+            "retries=-1",
+        ])
+        .expect(2);
+    r.stderr_has("--set retries=-1: jobs.daily-averages.retries:");
+    r.stderr_has("a whole number (0 or more)");
+    assert!(!r.stderr().contains("u32"), "{}", r.stderr());
+}
+
+/// `-f DIR` means the etl.yaml in DIR, not "Is a directory (os error 21)".
+#[test]
+fn f_with_a_directory_uses_its_etl_yaml() {
+    let s = Sandbox::example();
+    let elsewhere = Sandbox::new();
+    let r = elsewhere
+        .run(&["-f", s.path().to_str().unwrap(), "jobs", "list"])
+        .expect(0);
+    r.stdout_has("daily-averages");
+    let r = s
+        .run(&["-f", elsewhere.path().to_str().unwrap(), "jobs", "list"])
+        .expect(2);
+    r.stderr_has("has no etl.yaml");
+    r.stderr_has("-f");
+    assert!(!r.stderr().contains("os error"), "{}", r.stderr());
+}
+
+/// An env var is text: `ON: yes` stays `yes` (not YAML 1.1's `true`), `1.50` stays `1.50`.
+#[test]
+fn env_values_keep_the_text_written() {
+    let s = Sandbox::new();
+    s.write(
+        "etl.yaml",
+        "project: demo\ndefaults:\n  command: [python3, main.py]\njobs:\n  x:\n    env: {ON: yes, RATE: 1.50, PORT: 8080, NAME: plain}\n",
+    );
+    let r = s
+        .run(&[
+            "render",
+            "x",
+            "--today",
+            "-o",
+            "json",
+            "--set",
+            "env.EXTRA=007",
+        ])
+        .expect(0);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    let env: std::collections::HashMap<String, String> =
+        v["spec"]["template"]["spec"]["containers"][0]["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| {
+                Some((
+                    e["name"].as_str()?.to_string(),
+                    e["value"].as_str()?.to_string(),
+                ))
+            })
+            .collect();
+    assert_eq!(env["ON"], "yes");
+    assert_eq!(env["RATE"], "1.50");
+    assert_eq!(env["PORT"], "8080");
+    assert_eq!(env["NAME"], "plain");
+    assert_eq!(env["EXTRA"], "007");
+}
