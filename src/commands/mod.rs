@@ -156,12 +156,21 @@ pub fn templates(project: &Project) -> Result<Templates> {
     Ok(t)
 }
 
-/// Who is starting a run, as recorded on it.
+/// Who is starting a run, as recorded on it: `ETL_USER`, else `USER` / `USERNAME`, else the
+/// account's name from the password database (cron and containers often leave `USER` unset),
+/// else `unknown`.
 pub fn started_by() -> String {
-    std::env::var("ETL_USER")
-        .or_else(|_| std::env::var("USER"))
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+    let var = |k| std::env::var(k).ok().filter(|v: &String| !v.is_empty());
+    var("ETL_USER")
+        .or_else(|| var("USER"))
+        .or_else(|| var("USERNAME"))
+        .or_else(|| {
+            nix::unistd::User::from_uid(nix::unistd::getuid())
+                .ok()
+                .flatten()
+                .map(|u| u.name)
+        })
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The image a run uses, and a note on where it came from.
