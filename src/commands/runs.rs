@@ -11,6 +11,15 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     if !args.local {
         return cluster_runs(ctx, args);
     }
+    const LOCAL_STATES: [&str; 5] = ["Running", "Succeeded", "Failed", "Interrupted", "Lost"];
+    if let Some(s) = &args.state
+        && !LOCAL_STATES.iter().any(|l| l.eq_ignore_ascii_case(s))
+    {
+        return Err(Error::usage(
+            format!("--state {s}: not a state of a local run"),
+            format!("one of {}", LOCAL_STATES.join(", ")),
+        ));
+    }
     let since = since_span(args.since.as_deref())?;
     let project = ctx.project()?;
     if let Some(job) = &args.job {
@@ -25,6 +34,7 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
             r.state = "Lost".into();
         }
     }
+    let any = !runs.is_empty();
     runs.retain(|r| {
         args.job.as_ref().is_none_or(|j| &r.job == j)
             && args
@@ -36,7 +46,9 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     let out = match args.output {
         TableFormat::Json => serde_json::to_string_pretty(&runs).expect("runs serialize") + "\n",
         TableFormat::Table => {
-            if runs.is_empty() {
+            if runs.is_empty() && any {
+                ctx.term.note("no local runs match");
+            } else if runs.is_empty() {
                 ctx.term
                     .note("no local runs yet: `etl jobs run JOB --yesterday` makes one");
             }

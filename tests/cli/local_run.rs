@@ -351,3 +351,20 @@ fn without_user_the_run_is_recorded_under_the_accounts_name() {
     let v: Vec<serde_json::Value> = serde_json::from_str(&runs.stdout()).unwrap();
     assert_eq!(v[0]["started_by"], me.as_str());
 }
+
+#[test]
+fn local_runs_refuse_a_state_they_never_have() {
+    let s = Sandbox::new();
+    s.write(
+        "etl.yaml",
+        "project: demo\njobs:\n  ok:\n    command: [\"true\"]\n",
+    );
+    let r = s
+        .run(&["runs", "--local", "--state", "Cancelled"])
+        .expect(2);
+    r.stderr_has("--state Cancelled: not a state of a local run");
+    r.stderr_has("one of Running, Succeeded, Failed, Interrupted, Lost");
+    s.run(&["jobs", "run", "ok", "--today"]).expect(0);
+    let r = s.run(&["runs", "--local", "--state", "failed"]).expect(0);
+    r.stderr_has("no local runs match");
+}
