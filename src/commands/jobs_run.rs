@@ -10,6 +10,7 @@ use crate::image::{self, ContainerRun, Engine, ImageError, Op, engine};
 use crate::local_runs::{self, LocalRun};
 use crate::project::{Job, Project};
 use crate::render::{self, RunInfo, RunRequest, Trigger, names};
+use crate::run::RunState;
 use crate::window::{self, Window, rfc3339};
 use k8s_openapi::api::core::v1::Container;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -164,7 +165,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
             trigger: Trigger::Local.as_str().into(),
             started_by: who.clone(),
             started_at: started,
-            state: "Running".into(),
+            state: RunState::Running.to_string(),
             exit_code: None,
             duration_seconds: None,
             pid: Some(std::process::id()),
@@ -182,12 +183,12 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
         record.pid = None;
         match outcome {
             Err(e) => {
-                record.state = "Failed".into();
+                record.state = RunState::Failed.to_string();
                 local_runs::append(&records, &record)?;
                 return Err(e);
             }
             Ok(Outcome::Exited(0)) => {
-                record.state = "Succeeded".into();
+                record.state = RunState::Succeeded.to_string();
                 record.exit_code = Some(0);
                 local_runs::append(&records, &record)?;
                 ctx.term
@@ -195,13 +196,13 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
             }
             // The engine's own failure (no such image, a bad flag), not the job's.
             Ok(Outcome::EngineFailed(engine)) => {
-                record.state = "Failed".into();
+                record.state = RunState::Failed.to_string();
                 record.exit_code = Some(125);
                 local_runs::append(&records, &record)?;
                 return Err(ImageError::RunFailed { engine, image }.into());
             }
             Ok(Outcome::Exited(code)) => {
-                record.state = "Failed".into();
+                record.state = RunState::Failed.to_string();
                 record.exit_code = Some(code);
                 local_runs::append(&records, &record)?;
                 ctx.term.warn(format!(
@@ -215,7 +216,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
                 }
             }
             Ok(Outcome::Interrupted) => {
-                record.state = "Interrupted".into();
+                record.state = RunState::Interrupted.to_string();
                 local_runs::append(&records, &record)?;
                 return Err(Error::Interrupted);
             }

@@ -30,7 +30,9 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     let mut runs = local_runs::read(&crate::state::project_dir(&project)?.join("runs.jsonl"))?;
     for r in &mut runs {
         // A run still marked Running whose etl is gone was cut off (laptop closed, etl killed).
-        if r.state == "Running" && r.pid.is_some_and(|pid| !alive(pid)) {
+        if r.state == crate::run::RunState::Running.to_string()
+            && r.pid.is_some_and(|pid| !alive(pid))
+        {
             r.state = "Lost".into();
         }
     }
