@@ -233,7 +233,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
             "the job `{}` failed: {}",
             job.name, failed[0].1
         ))),
-        n => Err(Error::Failed(step_summary(windows.len(), &failed, not_run))),
+        _ => Err(Error::Failed(step_summary(windows.len(), &failed, not_run))),
     }
 }
 
