@@ -24,8 +24,24 @@ install_completion() {
   echo "  $2"
 }
 
+# bash reads $data/bash-completion/completions only through the bash-completion package's
+# loader; these are where distributions and Homebrew put it (ETL_BASH_COMPLETION_FILES
+# replaces the list, for tests).
+loaders=${ETL_BASH_COMPLETION_FILES:-"/usr/share/bash-completion/bash_completion /etc/bash_completion /usr/local/share/bash-completion/bash_completion /opt/homebrew/etc/profile.d/bash_completion.sh /usr/local/etc/profile.d/bash_completion.sh"}
+has_bash_completion() {
+  for f in $loaders; do
+    [ -r "$f" ] && return 0
+  done
+  return 1
+}
+
 echo "Shell completions:"
 install_completion etl.bash "$data/bash-completion/completions/etl"
+if ! has_bash_completion; then
+  echo "  bash: nothing loads that file without the bash-completion package: install it"
+  echo "        (apt install bash-completion, brew install bash-completion@2), or add"
+  echo "        '. $data/bash-completion/completions/etl' to ~/.bashrc"
+fi
 install_completion etl.fish "$config/fish/completions/etl.fish"
 install_completion etl.zsh "${ZDOTDIR:-$HOME}/.zfunc/_etl"
 case ${SHELL:-} in

@@ -16,7 +16,8 @@ pub struct LocalRun {
     pub trigger: String,
     pub started_by: String,
     pub started_at: jiff::Timestamp,
-    /// Running, Succeeded, Failed or Interrupted.
+    /// A `RunState` as a word: Running, Succeeded, Failed or Interrupted (`etl runs --local`
+    /// shows a Running run whose etl is gone as Lost).
     pub state: String,
     pub exit_code: Option<i32>,
     pub duration_seconds: Option<f64>,

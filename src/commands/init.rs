@@ -1,5 +1,5 @@
-//! `etl init`: a commented etl.yaml, an example job and the default templates, in this
-//! directory. Safe to run again: existing files are kept (or replaced with --force).
+//! `etl init`: a commented etl.yaml, an example job, a Dockerfile for it and the default
+//! templates, in this directory. Safe to run again: existing files are kept (or replaced with --force).
 
 use super::Ctx;
 use crate::cli::InitArgs;
@@ -11,6 +11,8 @@ use std::process::ExitCode;
 
 const ETL_YAML: &str = include_str!("init/etl.yaml");
 const MAIN_PY: &str = include_str!("init/main.py");
+/// What etl.yaml's `image.dockerfile` names, so that `etl build` works from the start.
+const DOCKERFILE: &str = include_str!("init/Dockerfile");
 
 /// `My_Project` → `my-project`, or `etl-project` when nothing usable is left.
 fn project_name(raw: &str) -> String {
@@ -49,6 +51,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> Result<ExitCode> {
             ETL_YAML.replace("{{project}}", &name),
         ),
         ("main.py".to_string(), MAIN_PY.to_string()),
+        ("Dockerfile".to_string(), DOCKERFILE.to_string()),
     ];
     files.extend(
         EMBEDDED

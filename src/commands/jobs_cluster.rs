@@ -11,6 +11,7 @@ use crate::render::names::{self, PREFIX};
 use crate::render::{self, RunInfo, RunRequest, Trigger};
 use crate::run::{self, RunState};
 use crate::window::Window;
+use crate::window::WindowSpec;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
@@ -105,6 +106,7 @@ fn window_selector(project: &Project, job: &str, w: &Window) -> String {
 
 pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
     let spec = window_spec(&args.window)?;
+    let local_time = spec.as_ref().is_some_and(WindowSpec::has_local_time);
     let project = ctx.project()?;
     let mut picked = pick::complete(
         ctx,
@@ -123,7 +125,7 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
     }
     let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
     let window = picked.resolved.clone();
-    super::note_local_time(ctx, &picked.window, &job.timezone);
+    super::note_local_time(ctx, local_time, &job.timezone);
     let templates = templates(&project)?;
     let (image, image_note) = image_ref(&project, args.image.as_deref());
     let who = started_by();

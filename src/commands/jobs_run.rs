@@ -10,6 +10,8 @@ use crate::image::{self, ContainerRun, Engine, ImageError, Op, engine};
 use crate::local_runs::{self, LocalRun};
 use crate::project::{Job, Project};
 use crate::render::{self, RunInfo, RunRequest, Trigger, names};
+use crate::run::RunState;
+use crate::window::WindowSpec;
 use crate::window::{self, Window, rfc3339};
 use k8s_openapi::api::core::v1::Container;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -24,6 +26,7 @@ const GRACE: Duration = Duration::from_secs(10);
 
 pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
     let spec = window_spec(&args.window)?;
+    let local_time = spec.as_ref().is_some_and(WindowSpec::has_local_time);
     let step = match &args.step {
         Some(s) => Some(window::parse_span(s).ok_or_else(|| {
             Error::usage(
@@ -63,7 +66,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
     }
     let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
     let whole = picked.resolved.clone();
-    super::note_local_time(ctx, &picked.window, &job.timezone);
+    super::note_local_time(ctx, local_time, &job.timezone);
     let windows = match step {
         Some(s) => window::split(&whole, s).map_err(|source| Error::Window {
             flag: "--step",
@@ -108,7 +111,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
     // another window's attempt number.
     let earlier = local_runs::read(&records)?;
     let mut failed = Vec::new();
-    let mut stopped_early = false;
+    let mut not_run = 0;
     for (i, w) in windows.iter().enumerate() {
         if windows.len() > 1 {
             ctx.term.note(format!("[{}/{}]", i + 1, windows.len()));
@@ -165,7 +168,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
             trigger: Trigger::Local.as_str().into(),
             started_by: who.clone(),
             started_at: started,
-            state: "Running".into(),
+            state: RunState::Running.to_string(),
             exit_code: None,
             duration_seconds: None,
             pid: Some(std::process::id()),
@@ -183,12 +186,12 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
         record.pid = None;
         match outcome {
             Err(e) => {
-                record.state = "Failed".into();
+                record.state = RunState::Failed.to_string();
                 local_runs::append(&records, &record)?;
                 return Err(e);
             }
             Ok(Outcome::Exited(0)) => {
-                record.state = "Succeeded".into();
+                record.state = RunState::Succeeded.to_string();
                 record.exit_code = Some(0);
                 local_runs::append(&records, &record)?;
                 ctx.term
@@ -196,50 +199,68 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
             }
             // The engine's own failure (no such image, a bad flag), not the job's.
             Ok(Outcome::EngineFailed(engine)) => {
-                record.state = "Failed".into();
+                record.state = RunState::Failed.to_string();
                 record.exit_code = Some(125);
                 local_runs::append(&records, &record)?;
                 return Err(ImageError::RunFailed { engine, image }.into());
             }
             Ok(Outcome::Exited(code)) => {
-                record.state = "Failed".into();
+                record.state = RunState::Failed.to_string();
                 record.exit_code = Some(code);
                 local_runs::append(&records, &record)?;
                 ctx.term.warn(format!(
                     "{} failed with exit code {code} after {:.1}s",
                     run.name, elapsed
                 ));
-                failed.push(format!("{} (exit code {code})", w));
+                failed.push((i + 1, format!("{} (exit code {code})", w)));
                 if !args.keep_going {
-                    stopped_early = i + 1 < windows.len();
+                    not_run = windows.len() - (i + 1);
                     break;
                 }
             }
             Ok(Outcome::Interrupted) => {
-                record.state = "Interrupted".into();
+                record.state = RunState::Interrupted.to_string();
                 local_runs::append(&records, &record)?;
                 return Err(Error::Interrupted);
             }
         }
     }
     picked.tell_next_time(&ctx.term);
+    if windows.len() > 1 && failed.is_empty() {
+        ctx.term
+            .note(format!("{0}/{0} windows succeeded", windows.len()));
+    }
     match failed.len() {
         0 => Ok(ExitCode::SUCCESS),
         1 if windows.len() == 1 => Err(Error::Failed(format!(
             "the job `{}` failed: {}",
-            job.name, failed[0]
+            job.name, failed[0].1
         ))),
-        n => Err(Error::Failed(format!(
-            "{n} of {} windows failed: {}{}",
-            windows.len(),
-            failed.join(", "),
-            if stopped_early {
-                " (stopped there; --keep-going runs the rest)"
-            } else {
-                ""
-            }
-        ))),
+        _ => Err(Error::Failed(step_summary(windows.len(), &failed, not_run))),
     }
+}
+
+/// The end of a `--step` run with failures: which windows failed, by position ("window 2/7")
+/// and value, and how many never ran.
+fn step_summary(total: usize, failed: &[(usize, String)], not_run: usize) -> String {
+    let mut s = match failed {
+        [(i, w)] => format!("window {i}/{total} failed: {w}"),
+        _ => format!(
+            "{} of {total} windows failed: {}",
+            failed.len(),
+            failed
+                .iter()
+                .map(|(i, w)| format!("{i}/{total} {w}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    if not_run > 0 {
+        s.push_str(&format!(
+            "; {not_run} not run (stopped there; --keep-going runs the rest)"
+        ));
+    }
+    s
 }
 
 /// The attempt number of a new local run of `job` over `w`: one more than those recorded.
@@ -443,7 +464,7 @@ pub(super) async fn supervise(launch: &Launch) -> Result<Outcome> {
                     program.to_string_lossy(),
                     dir.display()
                 ),
-                "is it installed and on PATH? The command comes from the job's `command` in etl.yaml",
+                spawn_hint(program, dir, &e),
             ),
         })?;
     let pgid = Pid::from_raw(
@@ -643,6 +664,23 @@ fn parse_stat(stat: &str) -> Option<(char, i32, i32)> {
     Some((state, ppid, pgrp))
 }
 
+/// What to do about a command that would not start: a file without the x bit needs
+/// `chmod +x` (a script in the repository, say); anything else is a missing program.
+fn spawn_hint(program: &std::ffi::OsStr, dir: &Path, e: &std::io::Error) -> String {
+    let path = Path::new(program);
+    let local = path.components().count() > 1 && dir.join(path).is_file();
+    if e.kind() == std::io::ErrorKind::PermissionDenied && local {
+        format!(
+            "it is not executable: `chmod +x {}` (and commit that), or run it through its \
+             interpreter in etl.yaml's `command`: [sh, {}]",
+            path.display(),
+            path.display()
+        )
+    } else {
+        "is it installed and on PATH? The command comes from the job's `command` in etl.yaml".into()
+    }
+}
+
 /// Runs `engine op` for a stop, ignoring how it ends ("no such container" is the usual
 /// answer once the container is gone), giving up after `ENGINE_TIMEOUT`.
 async fn engine_quietly(engine: Engine, op: &Op<'_>) {
@@ -658,7 +696,28 @@ async fn engine_quietly(engine: Engine, op: &Op<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_stat;
+    use super::{parse_stat, step_summary};
+
+    #[test]
+    fn a_step_summary_says_which_window_failed_and_what_did_not_run() {
+        let w = |s: &str| s.to_string();
+        assert_eq!(
+            step_summary(7, &[(1, w("[a, b) (exit code 1)"))], 6),
+            "window 1/7 failed: [a, b) (exit code 1); 6 not run \
+             (stopped there; --keep-going runs the rest)"
+        );
+        assert_eq!(
+            step_summary(
+                7,
+                &[
+                    (2, w("[b, c) (exit code 1)")),
+                    (5, w("[e, f) (exit code 3)"))
+                ],
+                0
+            ),
+            "2 of 7 windows failed: 2/7 [b, c) (exit code 1), 5/7 [e, f) (exit code 3)"
+        );
+    }
 
     #[test]
     fn proc_stat_fields_are_counted_after_the_command_name() {

@@ -163,14 +163,14 @@ pub fn resolve_window(ctx: &Ctx, spec: &WindowSpec, tz: &TimeZone, zone: &str) -
         flag: "window",
         source,
     })?;
-    note_local_time(ctx, spec, zone);
+    note_local_time(ctx, spec.has_local_time(), zone);
     Ok(window)
 }
 
 /// Says that `--start`/`--end` without an offset were read in `zone`: the same text means
 /// another instant for a job in another zone.
-pub fn note_local_time(ctx: &Ctx, spec: &WindowSpec, zone: &str) {
-    if spec.has_local_time() {
+pub fn note_local_time(ctx: &Ctx, local_time: bool, zone: &str) {
+    if local_time {
         ctx.term.note(format!(
             "--start/--end without a UTC offset are read in the job's time zone, {zone}"
         ));
@@ -195,12 +195,21 @@ pub fn templates(project: &Project) -> Result<Templates> {
     Ok(t)
 }
 
-/// Who is starting a run, as recorded on it.
+/// Who is starting a run, as recorded on it: `ETL_USER`, else `USER` / `USERNAME`, else the
+/// account's name from the password database (cron and containers often leave `USER` unset),
+/// else `unknown`.
 pub fn started_by() -> String {
-    std::env::var("ETL_USER")
-        .or_else(|_| std::env::var("USER"))
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+    let var = |k| std::env::var(k).ok().filter(|v: &String| !v.is_empty());
+    var("ETL_USER")
+        .or_else(|| var("USER"))
+        .or_else(|| var("USERNAME"))
+        .or_else(|| {
+            nix::unistd::User::from_uid(nix::unistd::getuid())
+                .ok()
+                .flatten()
+                .map(|u| u.name)
+        })
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The image a run uses, and a note on where it came from.

@@ -35,9 +35,8 @@ pub struct Given {
 #[derive(Debug)]
 pub struct Picked {
     pub job: String,
-    pub window: WindowSpec,
-    /// `window` resolved against `Given::now` in the job's time zone: the window the summary
-    /// showed, for the command to run.
+    /// The window asked for, resolved against `Given::now` in the job's time zone: the window
+    /// the summary showed, for the command to run.
     pub resolved: Window,
     /// The command line's `--config` and `--set`, then the answers to the job's params as
     /// `key=value` (only those that differ from the job's current value).
@@ -87,7 +86,6 @@ pub fn complete(ctx: &Ctx, project: &Project, command: &str, given: Given) -> Re
             ),
             job: job.name.clone(),
             resolved: resolve(window, given.now, &job.tz)?,
-            window: window.clone(),
             overrides: given.overrides,
             asked: false,
         });
@@ -175,7 +173,6 @@ fn ask(p: &Prompter, ctx: &Ctx, project: &Project, command: &str, given: Given) 
     Ok(Picked {
         argv: equivalent(ctx.file.as_deref(), command, &name, &window, &overrides),
         job: name,
-        window,
         resolved,
         overrides,
         asked: true,

@@ -82,6 +82,15 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     if !args.local {
         return cluster_runs(ctx, args);
     }
+    const LOCAL_STATES: [&str; 5] = ["Running", "Succeeded", "Failed", "Interrupted", "Lost"];
+    if let Some(s) = &args.state
+        && !LOCAL_STATES.iter().any(|l| l.eq_ignore_ascii_case(s))
+    {
+        return Err(Error::usage(
+            format!("--state {s}: not a state of a local run"),
+            format!("one of {}", LOCAL_STATES.join(", ")),
+        ));
+    }
     let since = since_span(args.since.as_deref())?;
     let project = ctx.project()?;
     if let Some(job) = &args.job {
@@ -92,10 +101,13 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     let mut runs = local_runs::read(&crate::state::project_dir(&project)?.join("runs.jsonl"))?;
     for r in &mut runs {
         // A run still marked Running whose etl is gone was cut off (laptop closed, etl killed).
-        if r.state == "Running" && r.pid.is_some_and(|pid| !alive(pid)) {
+        if r.state == crate::run::RunState::Running.to_string()
+            && r.pid.is_some_and(|pid| !alive(pid))
+        {
             r.state = "Lost".into();
         }
     }
+    let any = !runs.is_empty();
     runs.retain(|r| {
         args.job.as_ref().is_none_or(|j| &r.job == j)
             && args
@@ -110,7 +122,9 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
             serde_json::to_string_pretty(&rows).expect("runs serialize") + "\n"
         }
         TableFormat::Table => {
-            if runs.is_empty() {
+            if runs.is_empty() && any {
+                ctx.term.note("no local runs match");
+            } else if runs.is_empty() {
                 ctx.term
                     .note("no local runs yet: `etl jobs run JOB --yesterday` makes one");
             }

@@ -31,13 +31,16 @@ pub enum RunState {
     Succeeded,
     Failed,
     Cancelled,
+    /// A local run (`etl jobs run`) stopped by Ctrl-C: the local counterpart of Cancelled,
+    /// never derived from a Job (so `parse`, for the cluster's `--state`, leaves it out).
+    Interrupted,
 }
 
 impl RunState {
     pub fn is_finished(self) -> bool {
         matches!(
             self,
-            RunState::Succeeded | RunState::Failed | RunState::Cancelled
+            RunState::Succeeded | RunState::Failed | RunState::Cancelled | RunState::Interrupted
         )
     }
 
@@ -62,6 +65,7 @@ impl fmt::Display for RunState {
             RunState::Succeeded => "Succeeded",
             RunState::Failed => "Failed",
             RunState::Cancelled => "Cancelled",
+            RunState::Interrupted => "Interrupted",
         })
     }
 }
@@ -239,6 +243,18 @@ pub fn human_duration(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interrupted_is_a_local_state_only() {
+        // The words of runs.jsonl, kept as they were when they were strings.
+        assert_eq!(RunState::Interrupted.to_string(), "Interrupted");
+        assert!(RunState::Interrupted.is_finished());
+        assert_eq!(
+            RunState::parse("interrupted"),
+            None,
+            "no Job is ever Interrupted"
+        );
+    }
 
     fn job(yaml: &str) -> Job {
         serde_saphyr::from_str(yaml).unwrap()

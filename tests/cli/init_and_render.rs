@@ -57,6 +57,25 @@ fn init_again_keeps_your_changes_unless_forced() {
 }
 
 #[test]
+fn init_writes_the_dockerfile_etl_yaml_names() {
+    let s = Sandbox::new();
+    s.run(&["init"]).expect(0).stderr_has("created  Dockerfile");
+    assert!(s.read("etl.yaml").contains("dockerfile: Dockerfile"));
+    let dockerfile = s.read("Dockerfile");
+    // The example job is `python3 main.py ...` from the image's working directory.
+    assert!(dockerfile.contains("FROM python:"), "{dockerfile}");
+    assert!(dockerfile.contains("WORKDIR /app"), "{dockerfile}");
+    assert!(dockerfile.contains("COPY main.py ."), "{dockerfile}");
+    s.write("Dockerfile", "FROM mine\n");
+    s.run(&["init"])
+        .expect(0)
+        .stderr_has("kept (exists; --force replaces it)  Dockerfile");
+    assert_eq!(s.read("Dockerfile"), "FROM mine\n");
+    s.run(&["init", "--force"]).expect(0);
+    assert!(s.read("Dockerfile").contains("COPY main.py ."));
+}
+
+#[test]
 fn etl_yaml_is_found_in_parent_directories_or_given_with_f() {
     let s = Sandbox::example();
     std::fs::create_dir_all(s.path().join("data/deeper")).unwrap();

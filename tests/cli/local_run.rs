@@ -97,7 +97,7 @@ fn several_windows_run_in_order_and_stop_at_the_first_failure() {
             "echo 2026-11-02T00:00:00+00:00 2026-11-03T00:00:00+00:00 {} echo-20261102-1d-a1 hi",
         ]
     );
-    r.stderr_has("stopped there; --keep-going runs the rest");
+    r.stderr_has("window 2/3 failed: [2026-11-02T00:00:00+00:00, 2026-11-03T00:00:00+00:00) (exit code 1); 1 not run (stopped there; --keep-going runs the rest)");
 
     let r = s
         .run(&[
@@ -114,7 +114,8 @@ fn several_windows_run_in_order_and_stop_at_the_first_failure() {
         ])
         .expect(1);
     assert_eq!(r.stdout().lines().count(), 3, "{}", r.stdout());
-    r.stderr_has("1 of 3 windows failed");
+    r.stderr_has("window 2/3 failed");
+    assert!(!r.stderr().contains("not run"), "{}", r.stderr());
     // The second time round, each window is attempt 2.
     r.stdout_has("echo-20261101-1d-a2");
 
@@ -134,6 +135,39 @@ fn several_windows_run_in_order_and_stop_at_the_first_failure() {
         .expect(0)
         .stdout();
     assert_eq!(table.lines().count(), 3, "header + 2 failed runs:\n{table}");
+}
+
+#[test]
+fn several_windows_that_all_succeed_say_so() {
+    let s = Sandbox::new();
+    s.write("etl.yaml", PROJECT);
+    let r = s
+        .run(&[
+            "jobs",
+            "run",
+            "echo",
+            "--start",
+            "2026-11-03",
+            "--end",
+            "2026-11-06",
+            "--step",
+            "1d",
+        ])
+        .expect(0);
+    r.stderr_has("3/3 windows succeeded");
+}
+
+#[test]
+fn a_script_without_the_x_bit_gets_chmod_in_the_hint() {
+    let s = Sandbox::new();
+    s.write(
+        "etl.yaml",
+        "project: demo\njobs:\n  script:\n    command: [./job.sh]\n",
+    );
+    s.write("job.sh", "#!/bin/sh\necho hi\n");
+    let r = s.run(&["jobs", "run", "script", "--today"]).expect(2);
+    r.stderr_has("cannot start `./job.sh`");
+    r.stderr_has("chmod +x ./job.sh");
 }
 
 #[test]
@@ -285,4 +319,52 @@ fn ctrl_c_leaves_no_process_behind() {
         "the job's processes outlived etl after Ctrl-C: {pids:?}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn without_user_the_run_is_recorded_under_the_accounts_name() {
+    let s = Sandbox::new();
+    s.write(
+        "etl.yaml",
+        "project: demo\njobs:\n  ok:\n    command: [\"true\"]\n",
+    );
+    let me = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    assert!(me.status.success(), "id -un failed");
+    let me = String::from_utf8_lossy(&me.stdout).trim().to_string();
+    let out = s
+        .cmd(&["jobs", "run", "ok", "--today"])
+        .env_remove("ETL_USER")
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let runs = s.run(&["runs", "--local", "-o", "json"]).expect(0);
+    let v: Vec<serde_json::Value> = serde_json::from_str(&runs.stdout()).unwrap();
+    assert_eq!(v[0]["started_by"], me.as_str());
+}
+
+#[test]
+fn local_runs_refuse_a_state_they_never_have() {
+    let s = Sandbox::new();
+    s.write(
+        "etl.yaml",
+        "project: demo\njobs:\n  ok:\n    command: [\"true\"]\n",
+    );
+    let r = s
+        .run(&["runs", "--local", "--state", "Cancelled"])
+        .expect(2);
+    r.stderr_has("--state Cancelled: not a state of a local run");
+    r.stderr_has("one of Running, Succeeded, Failed, Interrupted, Lost");
+    s.run(&["jobs", "run", "ok", "--today"]).expect(0);
+    let r = s.run(&["runs", "--local", "--state", "failed"]).expect(0);
+    r.stderr_has("no local runs match");
 }

@@ -148,3 +148,52 @@ fn completions_help_names_every_shell_it_accepts() {
         );
     }
 }
+
+/// install.sh, with a stand-in for `cargo install`, in a scratch home: what it says about bash
+/// completions depends on whether the bash-completion package (its loader) is there.
+#[test]
+fn install_says_when_nothing_would_load_bash_completions() {
+    let s = Sandbox::new();
+    let home = s.path();
+    s.write(
+        "fake-bin/cargo",
+        "#!/bin/sh\nmkdir -p \"$CARGO_INSTALL_ROOT/bin\"\nprintf '#!/bin/sh\\necho etl 0\\n' > \"$CARGO_INSTALL_ROOT/bin/etl\"\nchmod +x \"$CARGO_INSTALL_ROOT/bin/etl\"\n",
+    );
+    s.write("loader/bash_completion", "");
+    let install = |loaders: &str| {
+        let out = std::process::Command::new("sh")
+            .arg(repo().join("install.sh"))
+            .env("PATH", format!("{}/fake-bin:/usr/bin:/bin", home.display()))
+            .env("HOME", home)
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("ZDOTDIR")
+            .env("CARGO_INSTALL_ROOT", home.join("root"))
+            .env("ETL_BASH_COMPLETION_FILES", loaders)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    };
+    std::fs::set_permissions(
+        home.join("fake-bin/cargo"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let without = install(&home.join("nowhere").display().to_string());
+    assert!(
+        without.contains("nothing loads that file without the bash-completion package"),
+        "{without}"
+    );
+    assert!(
+        home.join(".local/share/bash-completion/completions/etl")
+            .is_file()
+    );
+    let with = install(&home.join("loader/bash_completion").display().to_string());
+    assert!(!with.contains("bash-completion package"), "{with}");
+}
