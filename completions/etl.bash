@@ -46,6 +46,9 @@ _etl() {
             etl,runs)
                 cmd="etl__subcmd__runs"
                 ;;
+            etl,workflows)
+                cmd="etl__subcmd__workflows"
+                ;;
             etl__subcmd__help,build)
                 cmd="etl__subcmd__help__subcmd__build"
                 ;;
@@ -76,6 +79,9 @@ _etl() {
             etl__subcmd__help,runs)
                 cmd="etl__subcmd__help__subcmd__runs"
                 ;;
+            etl__subcmd__help,workflows)
+                cmd="etl__subcmd__help__subcmd__workflows"
+                ;;
             etl__subcmd__help__subcmd__jobs,cancel)
                 cmd="etl__subcmd__help__subcmd__jobs__subcmd__cancel"
                 ;;
@@ -90,6 +96,24 @@ _etl() {
                 ;;
             etl__subcmd__help__subcmd__jobs,schedule)
                 cmd="etl__subcmd__help__subcmd__jobs__subcmd__schedule"
+                ;;
+            etl__subcmd__help__subcmd__workflows,list)
+                cmd="etl__subcmd__help__subcmd__workflows__subcmd__list"
+                ;;
+            etl__subcmd__help__subcmd__workflows,render)
+                cmd="etl__subcmd__help__subcmd__workflows__subcmd__render"
+                ;;
+            etl__subcmd__help__subcmd__workflows,retry)
+                cmd="etl__subcmd__help__subcmd__workflows__subcmd__retry"
+                ;;
+            etl__subcmd__help__subcmd__workflows,run)
+                cmd="etl__subcmd__help__subcmd__workflows__subcmd__run"
+                ;;
+            etl__subcmd__help__subcmd__workflows,runs)
+                cmd="etl__subcmd__help__subcmd__workflows__subcmd__runs"
+                ;;
+            etl__subcmd__help__subcmd__workflows,show)
+                cmd="etl__subcmd__help__subcmd__workflows__subcmd__show"
                 ;;
             etl__subcmd__jobs,cancel)
                 cmd="etl__subcmd__jobs__subcmd__cancel"
@@ -127,6 +151,48 @@ _etl() {
             etl__subcmd__jobs__subcmd__help,schedule)
                 cmd="etl__subcmd__jobs__subcmd__help__subcmd__schedule"
                 ;;
+            etl__subcmd__workflows,help)
+                cmd="etl__subcmd__workflows__subcmd__help"
+                ;;
+            etl__subcmd__workflows,list)
+                cmd="etl__subcmd__workflows__subcmd__list"
+                ;;
+            etl__subcmd__workflows,render)
+                cmd="etl__subcmd__workflows__subcmd__render"
+                ;;
+            etl__subcmd__workflows,retry)
+                cmd="etl__subcmd__workflows__subcmd__retry"
+                ;;
+            etl__subcmd__workflows,run)
+                cmd="etl__subcmd__workflows__subcmd__run"
+                ;;
+            etl__subcmd__workflows,runs)
+                cmd="etl__subcmd__workflows__subcmd__runs"
+                ;;
+            etl__subcmd__workflows,show)
+                cmd="etl__subcmd__workflows__subcmd__show"
+                ;;
+            etl__subcmd__workflows__subcmd__help,help)
+                cmd="etl__subcmd__workflows__subcmd__help__subcmd__help"
+                ;;
+            etl__subcmd__workflows__subcmd__help,list)
+                cmd="etl__subcmd__workflows__subcmd__help__subcmd__list"
+                ;;
+            etl__subcmd__workflows__subcmd__help,render)
+                cmd="etl__subcmd__workflows__subcmd__help__subcmd__render"
+                ;;
+            etl__subcmd__workflows__subcmd__help,retry)
+                cmd="etl__subcmd__workflows__subcmd__help__subcmd__retry"
+                ;;
+            etl__subcmd__workflows__subcmd__help,run)
+                cmd="etl__subcmd__workflows__subcmd__help__subcmd__run"
+                ;;
+            etl__subcmd__workflows__subcmd__help,runs)
+                cmd="etl__subcmd__workflows__subcmd__help__subcmd__runs"
+                ;;
+            etl__subcmd__workflows__subcmd__help,show)
+                cmd="etl__subcmd__workflows__subcmd__help__subcmd__show"
+                ;;
             *)
                 ;;
         esac
@@ -134,7 +200,7 @@ _etl() {
 
     case "${cmd}" in
         etl)
-            opts="-f -q -v -h -V --file --quiet --verbose --no-input --help --version init render jobs runs build push deploy diff completions help"
+            opts="-f -q -v -h -V --file --quiet --verbose --no-input --help --version init render jobs workflows runs build push deploy diff completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -292,7 +358,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__help)
-            opts="init render jobs runs build push deploy diff completions help"
+            opts="init render jobs workflows runs build push deploy diff completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -504,6 +570,104 @@ _etl() {
         etl__subcmd__help__subcmd__runs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__help__subcmd__workflows)
+            opts="list show run retry render runs"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__help__subcmd__workflows__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__help__subcmd__workflows__subcmd__render)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__help__subcmd__workflows__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__help__subcmd__workflows__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__help__subcmd__workflows__subcmd__runs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__help__subcmd__workflows__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1010,6 +1174,344 @@ _etl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows)
+            opts="-f -q -v -h -V --file --quiet --verbose --no-input --help --version list show run retry render runs help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__help)
+            opts="list show run retry render runs help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__help__subcmd__render)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__help__subcmd__runs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__list)
+            opts="-o -f -q -v -h -V --output --file --quiet --verbose --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__render)
+            opts="-n -o -f -q -v -h -V --yesterday --today --last-week --date --start --end --image --namespace --output --file --quiet --verbose --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --end)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__retry)
+            opts="-f -q -v -h -V --parallel --file --quiet --verbose --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__run)
+            opts="-f -q -v -h -V --yesterday --today --last-week --date --start --end --step --keep-going --parallel --retry-failed --file --quiet --verbose --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --end)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --step)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__runs)
+            opts="-o -f -q -v -h -V --output --file --quiet --verbose --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__workflows__subcmd__show)
+            opts="-f -q -v -h -V --dot --file --quiet --verbose --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

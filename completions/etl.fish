@@ -33,6 +33,7 @@ complete -c etl -n "__fish_etl_needs_command" -s V -l version -d 'Print version'
 complete -c etl -n "__fish_etl_needs_command" -f -a "init" -d 'Start a project here: a commented etl.yaml, an example job and the default templates'
 complete -c etl -n "__fish_etl_needs_command" -f -a "render" -d 'Print the Kubernetes manifests etl would create, without a cluster'
 complete -c etl -n "__fish_etl_needs_command" -f -a "jobs" -d 'List, run and schedule jobs'
+complete -c etl -n "__fish_etl_needs_command" -f -a "workflows" -d 'Workflows: DAGs of jobs run in dependency order'
 complete -c etl -n "__fish_etl_needs_command" -f -a "runs" -d 'List runs in the cluster (manual and scheduled), or on this machine with --local'
 complete -c etl -n "__fish_etl_needs_command" -f -a "build" -d 'Build the job image from etl.yaml\'s `image` with docker, podman, buildah or nerdctl'
 complete -c etl -n "__fish_etl_needs_command" -f -a "push" -d 'Push the job image and pin runs (render, schedule, deploy) to its digest'
@@ -156,6 +157,88 @@ complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "follow" -d 'Stream a run\'s logs until it ends, and exit with its status'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Stop a run and its pods'
 complete -c etl -n "__fish_etl_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and not __fish_seen_subcommand_from list show run retry render runs help" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand workflows; and not __fish_seen_subcommand_from list show run retry render runs help" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and not __fish_seen_subcommand_from list show run retry render runs help" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and not __fish_seen_subcommand_from list show run retry render runs help" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and not __fish_seen_subcommand_from list show run retry render runs help" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and not __fish_seen_subcommand_from list show run retry render runs help" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and not __fish_seen_subcommand_from list show run retry render runs help" -f -a "list" -d 'List the workflows of etl.yaml, their tasks in order, schedules and last local runs'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and not __fish_seen_subcommand_from list show run retry render runs help" -f -a "show" -d 'Draw a workflow\'s DAG: levels of tasks, each with the tasks it runs after'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and not __fish_seen_subcommand_from list show run retry render runs help" -f -a "run" -d 'Run a whole workflow here, as local processes, in dependency order'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and not __fish_seen_subcommand_from list show run retry render runs help" -f -a "retry" -d 'Run again only the failed tasks of a local workflow run and what they blocked'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and not __fish_seen_subcommand_from list show run retry render runs help" -f -a "render" -d 'Print the objects a workflow run is in the cluster: a ConfigMap and one Job per task'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and not __fish_seen_subcommand_from list show run retry render runs help" -f -a "runs" -d 'List the workflow runs made on this machine, newest first'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and not __fish_seen_subcommand_from list show run retry render runs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from list" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from list" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from show" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from show" -l dot -d 'Print the DAG in Graphviz\'s dot language instead'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from show" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -l date -d 'One day' -r
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -l start -d 'The start of a custom window: a date or an RFC 3339 timestamp (with --end)' -r
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -l end -d 'The end of a custom window, not included (with --start)' -r
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -l step -d 'Split the window into consecutive workflow runs of this length (1d, 6h, 1w)' -r
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -l parallel -d 'Tasks running at once [default: the workflow\'s max_parallel, else no limit]' -r
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -l yesterday -d 'Yesterday, midnight to midnight'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -l today -d 'Today, midnight to midnight'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -l last-week -d 'The previous week, Monday to Monday'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -l keep-going -d 'With --step: run every window even after one fails'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -l retry-failed -d 'Run again only the tasks that did not complete in this window\'s last local run'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l parallel -d 'Tasks running at once [default: the workflow\'s max_parallel, else no limit]' -r
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -l date -d 'One day' -r
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -l start -d 'The start of a custom window: a date or an RFC 3339 timestamp (with --end)' -r
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -l end -d 'The end of a custom window, not included (with --start)' -r
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -l image -d 'The image to run [default: the last `etl push`, else the repository\'s :latest]' -r
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else `default`]' -r
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -s o -l output -d 'Output format' -r -f -a "yaml\t''
+json\t''"
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -l yesterday -d 'Yesterday, midnight to midnight'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -l today -d 'Today, midnight to midnight'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -l last-week -d 'The previous week, Monday to Monday'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from render" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from runs" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from runs" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from runs" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from runs" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from runs" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from runs" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from runs" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the workflows of etl.yaml, their tasks in order, schedules and last local runs'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "show" -d 'Draw a workflow\'s DAG: levels of tasks, each with the tasks it runs after'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run a whole workflow here, as local processes, in dependency order'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Run again only the failed tasks of a local workflow run and what they blocked'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "render" -d 'Print the objects a workflow run is in the cluster: a ConfigMap and one Job per task'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "runs" -d 'List the workflow runs made on this machine, newest first'
+complete -c etl -n "__fish_etl_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand runs" -l job -d 'Only this job\'s runs' -r
 complete -c etl -n "__fish_etl_using_subcommand runs" -l state -d 'Only runs in this state: Pending, Running, Succeeded, Failed, Cancelled (--local: Running, Succeeded, Failed, Interrupted, Lost)' -r
 complete -c etl -n "__fish_etl_using_subcommand runs" -l since -d 'Only runs started this recently (7d, 12h)' -r
@@ -216,18 +299,25 @@ complete -c etl -n "__fish_etl_using_subcommand completions" -s v -l verbose -d 
 complete -c etl -n "__fish_etl_using_subcommand completions" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "init" -d 'Start a project here: a commented etl.yaml, an example job and the default templates'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "render" -d 'Print the Kubernetes manifests etl would create, without a cluster'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "jobs" -d 'List, run and schedule jobs'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "runs" -d 'List runs in the cluster (manual and scheduled), or on this machine with --local'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "build" -d 'Build the job image from etl.yaml\'s `image` with docker, podman, buildah or nerdctl'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "push" -d 'Push the job image and pin runs (render, schedule, deploy) to its digest'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "deploy" -d 'Apply the CronJobs of scheduled jobs and their Secrets to the cluster'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "diff" -d 'Show what `etl deploy` would change in the cluster (exit 1 when something would)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "completions" -d 'Print a shell completion script (bash, elvish, fish, powershell, zsh)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs runs build push deploy diff completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff completions help" -f -a "init" -d 'Start a project here: a commented etl.yaml, an example job and the default templates'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff completions help" -f -a "render" -d 'Print the Kubernetes manifests etl would create, without a cluster'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff completions help" -f -a "jobs" -d 'List, run and schedule jobs'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff completions help" -f -a "workflows" -d 'Workflows: DAGs of jobs run in dependency order'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff completions help" -f -a "runs" -d 'List runs in the cluster (manual and scheduled), or on this machine with --local'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff completions help" -f -a "build" -d 'Build the job image from etl.yaml\'s `image` with docker, podman, buildah or nerdctl'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff completions help" -f -a "push" -d 'Push the job image and pin runs (render, schedule, deploy) to its digest'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff completions help" -f -a "deploy" -d 'Apply the CronJobs of scheduled jobs and their Secrets to the cluster'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff completions help" -f -a "diff" -d 'Show what `etl deploy` would change in the cluster (exit 1 when something would)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff completions help" -f -a "completions" -d 'Print a shell completion script (bash, elvish, fish, powershell, zsh)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "list" -d 'List the jobs of etl.yaml'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "run" -d 'Run a job here, as a local process (or in its image with --container), for a window'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "schedule" -d 'Start a run of a job in the cluster now, for a window'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "follow" -d 'Stream a run\'s logs until it ends, and exit with its status'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "cancel" -d 'Stop a run and its pods'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "list" -d 'List the workflows of etl.yaml, their tasks in order, schedules and last local runs'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "show" -d 'Draw a workflow\'s DAG: levels of tasks, each with the tasks it runs after'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "run" -d 'Run a whole workflow here, as local processes, in dependency order'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "retry" -d 'Run again only the failed tasks of a local workflow run and what they blocked'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "render" -d 'Print the objects a workflow run is in the cluster: a ConfigMap and one Job per task'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "runs" -d 'List the workflow runs made on this machine, newest first'

@@ -276,6 +276,199 @@ esac
     ;;
 esac
 ;;
+(workflows)
+_arguments "${_arguments_options[@]}" : \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_etl__subcmd__workflows_commands" \
+"*::: :->workflows" \
+&& ret=0
+
+    case $state in
+    (workflows)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-workflows-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+'-o+[Output format]:OUTPUT:(table json)' \
+'--output=[Output format]:OUTPUT:(table json)' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--dot[Print the DAG in Graphviz'\''s dot language instead]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':workflow -- The workflow (see `etl workflows list`):_default' \
+&& ret=0
+;;
+(run)
+_arguments "${_arguments_options[@]}" : \
+'--date=[One day]:YYYY-MM-DD:_default' \
+'--start=[The start of a custom window\: a date or an RFC 3339 timestamp (with --end)]:T:_default' \
+'--end=[The end of a custom window, not included (with --start)]:T:_default' \
+'--step=[Split the window into consecutive workflow runs of this length (1d, 6h, 1w)]:DURATION:_default' \
+'--parallel=[Tasks running at once \[default\: the workflow'\''s max_parallel, else no limit\]]:N:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--yesterday[Yesterday, midnight to midnight]' \
+'--today[Today, midnight to midnight]' \
+'--last-week[The previous week, Monday to Monday]' \
+'--keep-going[With --step\: run every window even after one fails]' \
+'--retry-failed[Run again only the tasks that did not complete in this window'\''s last local run]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':workflow -- The workflow (see `etl workflows list`):_default' \
+&& ret=0
+;;
+(retry)
+_arguments "${_arguments_options[@]}" : \
+'--parallel=[Tasks running at once \[default\: the workflow'\''s max_parallel, else no limit\]]:N:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':run -- The local workflow run (see `etl workflows runs`):_default' \
+&& ret=0
+;;
+(render)
+_arguments "${_arguments_options[@]}" : \
+'--date=[One day]:YYYY-MM-DD:_default' \
+'--start=[The start of a custom window\: a date or an RFC 3339 timestamp (with --end)]:T:_default' \
+'--end=[The end of a custom window, not included (with --start)]:T:_default' \
+'--image=[The image to run \[default\: the last \`etl push\`, else the repository'\''s \:latest\]]:REF:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else \`default\`\]]:NAMESPACE:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else \`default\`\]]:NAMESPACE:_default' \
+'-o+[Output format]:OUTPUT:(yaml json)' \
+'--output=[Output format]:OUTPUT:(yaml json)' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--yesterday[Yesterday, midnight to midnight]' \
+'--today[Today, midnight to midnight]' \
+'--last-week[The previous week, Monday to Monday]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':workflow -- The workflow (see `etl workflows list`):_default' \
+&& ret=0
+;;
+(runs)
+_arguments "${_arguments_options[@]}" : \
+'-o+[Output format]:OUTPUT:(table json)' \
+'--output=[Output format]:OUTPUT:(table json)' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::workflow -- Only this workflow'\''s runs:_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_etl__subcmd__workflows__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-workflows-help-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(run)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(retry)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(render)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(runs)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
 (runs)
 _arguments "${_arguments_options[@]}" : \
 '--job=[Only this job'\''s runs]:JOB:_default' \
@@ -453,6 +646,46 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(workflows)
+_arguments "${_arguments_options[@]}" : \
+":: :_etl__subcmd__help__subcmd__workflows_commands" \
+"*::: :->workflows" \
+&& ret=0
+
+    case $state in
+    (workflows)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-help-workflows-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(run)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(retry)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(render)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(runs)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (runs)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -496,6 +729,7 @@ _etl_commands() {
 'init:Start a project here\: a commented etl.yaml, an example job and the default templates' \
 'render:Print the Kubernetes manifests etl would create, without a cluster' \
 'jobs:List, run and schedule jobs' \
+'workflows:Workflows\: DAGs of jobs run in dependency order' \
 'runs:List runs in the cluster (manual and scheduled), or on this machine with --local' \
 'build:Build the job image from etl.yaml'\''s \`image\` with docker, podman, buildah or nerdctl' \
 'push:Push the job image and pin runs (render, schedule, deploy) to its digest' \
@@ -532,6 +766,7 @@ _etl__subcmd__help_commands() {
 'init:Start a project here\: a commented etl.yaml, an example job and the default templates' \
 'render:Print the Kubernetes manifests etl would create, without a cluster' \
 'jobs:List, run and schedule jobs' \
+'workflows:Workflows\: DAGs of jobs run in dependency order' \
 'runs:List runs in the cluster (manual and scheduled), or on this machine with --local' \
 'build:Build the job image from etl.yaml'\''s \`image\` with docker, podman, buildah or nerdctl' \
 'push:Push the job image and pin runs (render, schedule, deploy) to its digest' \
@@ -622,6 +857,48 @@ _etl__subcmd__help__subcmd__render_commands() {
 _etl__subcmd__help__subcmd__runs_commands() {
     local commands; commands=()
     _describe -t commands 'etl help runs commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__workflows_commands] )) ||
+_etl__subcmd__help__subcmd__workflows_commands() {
+    local commands; commands=(
+'list:List the workflows of etl.yaml, their tasks in order, schedules and last local runs' \
+'show:Draw a workflow'\''s DAG\: levels of tasks, each with the tasks it runs after' \
+'run:Run a whole workflow here, as local processes, in dependency order' \
+'retry:Run again only the failed tasks of a local workflow run and what they blocked' \
+'render:Print the objects a workflow run is in the cluster\: a ConfigMap and one Job per task' \
+'runs:List the workflow runs made on this machine, newest first' \
+    )
+    _describe -t commands 'etl help workflows commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__workflows__subcmd__list_commands] )) ||
+_etl__subcmd__help__subcmd__workflows__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help workflows list commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__workflows__subcmd__render_commands] )) ||
+_etl__subcmd__help__subcmd__workflows__subcmd__render_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help workflows render commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__workflows__subcmd__retry_commands] )) ||
+_etl__subcmd__help__subcmd__workflows__subcmd__retry_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help workflows retry commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__workflows__subcmd__run_commands] )) ||
+_etl__subcmd__help__subcmd__workflows__subcmd__run_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help workflows run commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__workflows__subcmd__runs_commands] )) ||
+_etl__subcmd__help__subcmd__workflows__subcmd__runs_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help workflows runs commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__workflows__subcmd__show_commands] )) ||
+_etl__subcmd__help__subcmd__workflows__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help workflows show commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__init_commands] )) ||
 _etl__subcmd__init_commands() {
@@ -721,6 +998,97 @@ _etl__subcmd__render_commands() {
 _etl__subcmd__runs_commands() {
     local commands; commands=()
     _describe -t commands 'etl runs commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows_commands] )) ||
+_etl__subcmd__workflows_commands() {
+    local commands; commands=(
+'list:List the workflows of etl.yaml, their tasks in order, schedules and last local runs' \
+'show:Draw a workflow'\''s DAG\: levels of tasks, each with the tasks it runs after' \
+'run:Run a whole workflow here, as local processes, in dependency order' \
+'retry:Run again only the failed tasks of a local workflow run and what they blocked' \
+'render:Print the objects a workflow run is in the cluster\: a ConfigMap and one Job per task' \
+'runs:List the workflow runs made on this machine, newest first' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'etl workflows commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__help_commands] )) ||
+_etl__subcmd__workflows__subcmd__help_commands() {
+    local commands; commands=(
+'list:List the workflows of etl.yaml, their tasks in order, schedules and last local runs' \
+'show:Draw a workflow'\''s DAG\: levels of tasks, each with the tasks it runs after' \
+'run:Run a whole workflow here, as local processes, in dependency order' \
+'retry:Run again only the failed tasks of a local workflow run and what they blocked' \
+'render:Print the objects a workflow run is in the cluster\: a ConfigMap and one Job per task' \
+'runs:List the workflow runs made on this machine, newest first' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'etl workflows help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__help__subcmd__help_commands] )) ||
+_etl__subcmd__workflows__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows help help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__help__subcmd__list_commands] )) ||
+_etl__subcmd__workflows__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows help list commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__help__subcmd__render_commands] )) ||
+_etl__subcmd__workflows__subcmd__help__subcmd__render_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows help render commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__help__subcmd__retry_commands] )) ||
+_etl__subcmd__workflows__subcmd__help__subcmd__retry_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows help retry commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__help__subcmd__run_commands] )) ||
+_etl__subcmd__workflows__subcmd__help__subcmd__run_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows help run commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__help__subcmd__runs_commands] )) ||
+_etl__subcmd__workflows__subcmd__help__subcmd__runs_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows help runs commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__help__subcmd__show_commands] )) ||
+_etl__subcmd__workflows__subcmd__help__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows help show commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__list_commands] )) ||
+_etl__subcmd__workflows__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows list commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__render_commands] )) ||
+_etl__subcmd__workflows__subcmd__render_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows render commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__retry_commands] )) ||
+_etl__subcmd__workflows__subcmd__retry_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows retry commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__run_commands] )) ||
+_etl__subcmd__workflows__subcmd__run_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows run commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__runs_commands] )) ||
+_etl__subcmd__workflows__subcmd__runs_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows runs commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__show_commands] )) ||
+_etl__subcmd__workflows__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows show commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_etl" ]; then
