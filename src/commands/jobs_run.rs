@@ -332,9 +332,20 @@ pub(super) struct Launch {
     /// The container the command runs, by name: killing the engine's client does not stop
     /// it, so a stop ends with `ENGINE kill` and `ENGINE rm --force`.
     container: Option<(Engine, String)>,
+    /// Put before each line the job prints (`averages-no2 | …`), when several jobs print at
+    /// once (a workflow's tasks); None passes the job's output through untouched.
+    prefix: Option<String>,
 }
 
 impl Launch {
+    /// The same launch, its output lines prefixed with `prefix | `.
+    pub(super) fn prefixed(self, prefix: &str) -> Launch {
+        Launch {
+            prefix: Some(format!("{prefix} | ")),
+            ..self
+        }
+    }
+
     /// The container's command as a local process in the project directory.
     pub(super) fn process(
         c: &Container,
@@ -349,6 +360,7 @@ impl Launch {
                 .collect(),
             dir: dir.to_path_buf(),
             container: None,
+            prefix: None,
         })
     }
 
@@ -395,6 +407,7 @@ impl Launch {
             env: secret,
             dir: PathBuf::from("."),
             container: Some((engine, name.to_string())),
+            prefix: None,
         })
     }
 }
@@ -444,11 +457,20 @@ pub(super) async fn supervise(launch: &Launch) -> Result<Outcome> {
         #[cfg(target_os = "linux")]
         let _ = nix::sys::prctl::set_child_subreaper(true);
     }
+    let piped = |on: bool| {
+        if on {
+            std::process::Stdio::piped()
+        } else {
+            std::process::Stdio::inherit()
+        }
+    };
     let mut child = tokio::process::Command::new(program)
         .args(&launch.argv[1..])
         .envs(launch.env.iter().cloned())
         .current_dir(dir)
         .stdin(std::process::Stdio::null())
+        .stdout(piped(launch.prefix.is_some()))
+        .stderr(piped(launch.prefix.is_some()))
         .process_group(0)
         .kill_on_drop(true)
         .spawn()
@@ -474,6 +496,20 @@ pub(super) async fn supervise(launch: &Launch) -> Result<Outcome> {
             .unwrap_or(0),
     );
     let _live = LiveGroup::register(pgid);
+    let copies = match &launch.prefix {
+        Some(prefix) => vec![
+            tokio::spawn(copy_lines(child.stdout.take(), prefix.clone(), false)),
+            tokio::spawn(copy_lines(child.stderr.take(), prefix.clone(), true)),
+        ],
+        None => Vec::new(),
+    };
+    // The job's output is only complete once the copies have read to the end (after
+    // `stop_leftovers`, so a leftover holding the pipe open cannot hold etl up).
+    let drain = |copies: Vec<tokio::task::JoinHandle<()>>| async move {
+        for c in copies {
+            let _ = c.await;
+        }
+    };
     let exited = |status: std::process::ExitStatus| match (status.code(), &launch.container) {
         (Some(125), Some((engine, _))) => Outcome::EngineFailed(*engine),
         (Some(code), _) => Outcome::Exited(code),
@@ -484,6 +520,7 @@ pub(super) async fn supervise(launch: &Launch) -> Result<Outcome> {
             if launch.container.is_none() {
                 stop_leftovers(pgid).await;
             }
+            drain(copies).await;
             return status.map(exited).map_err(|e| Error::environment(format!("lost the job's process: {e}"), None));
         }
         _ = interrupt.recv() => Signal::SIGINT,
@@ -508,6 +545,7 @@ pub(super) async fn supervise(launch: &Launch) -> Result<Outcome> {
         Some((engine, name)) => engine_quietly(*engine, &Op::Remove { name }).await,
         None => stop_leftovers(pgid).await,
     }
+    drain(copies).await;
     Ok(Outcome::Interrupted)
 }
 
@@ -532,6 +570,35 @@ impl Drop for LiveGroup {
     fn drop(&mut self) {
         if let Ok(mut live) = LIVE_GROUPS.lock() {
             live.retain(|g| *g != self.0);
+        }
+    }
+}
+
+/// Copies a job's output to etl's stdout (or stderr) line by line, each line after `prefix`.
+/// Bytes that are not UTF-8 pass through as they are.
+async fn copy_lines<R: tokio::io::AsyncRead + Unpin>(from: Option<R>, prefix: String, err: bool) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let Some(from) = from else { return };
+    let mut lines = tokio::io::BufReader::new(from);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match lines.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                if !line.ends_with(b"\n") {
+                    line.push(b'\n');
+                }
+                let mut out = prefix.as_bytes().to_vec();
+                out.extend_from_slice(&line);
+                // One write per line, so lines of tasks running side by side never interleave
+                // mid-line; a closed stdout is not the job's failure.
+                let _ = if err {
+                    tokio::io::stderr().write_all(&out).await
+                } else {
+                    tokio::io::stdout().write_all(&out).await
+                };
+            }
         }
     }
 }

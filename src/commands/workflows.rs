@@ -843,7 +843,8 @@ impl<'a> Executor<'a> {
                     "check templates/pod.yaml",
                 )
             })?;
-        let launch = Launch::process(container, &self.secrets[&job.name], &self.project.dir)?;
+        let launch = Launch::process(container, &self.secrets[&job.name], &self.project.dir)?
+            .prefixed(&task.name);
         let record = LocalRun {
             run: run.name.clone(),
             job: job.name.clone(),

@@ -36,6 +36,17 @@ mod tests {
     const EXAMPLE: &str = include_str!("../../examples/air-quality/etl.yaml");
 
     #[test]
+    fn without_an_image_section_the_dockerfile_is_dockerfile() {
+        let p = parse(
+            Path::new("etl.yaml"),
+            "project: demo\njobs:\n  a: {command: [x]}\n",
+        )
+        .unwrap();
+        assert_eq!(p.image.dockerfile, "Dockerfile");
+        assert_eq!(p.image.context, ".");
+    }
+
+    #[test]
     fn the_example_project_parses() {
         let p = parse(Path::new("etl.yaml"), EXAMPLE).unwrap();
         assert_eq!(p.name, "air-quality");

@@ -32,7 +32,7 @@ pub(super) struct RawProject {
 }
 
 /// How the job image is built (`etl build`) and where it is pushed.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ImageSpec {
     /// `registry.example.com/team/project`, without a tag.
@@ -49,6 +49,20 @@ pub struct ImageSpec {
 
 fn default_dockerfile() -> String {
     "Dockerfile".into()
+}
+
+// By hand, not derived: an etl.yaml without `image:` must get the same defaults as one with
+// an empty `image: {}` (a derived Default would leave `dockerfile` empty).
+impl Default for ImageSpec {
+    fn default() -> Self {
+        ImageSpec {
+            repository: None,
+            dockerfile: default_dockerfile(),
+            context: default_context(),
+            build_args: IndexMap::new(),
+            engine: None,
+        }
+    }
 }
 fn default_context() -> String {
     ".".into()

@@ -93,9 +93,11 @@ fn tasks_run_in_dependency_order_and_the_run_completes() {
     r.stderr_has("5/5 tasks completed");
     // Each task got the job's arguments, its own config and a run id of its own.
     r.stdout_has(
-        "c got step 2026-11-22T00:00:00+01:00 2026-11-23T00:00:00+01:00 {\"level\":2} run diamond-20261122-1d-a1-c trigger workflow",
+        "c | c got step 2026-11-22T00:00:00+01:00 2026-11-23T00:00:00+01:00 {\"level\":2} run diamond-20261122-1d-a1-c trigger workflow",
     );
-    r.stdout_has("b got step 2026-11-22T00:00:00+01:00 2026-11-23T00:00:00+01:00 {\"level\":1}");
+    r.stdout_has(
+        "b | b got step 2026-11-22T00:00:00+01:00 2026-11-23T00:00:00+01:00 {\"level\":1}",
+    );
 
     let runs = s.run(&["workflows", "runs"]).expect(0);
     runs.stdout_has("diamond-20261122-1d-a1");
@@ -119,6 +121,7 @@ fn a_failure_stops_only_its_descendants_and_retry_runs_only_failed_and_blocked()
         assert_eq!(sp[t].len(), 1, "{t}: {sp:?}");
     }
     r.stderr_has("b  FAILED");
+    r.stderr_has("b | b fails");
     r.stderr_has("exit code 3");
     r.stderr_has("d  UPSTREAM_FAILED");
     r.stderr_has("3/5 tasks completed; 1 failed: b; 1 not run (upstream failed): d");
