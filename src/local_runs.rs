@@ -29,10 +29,16 @@ pub struct LocalRun {
 }
 
 pub fn append(file: &Path, run: &LocalRun) -> Result<()> {
+    append_line(file, run)
+}
+
+/// Appends one JSON line to a records file, creating it and its directory: the one way etl's
+/// local records (runs, workflow runs) are written.
+pub fn append_line<T: Serialize>(file: &Path, record: &T) -> Result<()> {
     if let Some(parent) = file.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
-    let mut line = serde_json::to_string(run).expect("a run always serializes");
+    let mut line = serde_json::to_string(record).expect("a record always serializes");
     line.push('\n');
     std::fs::OpenOptions::new()
         .create(true)
@@ -40,6 +46,15 @@ pub fn append(file: &Path, run: &LocalRun) -> Result<()> {
         .open(file)
         .and_then(|mut f| f.write_all(line.as_bytes()))
         .map_err(|e| Error::io(file, e))
+}
+
+/// A records file's text; empty when there is none yet.
+pub fn read_text(file: &Path) -> Result<String> {
+    match std::fs::read_to_string(file) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(Error::io(file, e)),
+    }
 }
 
 /// The runs in a records file, newest state of each, oldest first. Unreadable lines (a crash
@@ -56,11 +71,7 @@ pub fn fold(text: &str) -> Vec<LocalRun> {
 }
 
 pub fn read(file: &Path) -> Result<Vec<LocalRun>> {
-    match std::fs::read_to_string(file) {
-        Ok(text) => Ok(fold(&text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(Error::io(file, e)),
-    }
+    Ok(fold(&read_text(file)?))
 }
 
 #[cfg(test)]

@@ -4,11 +4,10 @@
 //! the newest line of a run wins. Each task's own run is also in `runs.jsonl`, like any local
 //! run. I/O at the edges (`append`, `read`); `fold` is pure.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::workflow::{Observed, TaskState};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::Path;
 
 pub const FILE_NAME: &str = "workflow-runs.jsonl";
@@ -88,17 +87,7 @@ impl LocalWorkflowRun {
 }
 
 pub fn append(file: &Path, run: &LocalWorkflowRun) -> Result<()> {
-    if let Some(parent) = file.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
-    let mut line = serde_json::to_string(run).expect("a run always serializes");
-    line.push('\n');
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(file)
-        .and_then(|mut f| f.write_all(line.as_bytes()))
-        .map_err(|e| Error::io(file, e))
+    crate::local_runs::append_line(file, run)
 }
 
 /// The runs in a records file, newest state of each, oldest first. Unreadable lines (a crash
@@ -114,11 +103,7 @@ pub fn fold(text: &str) -> Vec<LocalWorkflowRun> {
 }
 
 pub fn read(file: &Path) -> Result<Vec<LocalWorkflowRun>> {
-    match std::fs::read_to_string(file) {
-        Ok(text) => Ok(fold(&text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(Error::io(file, e)),
-    }
+    Ok(fold(&crate::local_runs::read_text(file)?))
 }
 
 #[cfg(test)]

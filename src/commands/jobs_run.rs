@@ -12,7 +12,7 @@ use crate::project::{Job, Project};
 use crate::render::{self, RunInfo, RunRequest, Trigger, names};
 use crate::run::RunState;
 use crate::window::WindowSpec;
-use crate::window::{self, Window, rfc3339};
+use crate::window::{Window, rfc3339};
 use k8s_openapi::api::core::v1::Container;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use std::collections::{BTreeMap, HashMap};
@@ -27,15 +27,7 @@ const GRACE: Duration = Duration::from_secs(10);
 pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
     let spec = window_spec(&args.window)?;
     let local_time = spec.as_ref().is_some_and(WindowSpec::has_local_time);
-    let step = match &args.step {
-        Some(s) => Some(window::parse_span(s).ok_or_else(|| {
-            Error::usage(
-                format!("--step {s}: not a duration"),
-                "e.g. --step 1d, --step 6h or --step 1w",
-            )
-        })?),
-        None => None,
-    };
+    let step = super::step_span(args.step.as_deref())?;
     let project = ctx.project()?;
     let mut picked = pick::complete(
         ctx,
@@ -67,13 +59,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
     let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
     let whole = picked.resolved.clone();
     super::note_local_time(ctx, local_time, &job.timezone);
-    let windows = match step {
-        Some(s) => window::split(&whole, s).map_err(|source| Error::Window {
-            flag: "--step",
-            source,
-        })?,
-        None => vec![whole],
-    };
+    let windows = super::step_windows(whole, step)?;
     // Every secret is read before anything runs: a missing value fails now, not mid-backfill.
     let secrets = local_secrets(&project, &job)?;
     let templates = templates(&project)?;
@@ -123,16 +109,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
             Trigger::Local,
         );
         let pod = render::run_pod(&templates, &req, &run)?;
-        let container = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.containers.first())
-            .ok_or_else(|| {
-                Error::usage(
-                    "the rendered pod has no container",
-                    "check templates/pod.yaml",
-                )
-            })?;
+        let container = first_container(&pod)?;
         let launch = match engine {
             None => Launch::process(container, &secrets, &project.dir)?,
             Some(engine) => Launch::container(
@@ -288,6 +265,21 @@ pub(super) fn local_secrets(
         }
     }
     Ok(out)
+}
+
+/// The container a run runs: the pod's first.
+pub(super) fn first_container(
+    pod: &k8s_openapi::api::core::v1::PodTemplateSpec,
+) -> Result<&Container> {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.containers.first())
+        .ok_or_else(|| {
+            Error::usage(
+                "the rendered pod has no container",
+                "check templates/pod.yaml",
+            )
+        })
 }
 
 /// The pod's container as a command line (command, then args).

@@ -177,6 +177,30 @@ pub fn note_local_time(ctx: &Ctx, local_time: bool, zone: &str) {
     }
 }
 
+/// `--step 1d`, checked before anything else.
+pub fn step_span(step: Option<&str>) -> Result<Option<jiff::Span>> {
+    step.map(|s| {
+        crate::window::parse_span(s).ok_or_else(|| {
+            Error::usage(
+                format!("--step {s}: not a duration"),
+                "e.g. --step 1d, --step 6h or --step 1w",
+            )
+        })
+    })
+    .transpose()
+}
+
+/// The window cut into consecutive `--step` windows, or the window alone.
+pub fn step_windows(whole: Window, step: Option<jiff::Span>) -> Result<Vec<Window>> {
+    match step {
+        Some(s) => crate::window::split(&whole, s).map_err(|source| Error::Window {
+            flag: "--step",
+            source,
+        }),
+        None => Ok(vec![whole]),
+    }
+}
+
 pub const WINDOW_FLAGS: &str =
     "--yesterday, --today, --last-week, --date YYYY-MM-DD or --start T --end T";
 

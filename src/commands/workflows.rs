@@ -2,7 +2,7 @@
 //! to do next is decided by `crate::workflow::plan` (pure); this file carries the decisions out
 //! as local processes, each task exactly as `etl jobs run` runs its job, and records them.
 
-use super::jobs_run::{Launch, Outcome, local_secrets, supervise};
+use super::jobs_run::{Launch, Outcome, first_container, local_secrets, supervise};
 use super::{Ctx, resolve_window, started_by, templates, window_spec};
 use crate::cli::{
     TableFormat, WorkflowListArgs, WorkflowRenderArgs, WorkflowRetryArgs, WorkflowRunArgs,
@@ -14,7 +14,7 @@ use crate::local_workflow_runs::{self as records, LocalWorkflowRun, TaskRecord};
 use crate::project::{Project, Workflow};
 use crate::render::{self, RunInfo, RunRequest, Templates, Trigger, names};
 use crate::term::table;
-use crate::window::{self, Window, rfc3339};
+use crate::window::{Window, rfc3339};
 use crate::workflow::{self, Limits, Observed, RunOutcome, TaskId, TaskState};
 use futures::StreamExt;
 use futures::future::LocalBoxFuture;
@@ -242,25 +242,11 @@ pub fn run(ctx: &Ctx, args: WorkflowRunArgs) -> Result<ExitCode> {
             format!("pass one of {}", super::WINDOW_FLAGS),
         )
     })?;
-    let step = match &args.step {
-        Some(s) => Some(window::parse_span(s).ok_or_else(|| {
-            Error::usage(
-                format!("--step {s}: not a duration"),
-                "e.g. --step 1d, --step 6h or --step 1w",
-            )
-        })?),
-        None => None,
-    };
+    let step = super::step_span(args.step.as_deref())?;
     let project = ctx.project()?;
     let wf = find(&project, &args.workflow)?;
     let whole = resolve_window(ctx, &spec, &wf.tz, &wf.timezone)?;
-    let windows = match step {
-        Some(s) => window::split(&whole, s).map_err(|source| Error::Window {
-            flag: "--step",
-            source,
-        })?,
-        None => vec![whole],
-    };
+    let windows = super::step_windows(whole, step)?;
     let exec = Executor::new(ctx, &project, wf, args.parallel)?;
     let mut failed = Vec::new();
     for (i, w) in windows.iter().enumerate() {
@@ -833,16 +819,7 @@ impl<'a> Executor<'a> {
             started_by: &self.who,
         };
         let pod = render::run_pod(&self.templates, &req, &run)?;
-        let container = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.containers.first())
-            .ok_or_else(|| {
-                Error::usage(
-                    "the rendered pod has no container",
-                    "check templates/pod.yaml",
-                )
-            })?;
+        let container = first_container(&pod)?;
         let launch = Launch::process(container, &self.secrets[&job.name], &self.project.dir)?
             .prefixed(&task.name);
         let record = LocalRun {
