@@ -19,7 +19,10 @@ fn wide_dag() -> Dag {
                 vec![]
             } else {
                 let base = (layer - 1) * 10;
-                vec![format!("t{}", base + i % 10), format!("t{}", base + (i + 1) % 10)]
+                vec![
+                    format!("t{}", base + i % 10),
+                    format!("t{}", base + (i + 1) % 10),
+                ]
             };
             (format!("t{i}"), after)
         })
