@@ -43,31 +43,13 @@ fn main() {
         println!("kubesim is not built: run `cargo build --release -p kubesim` first");
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("etl.yaml"), PROJECT).unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    let mut sim = Command::new(&kubesim)
-        .args(["--port", "0", "--kubeconfig"])
-        .arg(&kubeconfig)
-        .arg("--workdir")
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(sim.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .trim_start_matches("listening on http://")
-        .to_string();
+    let sim = Sim::start(&kubesim);
+    let (dir, kubeconfig, addr) = (&sim.dir, &sim.kubeconfig, sim.addr.clone());
     let etl_cmd = |args: &[&str]| {
         let out = Command::new(etl)
             .args(args)
             .current_dir(dir.path())
-            .env("KUBECONFIG", &kubeconfig)
+            .env("KUBECONFIG", kubeconfig)
             .env("ETL_DATA_DIR", dir.path().join("data"))
             .output()
             .unwrap();
@@ -114,11 +96,7 @@ fn main() {
         times[0],
         times[times.len() - 1]
     );
-    let _ = nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(sim.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    );
-    let _ = sim.wait();
+    drop(sim);
 
     let sizes = std::env::var("ETL_BENCH_RUNS").unwrap_or_else(|_| "10000".into());
     println!("\nlisting runs (median of 3; peak RSS of the listing process):");
