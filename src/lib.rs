@@ -13,6 +13,7 @@ pub mod local_workflow_runs;
 pub mod project;
 pub mod render;
 pub mod run;
+pub mod scheduler;
 pub mod state;
 pub mod term;
 pub mod window;

@@ -63,6 +63,8 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Show what `etl deploy` would change in the cluster (exit 1 when something would)
     Diff(DiffArgs),
+    /// Drive workflow runs in the cluster and fire workflow schedules (what `etl deploy` runs there)
+    Scheduler(SchedulerArgs),
     /// Print a shell completion script (bash, elvish, fish, powershell, zsh)
     Completions(CompletionsArgs),
 }
@@ -469,12 +471,74 @@ pub enum WorkflowsCommand {
     Show(WorkflowShowArgs),
     /// Run a whole workflow here, as local processes, in dependency order
     Run(WorkflowRunArgs),
-    /// Run again only the failed tasks of a local workflow run and what they blocked
+    /// Start a workflow run in the cluster, for a window (the scheduler drives it)
+    Schedule(WorkflowScheduleArgs),
+    /// Show a workflow run's progress in the cluster and its tasks' logs, until it ends
+    Follow(WorkflowFollowArgs),
+    /// Stop a workflow run in the cluster: every task, and their pods
+    Cancel(WorkflowCancelArgs),
+    /// Run again only the failed tasks of a workflow run and what they blocked
     Retry(WorkflowRetryArgs),
     /// Print the objects a workflow run is in the cluster: a ConfigMap and one Job per task
     Render(WorkflowRenderArgs),
-    /// List the workflow runs made on this machine, newest first
+    /// List workflow runs (on this machine, or in the cluster with --cluster), newest first
     Runs(WorkflowRunsArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The run is a ConfigMap named after the workflow, the window and the attempt
+(nightly-20261122-1d-a1) and one Job per task, owned by it. Tasks with nothing to wait for start
+at once; the others are suspended until `etl scheduler` (which `etl deploy` runs in the cluster)
+sees that the tasks they run after completed. Scheduling the same window again asks before
+starting attempt 2 (or pass --rerun); while the window's run has not ended, attempt 2 is refused.
+An interrupted schedule is completed by running it again. The run's name goes to stdout.
+
+Examples:
+  etl workflows schedule nightly --yesterday --follow
+  etl workflows schedule nightly --date 2026-11-22 --rerun")]
+pub struct WorkflowScheduleArgs {
+    /// The workflow (see `etl workflows list`)
+    pub workflow: String,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Show the run's progress and logs until it ends, and exit with its state
+    #[arg(long)]
+    pub follow: bool,
+    /// Start a new attempt when this window already has a run
+    #[arg(long)]
+    pub rerun: bool,
+    /// Do not ask for confirmation
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// The image to run [default: the last `etl push`, else the repository's :latest]
+    #[arg(long, value_name = "REF")]
+    pub image: Option<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Each task's state change is a line on stderr; the logs of its pods go to stdout, each line
+prefixed with the task's name. Exit codes: 0 the run completed, 1 it failed or was cancelled,
+3 the cluster failed, 130 Ctrl-C (the run goes on).")]
+pub struct WorkflowFollowArgs {
+    /// The workflow run (see `etl workflows runs --cluster`) [default: the newest scheduled from here]
+    pub run: Option<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkflowCancelArgs {
+    /// The workflow run to stop (see `etl workflows runs --cluster`)
+    pub run: String,
+    /// Do not ask for confirmation
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -533,18 +597,29 @@ pub struct WorkflowRunArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+A run made on this machine (`etl workflows run`) is retried here; any other name is looked up in
+the cluster, where each task that did not complete gets a new attempt (a Job named
+<run>-<task>-r2, …) for the scheduler to start in order. COMPLETED tasks are not run again.")]
 pub struct WorkflowRetryArgs {
-    /// The local workflow run (see `etl workflows runs`)
+    /// The workflow run (see `etl workflows runs`, or `etl workflows runs --cluster`)
     pub run: String,
-    /// Tasks running at once [default: the workflow's max_parallel, else no limit]
+    /// Local runs: tasks running at once [default: the workflow's max_parallel, else no limit]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub parallel: Option<u32>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct WorkflowRunsArgs {
     /// Only this workflow's runs
     pub workflow: Option<String>,
+    /// List the runs in the cluster instead of this machine's
+    #[arg(long)]
+    pub cluster: bool,
+    #[command(flatten)]
+    pub cluster_args: ClusterArgs,
     /// Output format
     #[arg(short, long, value_enum, default_value_t)]
     pub output: TableFormat,
@@ -573,4 +648,55 @@ pub struct WorkflowRenderArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t)]
     pub output: ManifestFormat,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, after_help = "\
+The scheduler watches the namespace's workflow runs and starts each task once the tasks it runs
+after have completed (up to max_parallel), marks UPSTREAM_FAILED, ends runs, carries out
+cancels, and fires workflow schedules (catching up at most `catchup` missed windows, oldest
+first). It keeps nothing of its own: killed at any moment and started again, it carries on from
+what the cluster holds. Replicas elect one leader with a Lease named <project>-scheduler; the
+others wait. `etl deploy` runs it in the cluster; run it here to try workflows against a cluster
+without deploying. SIGTERM or Ctrl-C: it finishes the current step, gives up the Lease, exits 0.
+
+Examples:
+  etl scheduler
+  etl scheduler --listen 127.0.0.1:8080      (GET /healthz, GET /metrics)
+  etl scheduler status")]
+pub struct SchedulerArgs {
+    #[command(subcommand)]
+    pub command: Option<SchedulerCommand>,
+    /// Serve /healthz and /metrics (Prometheus) on this address
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// How long the leader's Lease lasts without renewal; a standby takes over after it
+    #[arg(long, value_name = "SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(2..))]
+    pub lease_seconds: u64,
+    /// This replica's name in the Lease [default: ETL_SCHEDULER_ID, else host and pid]
+    #[arg(long, value_name = "NAME", env = "ETL_SCHEDULER_ID")]
+    pub id: Option<String>,
+    /// Read the project from this ConfigMap (what `etl deploy` writes) instead of etl.yaml
+    #[arg(long, value_name = "NAME", env = "ETL_PROJECT_CONFIGMAP")]
+    pub project_configmap: Option<String>,
+    /// The image task Jobs run [default: the last `etl push`, else the repository's :latest]
+    #[arg(long, value_name = "REF")]
+    pub image: Option<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchedulerCommand {
+    /// Whether a scheduler is running in the namespace: leader, version, last decisions
+    Status(SchedulerStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchedulerStatusArgs {
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: TableFormat,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }

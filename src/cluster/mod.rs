@@ -3,6 +3,7 @@
 
 pub mod follow;
 pub mod list;
+pub mod workflow;
 
 use crate::error::Error;
 use crate::project::Project;
@@ -79,10 +80,25 @@ pub fn choose_context(
 /// files, current context, exec credential plugins), or the in-cluster service account when
 /// there is no kubeconfig.
 pub async fn connect(project: &Project, target: &Target) -> Result<Cluster, Error> {
+    connect_to(
+        project.cluster.context.as_deref(),
+        project.cluster.namespace.as_deref(),
+        target,
+    )
+    .await
+}
+
+/// [`connect`] without a project: etl.yaml's pinned context and namespace given as values
+/// (the in-cluster scheduler reads its project from the cluster, so it connects first).
+pub async fn connect_to(
+    pinned_context: Option<&str>,
+    project_namespace: Option<&str>,
+    target: &Target,
+) -> Result<Cluster, Error> {
     let (config, context) = match Kubeconfig::read() {
         Ok(kubeconfig) => {
             let context = choose_context(
-                project.cluster.context.as_deref(),
+                pinned_context,
                 target.context.as_deref(),
                 kubeconfig.current_context.as_deref(),
             )?;
@@ -130,7 +146,7 @@ pub async fn connect(project: &Project, target: &Target) -> Result<Cluster, Erro
     let namespace = target
         .namespace
         .clone()
-        .or_else(|| project.cluster.namespace.clone())
+        .or_else(|| project_namespace.map(str::to_string))
         .unwrap_or_else(|| config.default_namespace.clone());
     {
         let mut r = reporting();

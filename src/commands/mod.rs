@@ -11,7 +11,9 @@ mod pick;
 mod push;
 mod render;
 mod runs;
+mod scheduler;
 mod workflows;
+mod workflows_cluster;
 
 use crate::cli::{Cli, Command, JobsCommand, WindowArgs, WorkflowsCommand};
 use crate::error::{Error, Result};
@@ -50,6 +52,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Workflows(WorkflowsCommand::Retry(args)) => workflows::retry(&ctx, args),
         Command::Workflows(WorkflowsCommand::Runs(args)) => workflows::runs(&ctx, args),
         Command::Workflows(WorkflowsCommand::Render(args)) => workflows::render(&ctx, args),
+        Command::Workflows(WorkflowsCommand::Schedule(args)) => workflows_cluster::schedule(&ctx, args),
+        Command::Workflows(WorkflowsCommand::Follow(args)) => workflows_cluster::follow(&ctx, args),
+        Command::Workflows(WorkflowsCommand::Cancel(args)) => workflows_cluster::cancel(&ctx, args),
+        Command::Scheduler(args) => scheduler::scheduler(&ctx, args),
         Command::Runs(args) => runs::run(&ctx, args),
         Command::Build(args) => build::run(&ctx, args),
         Command::Push(args) => push::run(&ctx, args),

@@ -25,7 +25,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 /// The workflow called `name`, or an error that suggests the closest one.
-fn find<'a>(project: &'a Project, name: &str) -> Result<&'a Workflow> {
+pub(super) fn find<'a>(project: &'a Project, name: &str) -> Result<&'a Workflow> {
     project.workflows.get(name).ok_or_else(|| {
         let hint = match crate::project::suggest(name, project.workflows.keys().map(String::as_str))
         {
@@ -224,6 +224,7 @@ pub fn render(ctx: &Ctx, args: WorkflowRenderArgs) -> Result<ExitCode> {
             started_by: &who,
             window: &window,
             attempt: 1,
+            trigger: render::Trigger::Manual,
         },
     )?;
     ctx.term.note(format!(
@@ -315,16 +316,10 @@ pub fn run(ctx: &Ctx, args: WorkflowRunArgs) -> Result<ExitCode> {
 pub fn retry(ctx: &Ctx, args: WorkflowRetryArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let runs = read_runs(&project)?;
-    let prev = runs
-        .into_iter()
-        .rev()
-        .find(|r| r.run == args.run)
-        .ok_or_else(|| {
-            Error::usage(
-                format!("there is no local workflow run `{}`", args.run),
-                "see `etl workflows runs` for the runs made on this machine",
-            )
-        })?;
+    let Some(prev) = runs.into_iter().rev().find(|r| r.run == args.run) else {
+        // Not a run of this machine: one in the cluster.
+        return super::workflows_cluster::retry(ctx, &project, args);
+    };
     let wf = find(&project, &prev.workflow)?;
     let bound = |s: &str| {
         s.parse::<jiff::Timestamp>()
@@ -361,6 +356,9 @@ pub fn runs(ctx: &Ctx, args: WorkflowRunsArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     if let Some(w) = &args.workflow {
         find(&project, w)?;
+    }
+    if args.cluster {
+        return super::workflows_cluster::runs(ctx, &project, args);
     }
     let mut runs = read_runs(&project)?;
     runs.retain(|r| args.workflow.as_ref().is_none_or(|w| &r.workflow == w));
@@ -420,7 +418,7 @@ pub fn runs(ctx: &Ctx, args: WorkflowRunsArgs) -> Result<ExitCode> {
 
 /// A duration as people read it: `0.4s` below a minute (local tasks are often that short),
 /// else `2m 05s`.
-fn seconds(s: f64) -> String {
+pub(super) fn seconds(s: f64) -> String {
     if s < 59.95 {
         format!("{s:.1}s")
     } else {

@@ -17,6 +17,9 @@ use std::path::Path;
 /// the names of their runs readable (`nightly-20261122-1d-a1`).
 pub const MAX_WORKFLOW_NAME: usize = 40;
 
+/// Missed windows a scheduler runs after being down, unless a workflow says `catchup: N`.
+pub const DEFAULT_CATCHUP: usize = 3;
+
 /// One workflow as etl.yaml declares it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +34,8 @@ pub(super) struct WorkflowSpec {
     timezone: Option<Spanned<String>>,
     #[serde(default)]
     max_parallel: Option<u32>,
+    #[serde(default)]
+    catchup: Option<u32>,
     #[serde(default)]
     tasks: IndexMap<String, Option<TaskSpec>>,
 }
@@ -66,6 +71,9 @@ pub struct Workflow {
     pub timezone: String,
     pub tz: TimeZone,
     pub max_parallel: Option<usize>,
+    /// After the scheduler was down, how many missed windows it runs (the newest ones, oldest
+    /// first). At least 1: the latest missed window always runs, as with a CronJob.
+    pub catchup: usize,
     /// In declaration order: `tasks[i]` is node i of `dag`.
     pub tasks: Vec<Task>,
     pub dag: Dag,
@@ -282,6 +290,7 @@ fn workflow(
         timezone,
         tz,
         max_parallel: spec.max_parallel.map(|n| n.max(1) as usize),
+        catchup: spec.catchup.map_or(DEFAULT_CATCHUP, |n| n.max(1) as usize),
         tasks: tasks
             .into_iter()
             .zip(afters)

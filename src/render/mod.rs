@@ -130,6 +130,9 @@ pub enum RenderError {
         kind: &'static str,
         path: String,
     },
+    /// A workflow run's record does not fit the project any more.
+    #[error("{0}")]
+    Stale(String),
 }
 
 /// Everything about a run that is not in etl.yaml.

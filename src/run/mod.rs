@@ -4,6 +4,7 @@
 //! is stored anywhere else.
 
 pub mod schedule;
+pub mod workflow;
 
 use crate::render::names::PREFIX;
 use crate::window::{Period, Window, rfc3339};
