@@ -304,7 +304,7 @@ impl Store {
         m.insert("creationTimestamp".into(), json!(now));
         m.remove("deletionTimestamp");
         m.remove("deletionGracePeriodSeconds");
-        if obj.get("spec").is_some() && res.name != "pods" {
+        if obj.get("spec").is_some() && res.has_generation() {
             meta::meta_mut(&mut obj).insert("generation".into(), json!(1));
         }
         if res.name == "jobs" {
@@ -360,7 +360,7 @@ impl Store {
         }
         if obj.get("spec") != cur.get("spec") {
             let g = meta::i64_at(&cur, &["metadata", "generation"]).unwrap_or(0) + 1;
-            if obj.get("spec").is_some() && res.name != "pods" {
+            if obj.get("spec").is_some() && res.has_generation() {
                 meta::meta_mut(&mut obj).insert("generation".into(), json!(g));
             }
         }

@@ -97,6 +97,11 @@ fn columns(res: &Resource) -> Vec<Value> {
             col("Data", "integer"),
             col("Age", "string"),
         ],
+        "leases" => vec![
+            col("Name", "string"),
+            col("Holder", "string"),
+            col("Age", "string"),
+        ],
         _ => vec![col("Name", "string"), col("Age", "string")],
     }
 }
@@ -223,6 +228,12 @@ fn cells(res: &Resource, o: &Value, now: Timestamp) -> Vec<Value> {
                 vec![json!(name), json!(n), json!(created)]
             }
         }
+        // An unheld lease shows an empty holder, as the real printer does.
+        "leases" => vec![
+            json!(name),
+            json!(o["spec"]["holderIdentity"].as_str().unwrap_or("")),
+            json!(created),
+        ],
         _ => vec![json!(name), json!(created)],
     }
 }

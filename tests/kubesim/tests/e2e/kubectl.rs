@@ -396,3 +396,49 @@ fn a_lost_create_response_leaves_the_object_created() {
         String::from_utf8_lossy(&again.stderr)
     );
 }
+
+/// The columns of `kubectl get`, split on runs of spaces, header first.
+fn table(out: &str) -> Vec<Vec<String>> {
+    out.lines()
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn leases_list_with_their_holder() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    sim.apply(
+        r#"apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: etl-scheduler
+spec:
+  holderIdentity: etl-scheduler-7d9f-abcde
+  leaseDurationSeconds: 15
+  renewTime: "2026-01-01T00:00:00.123456Z"
+---
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: unheld
+spec:
+  leaseDurationSeconds: 15
+"#,
+    );
+    let rows = table(&sim.ok(&["get", "lease"]));
+    assert_eq!(rows[0], ["NAME", "HOLDER", "AGE"], "{rows:?}");
+    assert_eq!(rows[1][..2], ["etl-scheduler", "etl-scheduler-7d9f-abcde"]);
+    // An unheld lease prints an empty HOLDER: only NAME and AGE are left.
+    assert_eq!(rows[2].len(), 2, "{rows:?}");
+    assert_eq!(rows[2][0], "unheld");
+    let lease = json(&sim.ok(&["get", "lease", "etl-scheduler", "-o", "json"]));
+    assert_eq!(lease["spec"]["renewTime"], "2026-01-01T00:00:00.123456Z");
+    let names = sim.ok(&["get", "leases.coordination.k8s.io", "-o", "name"]);
+    assert_eq!(
+        names,
+        "lease.coordination.k8s.io/etl-scheduler\nlease.coordination.k8s.io/unheld\n"
+    );
+}
