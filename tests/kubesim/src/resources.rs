@@ -155,8 +155,64 @@ pub static LEASE: Resource = Resource {
     categories: &[],
 };
 
+pub static SERVICEACCOUNT: Resource = Resource {
+    name: "serviceaccounts",
+    singular: "serviceaccount",
+    kind: "ServiceAccount",
+    group: "",
+    version: "v1",
+    namespaced: true,
+    short_names: &["sa"],
+    subresources: &[],
+    categories: &[],
+};
+pub static SERVICE: Resource = Resource {
+    name: "services",
+    singular: "service",
+    kind: "Service",
+    group: "",
+    version: "v1",
+    namespaced: true,
+    short_names: &["svc"],
+    subresources: &["status"],
+    categories: &["all"],
+};
+pub static ROLE: Resource = Resource {
+    name: "roles",
+    singular: "role",
+    kind: "Role",
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    namespaced: true,
+    short_names: &[],
+    subresources: &[],
+    categories: &[],
+};
+pub static ROLEBINDING: Resource = Resource {
+    name: "rolebindings",
+    singular: "rolebinding",
+    kind: "RoleBinding",
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    namespaced: true,
+    short_names: &[],
+    subresources: &[],
+    categories: &[],
+};
+
 pub static ALL: &[&Resource] = &[
-    &POD, &SECRET, &CONFIGMAP, &EVENT, &NAMESPACE, &JOB, &CRONJOB, &LEASE,
+    &POD,
+    &SECRET,
+    &CONFIGMAP,
+    &EVENT,
+    &NAMESPACE,
+    &SERVICEACCOUNT,
+    &SERVICE,
+    &JOB,
+    &CRONJOB,
+    &LEASE,
+    &ROLE,
+    &ROLEBINDING,
 ];
 
 /// The API groups other than the core one, in the order discovery lists them.
