@@ -397,7 +397,7 @@ fn parse_body(body: &[u8], content_type: &str) -> ApiResult<Value> {
     if content_type.contains("protobuf") {
         return crate::protobuf::decode(body).ok_or_else(|| {
             ApiError::unsupported_media_type(
-                "kubesim decodes protobuf only for Namespace, Secret and ConfigMap; send application/json",
+                "kubesim decodes protobuf only for Namespace, Secret, ConfigMap, ServiceAccount, Role and RoleBinding; send application/json",
             )
         });
     }
@@ -682,6 +682,9 @@ fn store_update(
     validate::validate(res, &new)?;
     if res.name == "jobs" && sub.is_none() {
         validate::validate_job_update(cur, &new)?;
+    }
+    if res.name == "rolebindings" {
+        validate::validate_rolebinding_update(cur, &new)?;
     }
     if let Some(m) = manager {
         let now = meta::rfc3339(state.clock.now());

@@ -134,6 +134,37 @@ pub fn validate(res: &Resource, obj: &Value) -> Result<(), ApiError> {
             }
             validate_cronjob_spec(&obj["spec"], &mut causes);
         }
+        "services" => validate_service_spec(&obj["spec"], &mut causes),
+        "roles" => {
+            for (i, r) in obj["rules"].as_array().into_iter().flatten().enumerate() {
+                if r["verbs"].as_array().is_none_or(Vec::is_empty) {
+                    causes.push(required(
+                        &format!("rules[{i}].verbs"),
+                        "verbs must contain at least one value",
+                    ));
+                }
+            }
+        }
+        "rolebindings" => {
+            let r = &obj["roleRef"];
+            match r["kind"].as_str() {
+                Some("Role" | "ClusterRole") => {}
+                Some(k) => causes.push(unsupported("roleRef.kind", k, &["Role", "ClusterRole"])),
+                None => causes.push(required("roleRef.kind", "")),
+            }
+            if r["name"].as_str().unwrap_or("").is_empty() {
+                causes.push(required("roleRef.name", ""));
+            }
+            if let Some(g) = r["apiGroup"].as_str()
+                && g != "rbac.authorization.k8s.io"
+            {
+                causes.push(unsupported(
+                    "roleRef.apiGroup",
+                    g,
+                    &["rbac.authorization.k8s.io"],
+                ));
+            }
+        }
         _ => {}
     }
     if causes.is_empty() {
@@ -236,6 +267,47 @@ fn validate_job_spec(spec: &Value, at: &str, causes: &mut Vec<Cause>) {
     }
 }
 
+fn validate_service_spec(spec: &Value, causes: &mut Vec<Cause>) {
+    let ty = spec["type"].as_str().unwrap_or("ClusterIP");
+    if !matches!(
+        ty,
+        "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName"
+    ) {
+        causes.push(unsupported(
+            "spec.type",
+            ty,
+            &["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"],
+        ));
+    }
+    let ports = spec["ports"].as_array().cloned().unwrap_or_default();
+    if ports.is_empty() && ty != "ExternalName" && spec["clusterIP"] != "None" {
+        causes.push(required("spec.ports", ""));
+    }
+    for (i, p) in ports.iter().enumerate() {
+        match p["port"].as_i64() {
+            Some(n) if (1..=65535).contains(&n) => {}
+            Some(n) => causes.push(invalid(
+                &format!("spec.ports[{i}].port"),
+                &n.to_string(),
+                "must be between 1 and 65535, inclusive",
+            )),
+            None => causes.push(required(&format!("spec.ports[{i}].port"), "")),
+        }
+        if ports.len() > 1 && p["name"].as_str().unwrap_or("").is_empty() {
+            causes.push(required(&format!("spec.ports[{i}].name"), ""));
+        }
+        if let Some(proto) = p["protocol"].as_str()
+            && !matches!(proto, "TCP" | "UDP" | "SCTP")
+        {
+            causes.push(unsupported(
+                &format!("spec.ports[{i}].protocol"),
+                proto,
+                &["SCTP", "TCP", "UDP"],
+            ));
+        }
+    }
+}
+
 fn validate_cronjob_spec(spec: &Value, causes: &mut Vec<Cause>) {
     match spec["schedule"].as_str() {
         None | Some("") => causes.push(required("spec.schedule", "")),
@@ -268,6 +340,26 @@ fn validate_cronjob_spec(spec: &Value, causes: &mut Vec<Cause>) {
         "spec.jobTemplate.spec",
         causes,
     );
+}
+
+/// Rejects a changed `roleRef`: the real server makes a binding's role immutable (delete and
+/// recreate the binding instead).
+pub fn validate_rolebinding_update(old: &Value, new: &Value) -> Result<(), ApiError> {
+    if old["roleRef"] == new["roleRef"] {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        "RoleBinding.rbac.authorization.k8s.io",
+        meta::name(new),
+        vec![Cause {
+            reason: "FieldValueInvalid",
+            field: "roleRef".into(),
+            message: format!(
+                "Invalid value: {}: cannot change roleRef",
+                serde_json::to_string(&new["roleRef"]).unwrap_or_default()
+            ),
+        }],
+    ))
 }
 
 /// Rejects changes to the immutable parts of a Job spec.
@@ -378,6 +470,37 @@ pub fn default_object(res: &Resource, obj: &mut Value, creating: bool) {
             }
             if creating {
                 obj["status"] = json!({});
+            }
+        }
+        "services" => {
+            let spec = &mut obj["spec"];
+            if spec.is_object() {
+                default_if_missing(spec, "type", json!("ClusterIP"));
+                default_if_missing(spec, "sessionAffinity", json!("None"));
+                if spec["type"] != "ExternalName" {
+                    default_if_missing(spec, "ipFamilies", json!(["IPv4"]));
+                    default_if_missing(spec, "ipFamilyPolicy", json!("SingleStack"));
+                    default_if_missing(spec, "internalTrafficPolicy", json!("Cluster"));
+                }
+                if let Some(ports) = spec["ports"].as_array_mut() {
+                    for p in ports.iter_mut().filter(|p| p.is_object()) {
+                        default_if_missing(p, "protocol", json!("TCP"));
+                        let port = p["port"].clone();
+                        default_if_missing(p, "targetPort", port);
+                    }
+                }
+            }
+            if creating {
+                obj["status"] = json!({"loadBalancer": {}});
+            }
+        }
+        "rolebindings" => {
+            if obj["roleRef"].is_object() {
+                default_if_missing(
+                    &mut obj["roleRef"],
+                    "apiGroup",
+                    json!("rbac.authorization.k8s.io"),
+                );
             }
         }
         "secrets" => {

@@ -1,10 +1,12 @@
-//! The controllers: garbage collector, Job and CronJob controllers and the kubelet. They
-//! run in one loop woken by store changes, clock advances and a short tick.
+//! The controllers: garbage collector, Job and CronJob controllers, the service account
+//! controller and the kubelet. They run in one loop woken by store changes, clock advances
+//! and a short tick.
 
 pub mod cronjob;
 pub mod gc;
 pub mod job;
 pub mod kubelet;
+pub mod serviceaccount;
 
 use crate::meta;
 use crate::resources::{EVENT, Resource};
@@ -94,6 +96,7 @@ pub async fn run(state: Arc<State>, kubelet: Arc<kubelet::Kubelet>) {
     let mut jobs = job::JobController::default();
     loop {
         gc::sync(&state);
+        serviceaccount::sync(&state);
         jobs.sync(&state);
         cronjob::sync(&state);
         kubelet.sync(&state);

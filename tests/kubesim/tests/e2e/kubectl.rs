@@ -396,3 +396,244 @@ fn a_lost_create_response_leaves_the_object_created() {
         String::from_utf8_lossy(&again.stderr)
     );
 }
+
+/// The columns of `kubectl get`, split on runs of spaces, header first.
+fn table(out: &str) -> Vec<Vec<String>> {
+    out.lines()
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn leases_list_with_their_holder() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    sim.apply(
+        r#"apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: etl-scheduler
+spec:
+  holderIdentity: etl-scheduler-7d9f-abcde
+  leaseDurationSeconds: 15
+  renewTime: "2026-01-01T00:00:00.123456Z"
+---
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: unheld
+spec:
+  leaseDurationSeconds: 15
+"#,
+    );
+    let rows = table(&sim.ok(&["get", "lease"]));
+    assert_eq!(rows[0], ["NAME", "HOLDER", "AGE"], "{rows:?}");
+    assert_eq!(rows[1][..2], ["etl-scheduler", "etl-scheduler-7d9f-abcde"]);
+    // An unheld lease prints an empty HOLDER: only NAME and AGE are left.
+    assert_eq!(rows[2].len(), 2, "{rows:?}");
+    assert_eq!(rows[2][0], "unheld");
+    let lease = json(&sim.ok(&["get", "lease", "etl-scheduler", "-o", "json"]));
+    assert_eq!(lease["spec"]["renewTime"], "2026-01-01T00:00:00.123456Z");
+    let names = sim.ok(&["get", "leases.coordination.k8s.io", "-o", "name"]);
+    assert_eq!(
+        names,
+        "lease.coordination.k8s.io/etl-scheduler\nlease.coordination.k8s.io/unheld\n"
+    );
+}
+
+const RBAC_AND_SERVICE: &str = r#"apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: etl-scheduler
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: etl-scheduler
+rules:
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["get", "create", "update"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: etl-scheduler
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: etl-scheduler
+subjects:
+- kind: ServiceAccount
+  name: etl-scheduler
+  namespace: default
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: etl-scheduler
+spec:
+  selector:
+    app: etl-scheduler
+  ports:
+  - name: http
+    port: 8080
+"#;
+
+#[test]
+fn service_accounts_roles_bindings_and_services_are_stored_and_listed() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    // Client-side apply (a three-way merge through the last-applied annotation), as a user
+    // would type it; `etl deploy`'s server-side apply is covered with the Deployment.
+    let out = sim.kubectl_stdin(&["apply", "-f", "-"], Some(RBAC_AND_SERVICE));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in [
+        "serviceaccount/etl-scheduler created",
+        "role.rbac.authorization.k8s.io/etl-scheduler created",
+        "rolebinding.rbac.authorization.k8s.io/etl-scheduler created",
+        "service/etl-scheduler created",
+    ] {
+        assert!(stdout.contains(line), "{stdout}");
+    }
+
+    // Every namespace has its `default` service account, as in a real cluster.
+    let sa = table(&sim.ok(&["get", "sa"]));
+    assert_eq!(sa[0], ["NAME", "SECRETS", "AGE"]);
+    assert_eq!(sa[1][..2], ["default", "0"]);
+    assert_eq!(sa[2][..2], ["etl-scheduler", "0"]);
+
+    let role = table(&sim.ok(&["get", "role"]));
+    assert_eq!(role[0], ["NAME", "CREATED", "AT"]);
+    assert_eq!(role[1][0], "etl-scheduler");
+    assert!(role[1][1].parse::<jiff::Timestamp>().is_ok(), "{role:?}");
+
+    let rb = table(&sim.ok(&["get", "rolebinding", "-o", "wide"]));
+    assert_eq!(
+        rb[0],
+        ["NAME", "ROLE", "AGE", "USERS", "GROUPS", "SERVICEACCOUNTS"]
+    );
+    assert_eq!(rb[1][..2], ["etl-scheduler", "Role/etl-scheduler"]);
+    assert_eq!(rb[1].last().unwrap(), "default/etl-scheduler");
+
+    let svc = table(&sim.ok(&["get", "svc", "-o", "wide"]));
+    assert_eq!(
+        svc[0],
+        [
+            "NAME",
+            "TYPE",
+            "CLUSTER-IP",
+            "EXTERNAL-IP",
+            "PORT(S)",
+            "AGE",
+            "SELECTOR"
+        ]
+    );
+    assert_eq!(svc[1][0], "etl-scheduler");
+    assert_eq!(svc[1][1], "ClusterIP");
+    let ip = &svc[1][2];
+    assert!(
+        ip.starts_with("10.96.") && ip.parse::<std::net::Ipv4Addr>().is_ok(),
+        "{svc:?}"
+    );
+    assert_eq!(svc[1][3..5], ["<none>", "8080/TCP"]);
+    assert_eq!(svc[1][6], "app=etl-scheduler");
+    // The API server's own service, as in every cluster.
+    assert_eq!(
+        svc[2][..5],
+        ["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP"]
+    );
+    let got = json(&sim.ok(&["get", "svc", "etl-scheduler", "-o", "json"]));
+    assert_eq!(got["spec"]["ports"][0]["targetPort"], 8080);
+    assert_eq!(got["spec"]["clusterIPs"][0], ip.as_str());
+
+    // Applying again changes nothing: the allocated cluster IP stays.
+    let again = sim.kubectl_stdin(&["apply", "-f", "-"], Some(RBAC_AND_SERVICE));
+    assert!(again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("service/etl-scheduler unchanged"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    let got = json(&sim.ok(&["get", "svc", "etl-scheduler", "-o", "json"]));
+    assert_eq!(got["spec"]["clusterIP"], ip.as_str());
+
+    // The role of a binding cannot change, as on a real server.
+    let out = sim.kubectl(&[
+        "patch",
+        "rolebinding",
+        "etl-scheduler",
+        "--type=merge",
+        "-p",
+        r#"{"roleRef":{"name":"other"}}"#,
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot change roleRef"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A Service without ports is refused with the field to fix.
+    let out = sim.kubectl_stdin(
+        &["apply", "-f", "-"],
+        Some("apiVersion: v1\nkind: Service\nmetadata:\n  name: portless\nspec:\n  selector: {app: x}\n"),
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("spec.ports: Required value"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn kubectl_create_service_account_role_and_binding() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    // kubectl sends these as protobuf.
+    sim.ok(&["create", "serviceaccount", "runner"]);
+    sim.ok(&[
+        "create",
+        "role",
+        "reader",
+        "--verb=get,list",
+        "--resource=pods,jobs.batch",
+    ]);
+    sim.ok(&[
+        "create",
+        "rolebinding",
+        "runner-reads",
+        "--role=reader",
+        "--serviceaccount=default:runner",
+        "--user=alice",
+    ]);
+    let role = json(&sim.ok(&["get", "role", "reader", "-o", "json"]));
+    assert_eq!(
+        role["rules"],
+        serde_json::json!([
+            {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
+            {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get", "list"]}
+        ])
+    );
+    let rb = table(&sim.ok(&["get", "rolebinding", "-o", "wide"]));
+    assert_eq!(rb[1][..2], ["runner-reads", "Role/reader"]);
+    assert_eq!(rb[1][3..], ["alice", "default/runner"]);
+    assert!(
+        sim.ok(&["get", "sa", "runner", "-o", "name"])
+            .contains("serviceaccount/runner")
+    );
+}
