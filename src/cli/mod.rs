@@ -651,7 +651,9 @@ pub struct WorkflowRenderArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true, after_help = "\
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "\
 The scheduler watches the namespace's workflow runs and starts each task once the tasks it runs
 after have completed (up to max_parallel), marks UPSTREAM_FAILED, ends runs, carries out
 cancels, and fires workflow schedules (catching up at most `catchup` missed windows, oldest
@@ -663,7 +665,8 @@ without deploying. SIGTERM or Ctrl-C: it finishes the current step, gives up the
 Examples:
   etl scheduler
   etl scheduler --listen 127.0.0.1:8080      (GET /healthz, GET /metrics)
-  etl scheduler status")]
+  etl scheduler status"
+)]
 pub struct SchedulerArgs {
     #[command(subcommand)]
     pub command: Option<SchedulerCommand>,

@@ -7,8 +7,8 @@ use super::{Cluster, explain, retry, status_code};
 use crate::error::{Error, Result};
 use crate::render::names::PREFIX;
 use crate::run::workflow::{
-    self as wrun, WORKFLOW_RUN_KIND, WorkflowRun, finished_at_annotation, kind_label,
-    state_label, task_state_annotation, workflow_label, workflow_run_label,
+    self as wrun, WORKFLOW_RUN_KIND, WorkflowRun, finished_at_annotation, kind_label, state_label,
+    task_state_annotation, workflow_label, workflow_run_label,
 };
 use crate::workflow::{RunOutcome, TaskState};
 use k8s_openapi::api::batch::v1::Job;
@@ -147,14 +147,20 @@ fn check_ours(meta: &ObjectMeta, project: &str, name: &str, namespace: &str) -> 
         Ok(())
     } else {
         Err(Error::environment(
-            format!("an object named {name} exists in namespace {namespace} and was not made by project {project}"),
+            format!(
+                "an object named {name} exists in namespace {namespace} and was not made by project {project}"
+            ),
             Some("rename the workflow in etl.yaml or use another namespace".into()),
         ))
     }
 }
 
 /// One workflow run and its task Jobs, or None if there is no such run.
-pub async fn get_run(cluster: &Cluster, project: &str, name: &str) -> Result<Option<(WorkflowRun, Vec<Job>)>> {
+pub async fn get_run(
+    cluster: &Cluster,
+    project: &str,
+    name: &str,
+) -> Result<Option<(WorkflowRun, Vec<Job>)>> {
     let cms = config_maps(cluster);
     let Some(cm) = retry(|| cms.get_opt(name))
         .await
@@ -175,13 +181,21 @@ pub async fn get_run(cluster: &Cluster, project: &str, name: &str) -> Result<Opt
 }
 
 /// The project's workflow runs (of one workflow, if given), oldest first.
-pub async fn list_runs(cluster: &Cluster, project: &str, workflow: Option<&str>) -> Result<Vec<WorkflowRun>> {
+pub async fn list_runs(
+    cluster: &Cluster,
+    project: &str,
+    workflow: Option<&str>,
+) -> Result<Vec<WorkflowRun>> {
     let lp = ListParams::default().labels(&runs_selector(project, workflow));
     let cms = config_maps(cluster);
     let list = retry(|| cms.list(&lp))
         .await
         .map_err(|e| explain(e, "listing workflow runs"))?;
-    let mut runs: Vec<WorkflowRun> = list.items.iter().filter_map(|c| wrun::read(c).ok()).collect();
+    let mut runs: Vec<WorkflowRun> = list
+        .items
+        .iter()
+        .filter_map(|c| wrun::read(c).ok())
+        .collect();
     runs.sort_by(|a, b| (a.created, &a.name).cmp(&(b.created, &b.name)));
     Ok(runs)
 }
@@ -196,7 +210,11 @@ pub async fn list_task_jobs(cluster: &Cluster, project: &str) -> Result<Vec<Job>
         .items)
 }
 
-async fn merge_patch<K>(api: &Api<K>, name: &str, patch: &serde_json::Value) -> Result<K, kube::Error>
+async fn merge_patch<K>(
+    api: &Api<K>,
+    name: &str,
+    patch: &serde_json::Value,
+) -> Result<K, kube::Error>
 where
     K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
 {
@@ -225,7 +243,12 @@ pub async fn mark_task(api: &Api<Job>, name: &str, state: TaskState) -> Result<J
 
 /// Cancels a task: recorded first (who, when), then suspended so the Job controller stops its
 /// pods and starts none. The Job stays, as the record.
-pub async fn cancel_task(api: &Api<Job>, name: &str, who: &str, at: jiff::Timestamp) -> Result<Job, kube::Error> {
+pub async fn cancel_task(
+    api: &Api<Job>,
+    name: &str,
+    who: &str,
+    at: jiff::Timestamp,
+) -> Result<Job, kube::Error> {
     let patch = json!({
         "metadata": {"annotations": {
             crate::run::cancelled_by_annotation(): who,
@@ -253,7 +276,12 @@ pub async fn finish_run(
 }
 
 /// Records that a run was asked to stop (who, when). The tasks are stopped by the caller.
-pub async fn mark_cancelled(api: &Api<ConfigMap>, name: &str, who: &str, at: jiff::Timestamp) -> Result<ConfigMap, kube::Error> {
+pub async fn mark_cancelled(
+    api: &Api<ConfigMap>,
+    name: &str,
+    who: &str,
+    at: jiff::Timestamp,
+) -> Result<ConfigMap, kube::Error> {
     let patch = json!({"metadata": {"annotations": {
         crate::run::cancelled_by_annotation(): who,
         crate::run::cancelled_at_annotation(): at.to_string(),

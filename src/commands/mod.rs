@@ -52,7 +52,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Workflows(WorkflowsCommand::Retry(args)) => workflows::retry(&ctx, args),
         Command::Workflows(WorkflowsCommand::Runs(args)) => workflows::runs(&ctx, args),
         Command::Workflows(WorkflowsCommand::Render(args)) => workflows::render(&ctx, args),
-        Command::Workflows(WorkflowsCommand::Schedule(args)) => workflows_cluster::schedule(&ctx, args),
+        Command::Workflows(WorkflowsCommand::Schedule(args)) => {
+            workflows_cluster::schedule(&ctx, args)
+        }
         Command::Workflows(WorkflowsCommand::Follow(args)) => workflows_cluster::follow(&ctx, args),
         Command::Workflows(WorkflowsCommand::Cancel(args)) => workflows_cluster::cancel(&ctx, args),
         Command::Scheduler(args) => scheduler::scheduler(&ctx, args),

@@ -54,22 +54,30 @@ pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
                         .or_else(|| std::env::var("ETL_NAMESPACE").ok()),
                 };
                 let cluster = cluster::connect_to(None, None, &target).await?;
-                let api: Api<ConfigMap> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-                let cm = retry(|| api.get(name))
-                    .await
-                    .map_err(|e| explain(e, &format!("reading the project from ConfigMap {name}")))?;
-                let loaded = scheduler::load_config_map(&cm).map_err(|e| {
-                    Error::usage(e, "fix etl.yaml and run `etl deploy` again")
+                let api: Api<ConfigMap> =
+                    Api::namespaced(cluster.client.clone(), &cluster.namespace);
+                let cm = retry(|| api.get(name)).await.map_err(|e| {
+                    explain(e, &format!("reading the project from ConfigMap {name}"))
                 })?;
+                let loaded = scheduler::load_config_map(&cm)
+                    .map_err(|e| Error::usage(e, "fix etl.yaml and run `etl deploy` again"))?;
                 (cluster, loaded)
             }
             None => {
                 let project = ctx.project()?;
                 let templates = templates(&project)?;
                 let (image, note) = image_ref(&project, args.image.as_deref());
-                ctx.term.note(format!("task Jobs of scheduled runs use {note}"));
+                ctx.term
+                    .note(format!("task Jobs of scheduled runs use {note}"));
                 let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
-                (cluster, Loaded { project, templates, image })
+                (
+                    cluster,
+                    Loaded {
+                        project,
+                        templates,
+                        image,
+                    },
+                )
             }
         };
         scheduler::run(cluster, loaded, settings).await?;
@@ -106,14 +114,23 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
         let lease = retry(|| leases.get_opt(&name))
             .await
             .map_err(|e| explain(e, &format!("reading Lease {name}")))?;
-        let spec = lease.as_ref().and_then(|l| l.spec.clone()).unwrap_or_default();
-        let renewed = spec.renew_time.as_ref().map(|t| t.0);
-        let lasts = jiff::SignedDuration::from_secs(i64::from(spec.lease_duration_seconds.unwrap_or(15)));
-        let holder = spec.holder_identity.clone().filter(|h| !h.is_empty());
-        let running = holder.is_some() && renewed.is_some_and(|r| r + lasts >= jiff::Timestamp::now());
-        let version = lease
+        let spec = lease
             .as_ref()
-            .and_then(|l| l.metadata.annotations.as_ref()?.get(&lease::version_annotation()).cloned());
+            .and_then(|l| l.spec.clone())
+            .unwrap_or_default();
+        let renewed = spec.renew_time.as_ref().map(|t| t.0);
+        let lasts =
+            jiff::SignedDuration::from_secs(i64::from(spec.lease_duration_seconds.unwrap_or(15)));
+        let holder = spec.holder_identity.clone().filter(|h| !h.is_empty());
+        let running =
+            holder.is_some() && renewed.is_some_and(|r| r + lasts >= jiff::Timestamp::now());
+        let version = lease.as_ref().and_then(|l| {
+            l.metadata
+                .annotations
+                .as_ref()?
+                .get(&lease::version_annotation())
+                .cloned()
+        });
         let events: Api<Event> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
         let all = ListParams::default();
         let found = retry(|| events.list(&all))
@@ -143,7 +160,9 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
             decisions,
         };
         if args.output == TableFormat::Json {
-            return super::write_stdout(&(serde_json::to_string_pretty(&s).expect("serializes") + "\n"));
+            return super::write_stdout(
+                &(serde_json::to_string_pretty(&s).expect("serializes") + "\n"),
+            );
         }
         let mut out = String::new();
         if s.running {
@@ -180,6 +199,10 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
             }
         }
         super::write_stdout(&out)?;
-        Ok(if s.running { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        Ok(if s.running {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
     })
 }

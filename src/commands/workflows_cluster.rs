@@ -53,7 +53,8 @@ fn last_run_file(project: &Project) -> Result<std::path::PathBuf> {
 
 fn same_window(run: &WorkflowRun, w: &Window) -> bool {
     let at = |s: &Option<String>| s.as_deref().and_then(|s| s.parse::<jiff::Timestamp>().ok());
-    at(&run.window_start) == Some(w.start.timestamp()) && at(&run.window_end) == Some(w.end.timestamp())
+    at(&run.window_start) == Some(w.start.timestamp())
+        && at(&run.window_end) == Some(w.end.timestamp())
 }
 
 fn job_map(jobs: &[Job]) -> HashMap<&str, &Job> {
@@ -87,7 +88,8 @@ async fn scheduler_leader(cluster: &Cluster, project: &str) -> Option<String> {
     let spec = lease.spec?;
     let holder = spec.holder_identity.filter(|h| !h.is_empty())?;
     let renewed = spec.renew_time?.0;
-    let lasts = jiff::SignedDuration::from_secs(i64::from(spec.lease_duration_seconds.unwrap_or(15)));
+    let lasts =
+        jiff::SignedDuration::from_secs(i64::from(spec.lease_duration_seconds.unwrap_or(15)));
     (renewed + lasts >= jiff::Timestamp::now()).then_some(holder)
 }
 
@@ -223,9 +225,15 @@ pub fn follow(ctx: &Ctx, args: WorkflowFollowArgs) -> Result<ExitCode> {
                 )
             })?;
             let last: LastRun = serde_json::from_str(&text).map_err(|e| {
-                Error::usage(format!("{}: unreadable ({e})", path.display()), "name the run to follow")
+                Error::usage(
+                    format!("{}: unreadable ({e})", path.display()),
+                    "name the run to follow",
+                )
             })?;
-            ctx.term.note(format!("following {}, the newest workflow run scheduled from here", last.run));
+            ctx.term.note(format!(
+                "following {}, the newest workflow run scheduled from here",
+                last.run
+            ));
             target.context = target.context.or(Some(last.context));
             target.namespace = target.namespace.or(Some(last.namespace));
             last.run
@@ -248,7 +256,9 @@ async fn follow_run(ctx: &Ctx, cluster: &Cluster, project: &str, name: &str) -> 
         while let Some((task, update)) = rx.recv().await {
             match update {
                 Update::Line { line, .. } => out.push_str(&format!("[{task}] {line}\n")),
-                Update::Note(n) | Update::Started { note: n, .. } => ctx.term.note(format!("{task}: {n}")),
+                Update::Note(n) | Update::Started { note: n, .. } => {
+                    ctx.term.note(format!("{task}: {n}"))
+                }
                 Update::State(_) => {}
             }
             if !out.is_empty() && (rx.is_empty() || out.len() >= 64 * 1024) {
@@ -269,13 +279,22 @@ async fn follow_run(ctx: &Ctx, cluster: &Cluster, project: &str, name: &str) -> 
         let (run, state) = loop {
             let Some((run, jobs)) = cw::get_run(cluster, project, name).await? else {
                 return Err(Error::usage(
-                    format!("there is no workflow run `{name}` in namespace {}", cluster.namespace),
+                    format!(
+                        "there is no workflow run `{name}` in namespace {}",
+                        cluster.namespace
+                    ),
                     "`etl workflows runs --cluster` lists them",
                 ));
             };
             let refs = job_map(&jobs);
             let observed = wrun::observe(&run, &refs);
-            let width = run.snapshot.tasks.iter().map(|t| t.task.len()).max().unwrap_or(0);
+            let width = run
+                .snapshot
+                .tasks
+                .iter()
+                .map(|t| t.task.len())
+                .max()
+                .unwrap_or(0);
             for (t, o) in run.snapshot.tasks.iter().zip(&observed) {
                 if shown.get(&t.task) != Some(&o.state) {
                     ctx.term.note(format!(
@@ -286,8 +305,17 @@ async fn follow_run(ctx: &Ctx, cluster: &Cluster, project: &str, name: &str) -> 
                     ));
                     shown.insert(t.task.clone(), o.state);
                 }
-                let has_run = matches!(o.state, TaskState::Running | TaskState::Completed | TaskState::Failed)
-                    || (o.state == TaskState::Cancelled && refs.get(t.run.as_str()).is_some_and(|j| !wrun::suspended(j) || j.status.as_ref().and_then(|s| s.start_time.as_ref()).is_some()));
+                let has_run = matches!(
+                    o.state,
+                    TaskState::Running | TaskState::Completed | TaskState::Failed
+                ) || (o.state == TaskState::Cancelled
+                    && refs.get(t.run.as_str()).is_some_and(|j| {
+                        !wrun::suspended(j)
+                            || j.status
+                                .as_ref()
+                                .and_then(|s| s.start_time.as_ref())
+                                .is_some()
+                    }));
                 if has_run && following.insert(t.run.clone()) {
                     let (task, job, tx) = (t.task.clone(), t.run.clone(), tx.clone());
                     followers.push(async move {
@@ -297,7 +325,8 @@ async fn follow_run(ctx: &Ctx, cluster: &Cluster, project: &str, name: &str) -> 
                                 let _ = tx.send((task.clone(), u)).await;
                             }
                         };
-                        let (r, ()) = tokio::join!(follow::follow(cluster, &job, true, ttx), forward);
+                        let (r, ()) =
+                            tokio::join!(follow::follow(cluster, &job, true, ttx), forward);
                         r
                     });
                 }
@@ -331,7 +360,8 @@ async fn follow_run(ctx: &Ctx, cluster: &Cluster, project: &str, name: &str) -> 
     };
     let (run, state, incomplete) = result?;
     for (pod, why) in &incomplete {
-        ctx.term.warn(format!("the log of pod {pod} is incomplete: {why}"));
+        ctx.term
+            .warn(format!("the log of pod {pod} is incomplete: {why}"));
     }
     match state {
         "COMPLETED" => {
@@ -340,9 +370,13 @@ async fn follow_run(ctx: &Ctx, cluster: &Cluster, project: &str, name: &str) -> 
         }
         "CANCELLED" => Err(Error::Failed(format!(
             "workflow run {name} was cancelled{}",
-            run.cancelled_by.map(|w| format!(" by {w}")).unwrap_or_default()
+            run.cancelled_by
+                .map(|w| format!(" by {w}"))
+                .unwrap_or_default()
         ))),
-        _ => Err(Error::Failed(format!("workflow run {name} failed (`etl workflows retry {name}` runs its failed tasks again)"))),
+        _ => Err(Error::Failed(format!(
+            "workflow run {name} failed (`etl workflows retry {name}` runs its failed tasks again)"
+        ))),
     }
 }
 
@@ -351,23 +385,38 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
     let rt = cluster::runtime()?;
     rt.block_on(async {
         let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
-        ctx.term.note(format!("context {}, namespace {}", cluster.context, cluster.namespace));
+        ctx.term.note(format!(
+            "context {}, namespace {}",
+            cluster.context, cluster.namespace
+        ));
         let name = &args.run;
         let Some((run, jobs)) = cw::get_run(&cluster, &project.name, name).await? else {
             return Err(Error::usage(
-                format!("there is no workflow run `{name}` of project {} in namespace {}", project.name, cluster.namespace),
+                format!(
+                    "there is no workflow run `{name}` of project {} in namespace {}",
+                    project.name, cluster.namespace
+                ),
                 "`etl workflows runs --cluster` lists them",
             ));
         };
         if let Some(outcome) = run.outcome {
-            ctx.term.note(format!("workflow run {name} has already ended: {}", outcome.as_str()));
+            ctx.term.note(format!(
+                "workflow run {name} has already ended: {}",
+                outcome.as_str()
+            ));
             return Ok(ExitCode::SUCCESS);
         }
         if !args.yes {
             if !ctx.term.interactive {
-                return Err(Error::usage(format!("cancelling {name} needs confirmation"), "pass --yes"));
+                return Err(Error::usage(
+                    format!("cancelling {name} needs confirmation"),
+                    "pass --yes",
+                ));
             }
-            if !super::confirm(&ctx.term, &format!("Stop workflow run {name} and all its tasks?"))? {
+            if !super::confirm(
+                &ctx.term,
+                &format!("Stop workflow run {name} and all its tasks?"),
+            )? {
                 return Err(Error::Declined);
             }
         }
@@ -376,7 +425,9 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
         let who = started_by();
         let now = jiff::Timestamp::now();
         let cms = cw::config_maps(&cluster);
-        cw::mark_cancelled(&cms, name, &who, now).await.map_err(|e| explain(e, &format!("cancelling {name}")))?;
+        cw::mark_cancelled(&cms, name, &who, now)
+            .await
+            .map_err(|e| explain(e, &format!("cancelling {name}")))?;
         let api = cw::jobs(&cluster);
         let refs = job_map(&jobs);
         for t in &run.snapshot.tasks {
@@ -392,12 +443,23 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
         let names: Vec<String> = run.snapshot.tasks.iter().map(|t| t.run.clone()).collect();
         let left = cw::stop_pods(&cluster, &names).await?;
         if left > 0 {
-            ctx.term.warn(format!("{left} pod(s) of {name} are still stopping; they will be gone shortly"));
+            ctx.term.warn(format!(
+                "{left} pod(s) of {name} are still stopping; they will be gone shortly"
+            ));
         }
         cw::finish_run(&cms, name, RunOutcome::Cancelled, jiff::Timestamp::now())
             .await
             .map_err(|e| explain(e, &format!("recording the end of {name}")))?;
-        cw::record_event(&cluster, name, run.uid.as_deref(), "Normal", "Cancelled", &format!("cancelled by {who}"), "etl").await;
+        cw::record_event(
+            &cluster,
+            name,
+            run.uid.as_deref(),
+            "Normal",
+            "Cancelled",
+            &format!("cancelled by {who}"),
+            "etl",
+        )
+        .await;
         ctx.term.note(format!("cancelled workflow run {name}"));
         super::write_stdout(&format!("{name}\n"))
     })

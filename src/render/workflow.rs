@@ -12,10 +12,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use names::PREFIX;
 use std::collections::BTreeMap;
 
+use crate::run::workflow::{DAG_KEY, DagSnapshot, TaskEntry};
 pub use crate::run::workflow::{
     WORKFLOW_RUN_KIND, kind_label, task_label, workflow_label, workflow_run_label,
 };
-use crate::run::workflow::{DAG_KEY, DagSnapshot, TaskEntry};
 
 /// Everything about a workflow run that is not in etl.yaml.
 pub struct WorkflowRunRequest<'a> {
@@ -68,7 +68,14 @@ pub fn workflow_run(
     let mut tasks = Vec::with_capacity(wf.tasks.len());
     for &id in wf.dag.order() {
         let task = &wf.tasks[id];
-        let k = task_job(templates, req, &run_name, &task.name, 1, !task.after.is_empty())?;
+        let k = task_job(
+            templates,
+            req,
+            &run_name,
+            &task.name,
+            1,
+            !task.after.is_empty(),
+        )?;
         tasks.push(TaskEntry {
             task: task.name.clone(),
             job: task.job.name.clone(),
@@ -153,8 +160,7 @@ pub fn task_job(
     // Waiting tasks are suspended: no pod until the scheduler unsuspends them, one
     // idempotent patch (the way Kueue gates Jobs). A task with nothing to wait for starts at
     // once, so a run goes ahead even before a scheduler sees it.
-    if suspended && let Some(spec) = k.spec.as_mut()
-    {
+    if suspended && let Some(spec) = k.spec.as_mut() {
         spec.suspend = Some(true);
     }
     Ok(k)
@@ -182,13 +188,22 @@ pub fn task_jobs_of(
         let t: jiff::Timestamp = s.as_deref()?.parse().ok()?;
         Some(t.to_zoned(workflow.tz.clone()))
     };
-    let unreadable = || RenderError::Stale(format!("workflow run {}: its window annotations are unreadable", run.name));
+    let unreadable = || {
+        RenderError::Stale(format!(
+            "workflow run {}: its window annotations are unreadable",
+            run.name
+        ))
+    };
     let window = Window::new(
         parse(&run.window_start).ok_or_else(unreadable)?,
         parse(&run.window_end).ok_or_else(unreadable)?,
     )
     .map_err(|_| unreadable())?;
-    let trigger = if run.trigger == Trigger::Cron.as_str() { Trigger::Cron } else { Trigger::Manual };
+    let trigger = if run.trigger == Trigger::Cron.as_str() {
+        Trigger::Cron
+    } else {
+        Trigger::Manual
+    };
     let req = WorkflowRunRequest {
         project,
         workflow,

@@ -267,7 +267,12 @@ data:
         let dag = run.snapshot.dag().unwrap();
         assert_eq!(dag.len(), 2);
         let broken = cm("metadata: {name: x}\ndata: {dag.json: '{'}");
-        assert!(read(&broken).unwrap_err().to_string().starts_with("workflow run x: dag.json"));
+        assert!(
+            read(&broken)
+                .unwrap_err()
+                .to_string()
+                .starts_with("workflow run x: dag.json")
+        );
     }
 
     #[test]
@@ -275,28 +280,46 @@ data:
         assert_eq!(task_state(None), TaskState::Blocked);
         let blocked = job("metadata: {name: r-b}\nspec: {suspend: true, template: {}}");
         assert_eq!(task_state(Some(&blocked)), TaskState::Blocked);
-        let scheduled = job("metadata: {name: r-b, annotations: {etl.dev/task-state: SCHEDULED}}\nspec: {suspend: true, template: {}}");
+        let scheduled = job(
+            "metadata: {name: r-b, annotations: {etl.dev/task-state: SCHEDULED}}\nspec: {suspend: true, template: {}}",
+        );
         assert_eq!(task_state(Some(&scheduled)), TaskState::Scheduled);
         let running = job("metadata: {name: r-b}\nspec: {suspend: false, template: {}}");
         assert_eq!(task_state(Some(&running)), TaskState::Running);
-        let done = job("metadata: {name: r-b}\nspec: {template: {}}\nstatus: {conditions: [{type: Complete, status: 'True'}]}");
+        let done = job(
+            "metadata: {name: r-b}\nspec: {template: {}}\nstatus: {conditions: [{type: Complete, status: 'True'}]}",
+        );
         assert_eq!(task_state(Some(&done)), TaskState::Completed);
-        let failed = job("metadata: {name: r-b}\nspec: {template: {}}\nstatus: {conditions: [{type: Failed, status: 'True'}]}");
+        let failed = job(
+            "metadata: {name: r-b}\nspec: {template: {}}\nstatus: {conditions: [{type: Failed, status: 'True'}]}",
+        );
         assert_eq!(task_state(Some(&failed)), TaskState::Failed);
-        let upstream = job("metadata: {name: r-b, annotations: {etl.dev/task-state: UPSTREAM_FAILED}}\nspec: {suspend: true, template: {}}");
+        let upstream = job(
+            "metadata: {name: r-b, annotations: {etl.dev/task-state: UPSTREAM_FAILED}}\nspec: {suspend: true, template: {}}",
+        );
         assert_eq!(task_state(Some(&upstream)), TaskState::UpstreamFailed);
-        let cancelled = job("metadata: {name: r-b, annotations: {etl.dev/cancelled-by: ana}}\nspec: {suspend: true, template: {}}");
+        let cancelled = job(
+            "metadata: {name: r-b, annotations: {etl.dev/cancelled-by: ana}}\nspec: {suspend: true, template: {}}",
+        );
         assert_eq!(task_state(Some(&cancelled)), TaskState::Cancelled);
     }
 
     #[test]
     fn a_failed_job_has_used_its_retries_so_its_dependants_are_upstream_failed() {
         let run = read(&cm(RUN)).unwrap();
-        let a = job("metadata: {name: r-a}\nspec: {template: {}}\nstatus: {conditions: [{type: Failed, status: 'True'}]}");
+        let a = job(
+            "metadata: {name: r-a}\nspec: {template: {}}\nstatus: {conditions: [{type: Failed, status: 'True'}]}",
+        );
         let b = job("metadata: {name: r-b}\nspec: {suspend: true, template: {}}");
         let jobs = HashMap::from([("r-a", &a), ("r-b", &b)]);
         let observed = observe(&run, &jobs);
-        assert_eq!(observed[0], Observed { state: TaskState::Failed, attempts: 1 });
+        assert_eq!(
+            observed[0],
+            Observed {
+                state: TaskState::Failed,
+                attempts: 1
+            }
+        );
         let dag = run.snapshot.dag().unwrap();
         let p = crate::workflow::plan(&dag, &observed, Default::default(), false);
         assert_eq!(p.upstream_failed, vec![1]);

@@ -9,7 +9,13 @@ use jiff::{Timestamp, Zoned};
 /// The fire times of `schedule` in `(since, now]`, in `tz`: at most the `catchup` newest,
 /// oldest first. After downtime the missed windows run in the order they were due, so a
 /// job that builds on yesterday's output finds it (Argo fires only the latest, #9632).
-pub fn due(schedule: &str, tz: &TimeZone, since: Timestamp, now: Timestamp, catchup: usize) -> Vec<Zoned> {
+pub fn due(
+    schedule: &str,
+    tz: &TimeZone,
+    since: Timestamp,
+    now: Timestamp,
+    catchup: usize,
+) -> Vec<Zoned> {
     let Ok(cron) = schedule.parse::<croner::Cron>() else {
         return Vec::new();
     };
@@ -67,19 +73,47 @@ mod tests {
     #[test]
     fn nothing_is_due_before_the_first_fire_time_after_since() {
         let since = ts("2026-12-01T03:30:00Z");
-        assert!(due("0 3 * * *", &TimeZone::UTC, since, ts("2026-12-02T02:59:59Z"), 3).is_empty());
+        assert!(
+            due(
+                "0 3 * * *",
+                &TimeZone::UTC,
+                since,
+                ts("2026-12-02T02:59:59Z"),
+                3
+            )
+            .is_empty()
+        );
         // Exactly at the fire time it is due.
-        assert_eq!(due("0 3 * * *", &TimeZone::UTC, since, ts("2026-12-02T03:00:00Z"), 3).len(), 1);
+        assert_eq!(
+            due(
+                "0 3 * * *",
+                &TimeZone::UTC,
+                since,
+                ts("2026-12-02T03:00:00Z"),
+                3
+            )
+            .len(),
+            1
+        );
     }
 
     #[test]
     fn a_daily_run_covers_the_day_before_in_the_workflows_zone() {
         let tz = TimeZone::get("Europe/Paris").unwrap();
         // Paris leaves summer time on 2026-10-25: that day is 25 hours long.
-        let at = due("0 3 * * *", &tz, ts("2026-10-25T12:00:00Z"), ts("2026-10-26T12:00:00Z"), 3);
+        let at = due(
+            "0 3 * * *",
+            &tz,
+            ts("2026-10-25T12:00:00Z"),
+            ts("2026-10-26T12:00:00Z"),
+            3,
+        );
         assert_eq!(at.len(), 1);
         let w = window_for(Period::Day, &at[0]).unwrap();
-        assert_eq!(w.start.to_string(), "2026-10-25T00:00:00+02:00[Europe/Paris]");
+        assert_eq!(
+            w.start.to_string(),
+            "2026-10-25T00:00:00+02:00[Europe/Paris]"
+        );
         assert_eq!(w.end.to_string(), "2026-10-26T00:00:00+01:00[Europe/Paris]");
     }
 }

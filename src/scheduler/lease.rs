@@ -108,7 +108,8 @@ impl Leadership {
                 self.keep_annotations(&lease);
                 let spec = lease.spec.get_or_insert_with(LeaseSpec::default);
                 let holder = spec.holder_identity.clone().unwrap_or_default();
-                let held_for = Duration::from_secs(spec.lease_duration_seconds.unwrap_or(secs).max(1) as u64);
+                let held_for =
+                    Duration::from_secs(spec.lease_duration_seconds.unwrap_or(secs).max(1) as u64);
                 let expired = holder.is_empty()
                     || spec.renew_time.as_ref().is_none_or(|r| {
                         r.0 + jiff::SignedDuration::try_from(held_for).unwrap_or_default() < now
@@ -126,7 +127,10 @@ impl Leadership {
                         .annotations
                         .get_or_insert_with(BTreeMap::new)
                         .insert(version_annotation(), env!("CARGO_PKG_VERSION").to_string());
-                    match api.replace(&self.name, &PostParams::default(), &lease).await {
+                    match api
+                        .replace(&self.name, &PostParams::default(), &lease)
+                        .await
+                    {
                         Ok(l) => Some(l),
                         Err(e) if status_code(&e) == Some(409) => None,
                         Err(e) => return Err(e),
@@ -157,15 +161,25 @@ impl Leadership {
 
     /// Records since when workflow `wf`'s schedule is fired, if not recorded yet. Returns the
     /// recorded time.
-    pub async fn since(&self, cluster: &Cluster, wf: &str, now: Timestamp) -> Result<Timestamp, kube::Error> {
+    pub async fn since(
+        &self,
+        cluster: &Cluster,
+        wf: &str,
+        now: Timestamp,
+    ) -> Result<Timestamp, kube::Error> {
         let key = since_annotation(wf);
         if let Some(t) = self.annotation(&key).and_then(|t| t.parse().ok()) {
             return Ok(t);
         }
         let api: Api<Lease> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        let patch = serde_json::json!({"metadata": {"annotations": {key.clone(): now.to_string()}}});
+        let patch =
+            serde_json::json!({"metadata": {"annotations": {key.clone(): now.to_string()}}});
         let lease = api
-            .patch(&self.name, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&patch))
+            .patch(
+                &self.name,
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(&patch),
+            )
             .await?;
         self.keep_annotations(&lease);
         Ok(now)
@@ -179,12 +193,16 @@ impl Leadership {
         let Ok(Some(mut lease)) = api.get_opt(&self.name).await else {
             return;
         };
-        let Some(spec) = lease.spec.as_mut() else { return };
+        let Some(spec) = lease.spec.as_mut() else {
+            return;
+        };
         if spec.holder_identity.as_deref() != Some(&self.identity) {
             return;
         }
         spec.holder_identity = None;
         spec.renew_time = None;
-        let _ = api.replace(&self.name, &PostParams::default(), &lease).await;
+        let _ = api
+            .replace(&self.name, &PostParams::default(), &lease)
+            .await;
     }
 }

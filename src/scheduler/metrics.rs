@@ -25,6 +25,8 @@ pub struct Metrics {
     pub dispatch: Histogram,
     pub api_errors: Counter,
     pub leader: Gauge,
+    /// Passes over the runs made while leading.
+    pub passes: Counter,
     /// Writes this replica made, by action: a follower's stay at zero.
     pub writes: Family<ActionLabel, Counter>,
 }
@@ -36,6 +38,7 @@ impl Metrics {
         let dispatch = Histogram::new([0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]);
         let api_errors = Counter::default();
         let leader = Gauge::default();
+        let passes = Counter::default();
         let writes = Family::<ActionLabel, Counter>::default();
         registry.register("workflow_runs", "Workflow runs by state", runs.clone());
         registry.register(
@@ -43,15 +46,33 @@ impl Metrics {
             "From a task's last upstream completing to the task being started",
             dispatch.clone(),
         );
-        registry.register("api_errors", "Failed Kubernetes API calls", api_errors.clone());
-        registry.register("leader", "1 while this replica holds the Lease", leader.clone());
-        registry.register("writes", "Kubernetes writes made, by action", writes.clone());
+        registry.register(
+            "api_errors",
+            "Failed Kubernetes API calls",
+            api_errors.clone(),
+        );
+        registry.register(
+            "leader",
+            "1 while this replica holds the Lease",
+            leader.clone(),
+        );
+        registry.register(
+            "passes",
+            "Passes over the workflow runs while leading",
+            passes.clone(),
+        );
+        registry.register(
+            "writes",
+            "Kubernetes writes made, by action",
+            writes.clone(),
+        );
         Metrics {
             registry,
             runs,
             dispatch,
             api_errors,
             leader,
+            passes,
             writes,
         }
     }

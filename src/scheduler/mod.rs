@@ -62,10 +62,16 @@ pub fn load_config_map(cm: &ConfigMap) -> Result<Loaded, String> {
             templates.set(t, format!("templates/{t} (ConfigMap {name})"), text.clone());
         }
     }
-    let image = data
-        .get(IMAGE_KEY)
-        .cloned()
-        .unwrap_or_else(|| format!("{}:latest", project.image.repository.clone().unwrap_or_else(|| project.name.clone())));
+    let image = data.get(IMAGE_KEY).cloned().unwrap_or_else(|| {
+        format!(
+            "{}:latest",
+            project
+                .image
+                .repository
+                .clone()
+                .unwrap_or_else(|| project.name.clone())
+        )
+    });
     Ok(Loaded {
         project,
         templates,
@@ -93,7 +99,11 @@ pub struct Settings {
 }
 
 fn log(msg: impl AsRef<str>) {
-    eprintln!("{} {}", Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ"), msg.as_ref());
+    eprintln!(
+        "{} {}",
+        Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ"),
+        msg.as_ref()
+    );
 }
 
 /// A resourceVersion as a number, to tell which of two copies of an object is newer. Opaque
@@ -145,7 +155,10 @@ impl From<kube::Error> for PassError {
 
 impl Scheduler {
     fn loaded(&self) -> Arc<Loaded> {
-        self.loaded.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.loaded
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn now(&self) -> Timestamp {
@@ -153,7 +166,11 @@ impl Scheduler {
     }
 
     fn guard(&self) -> Result<(), NotLeader> {
-        if self.lead.is_leader() { Ok(()) } else { Err(NotLeader) }
+        if self.lead.is_leader() {
+            Ok(())
+        } else {
+            Err(NotLeader)
+        }
     }
 
     fn job(&mut self, name: &str) -> Option<Job> {
@@ -186,7 +203,16 @@ impl Scheduler {
     }
 
     async fn event(&self, run: &WorkflowRun, kind: &str, reason: &str, message: &str) {
-        cw::record_event(&self.cluster, &run.name, run.uid.as_deref(), kind, reason, message, COMPONENT).await;
+        cw::record_event(
+            &self.cluster,
+            &run.name,
+            run.uid.as_deref(),
+            kind,
+            reason,
+            message,
+            COMPONENT,
+        )
+        .await;
     }
 
     /// One pass over every unfinished run.
@@ -208,7 +234,9 @@ impl Scheduler {
         for state in ["RUNNING", "CANCELLING", "COMPLETED", "FAILED", "CANCELLED"] {
             self.metrics
                 .runs
-                .get_or_create(&StateLabel { state: state.into() })
+                .get_or_create(&StateLabel {
+                    state: state.into(),
+                })
                 .set(counts.get(state).copied().unwrap_or(0));
         }
         Ok(())
@@ -222,7 +250,10 @@ impl Scheduler {
         let dag = match run.snapshot.dag() {
             Ok(d) => d,
             Err(e) => {
-                log(format!("{}: cannot drive it, its DAG is broken: {e}", run.name));
+                log(format!(
+                    "{}: cannot drive it, its DAG is broken: {e}",
+                    run.name
+                ));
                 return Ok("FAILED");
             }
         };
@@ -257,12 +288,23 @@ impl Scheduler {
         for &id in &plan.upstream_failed {
             self.guard()?;
             let t = task(id);
-            if let Some(j) = ok_or_gone(cw::mark_task(&api, &t.run, TaskState::UpstreamFailed).await)? {
+            if let Some(j) =
+                ok_or_gone(cw::mark_task(&api, &t.run, TaskState::UpstreamFailed).await)?
+            {
                 self.job_writes.insert(t.run.clone(), j);
             }
             self.metrics.wrote("upstream_failed");
-            log(format!("{}: task {} will not run: a task it runs after failed", run.name, t.task));
-            self.event(run, "Warning", "UpstreamFailed", &format!("task {} will not run: a task it runs after failed", t.task)).await;
+            log(format!(
+                "{}: task {} will not run: a task it runs after failed",
+                run.name, t.task
+            ));
+            self.event(
+                run,
+                "Warning",
+                "UpstreamFailed",
+                &format!("task {} will not run: a task it runs after failed", t.task),
+            )
+            .await;
         }
         for &id in &plan.schedule {
             self.guard()?;
@@ -272,7 +314,10 @@ impl Scheduler {
             }
             self.metrics.wrote("schedule");
             if self.verbose > 0 {
-                log(format!("{}: task {} waits for a slot (max_parallel)", run.name, t.task));
+                log(format!(
+                    "{}: task {} waits for a slot (max_parallel)",
+                    run.name, t.task
+                ));
             }
         }
         for &id in &plan.start {
@@ -289,17 +334,27 @@ impl Scheduler {
                 .filter_map(|&a| jobs.get(&task(a).run).and_then(wrun::completed_at))
                 .max();
             if let Some(done) = upstream_done {
-                let secs = (Timestamp::now() - done).total(jiff::Unit::Second).unwrap_or(0.0);
+                let secs = (Timestamp::now() - done)
+                    .total(jiff::Unit::Second)
+                    .unwrap_or(0.0);
                 self.metrics.dispatch.observe(secs.max(0.0));
             }
             log(format!("{}: started task {} ({})", run.name, t.task, t.run));
-            self.event(run, "Normal", "TaskStarted", &format!("started task {} (Job {})", t.task, t.run)).await;
+            self.event(
+                run,
+                "Normal",
+                "TaskStarted",
+                &format!("started task {} (Job {})", t.task, t.run),
+            )
+            .await;
         }
         let who = run.cancelled_by.clone().unwrap_or_else(|| COMPONENT.into());
         for &id in plan.stop.iter().chain(&plan.cancel) {
             self.guard()?;
             let t = task(id);
-            if let Some(j) = ok_or_gone(cw::cancel_task(&api, &t.run, &who, Timestamp::now()).await)? {
+            if let Some(j) =
+                ok_or_gone(cw::cancel_task(&api, &t.run, &who, Timestamp::now()).await)?
+            {
                 self.job_writes.insert(t.run.clone(), j);
             }
             self.metrics.wrote("cancel");
@@ -308,13 +363,25 @@ impl Scheduler {
         if let Some(outcome) = plan.finished {
             self.guard()?;
             let cms = cw::config_maps(&self.cluster);
-            if let Some(cm) = ok_or_gone(cw::finish_run(&cms, &run.name, outcome, Timestamp::now()).await)? {
+            if let Some(cm) =
+                ok_or_gone(cw::finish_run(&cms, &run.name, outcome, Timestamp::now()).await)?
+            {
                 self.run_writes.insert(run.name.clone(), cm);
             }
             self.metrics.wrote("finish");
             log(format!("{}: {}", run.name, outcome.as_str()));
-            let kind = if outcome == RunOutcome::Completed { "Normal" } else { "Warning" };
-            self.event(run, kind, "RunFinished", &format!("the run ended: {}", outcome.as_str())).await;
+            let kind = if outcome == RunOutcome::Completed {
+                "Normal"
+            } else {
+                "Warning"
+            };
+            self.event(
+                run,
+                kind,
+                "RunFinished",
+                &format!("the run ended: {}", outcome.as_str()),
+            )
+            .await;
             return Ok(outcome.as_str());
         }
         Ok(wrun::run_state(run, &observed))
@@ -323,16 +390,31 @@ impl Scheduler {
     /// Creates the task Jobs a run lacks — an `etl workflows schedule` (or this scheduler)
     /// killed between creating the run and its last task — from the project, as that command
     /// would have. A run someone else is creating gets a grace period first.
-    async fn create_missing(&mut self, run: &WorkflowRun, missing: &[&TaskEntry]) -> Result<(), PassError> {
-        let first = *self.missing_since.entry(run.name.clone()).or_insert_with(Instant::now);
+    async fn create_missing(
+        &mut self,
+        run: &WorkflowRun,
+        missing: &[&TaskEntry],
+    ) -> Result<(), PassError> {
+        let first = *self
+            .missing_since
+            .entry(run.name.clone())
+            .or_insert_with(Instant::now);
         let ours = run.trigger == Trigger::Cron.as_str();
         if !ours && first.elapsed() < Duration::from_secs(20) {
             return Ok(());
         }
         let loaded = self.loaded();
         let Some(wf) = loaded.project.workflows.get(&run.workflow) else {
-            log(format!("{}: tasks {} have no Job, and workflow {} is not in the project: run `etl workflows schedule` again", run.name,
-                missing.iter().map(|t| t.task.as_str()).collect::<Vec<_>>().join(", "), run.workflow));
+            log(format!(
+                "{}: tasks {} have no Job, and workflow {} is not in the project: run `etl workflows schedule` again",
+                run.name,
+                missing
+                    .iter()
+                    .map(|t| t.task.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                run.workflow
+            ));
             return Ok(());
         };
         let rendered = match crate::render::workflow::task_jobs_of(
@@ -346,12 +428,22 @@ impl Scheduler {
         ) {
             Ok(r) => r,
             Err(e) => {
-                log(format!("{}: cannot create its missing task Jobs: {e}", run.name));
+                log(format!(
+                    "{}: cannot create its missing task Jobs: {e}",
+                    run.name
+                ));
                 return Ok(());
             }
         };
         self.guard()?;
-        match cw::create_jobs(&self.cluster, &loaded.project.name, cw::run_owner(run), &rendered).await {
+        match cw::create_jobs(
+            &self.cluster,
+            &loaded.project.name,
+            cw::run_owner(run),
+            &rendered,
+        )
+        .await
+        {
             Ok(n) => {
                 self.metrics.wrote("create_task");
                 log(format!("{}: created {n} missing task Job(s)", run.name));
@@ -367,11 +459,15 @@ impl Scheduler {
         let now = self.now();
         let mut next: Option<Timestamp> = None;
         for wf in loaded.project.workflows.values() {
-            let Some(schedule) = &wf.schedule else { continue };
+            let Some(schedule) = &wf.schedule else {
+                continue;
+            };
             self.guard()?;
             let since = self.lead.since(&self.cluster, &wf.name, now).await?;
             for at in fire::due(schedule, &wf.tz, since, now, wf.catchup) {
-                let Some(window) = fire::window_for(wf.window, &at) else { continue };
+                let Some(window) = fire::window_for(wf.window, &at) else {
+                    continue;
+                };
                 if self.has_run(&wf.name, &window) {
                     continue;
                 }
@@ -397,9 +493,18 @@ impl Scheduler {
                     Ok(created) => {
                         self.metrics.wrote("fire");
                         let name = created.config_map.metadata.name.clone().unwrap_or_default();
-                        log(format!("{name}: fired by schedule `{schedule}` at {} for window {window}", at.timestamp()));
+                        log(format!(
+                            "{name}: fired by schedule `{schedule}` at {} for window {window}",
+                            at.timestamp()
+                        ));
                         if let Ok(run) = wrun::read(&created.config_map) {
-                            self.event(&run, "Normal", "Fired", &format!("fired by schedule `{schedule}` at {}", at.timestamp())).await;
+                            self.event(
+                                &run,
+                                "Normal",
+                                "Fired",
+                                &format!("fired by schedule `{schedule}` at {}", at.timestamp()),
+                            )
+                            .await;
                         }
                         self.run_writes.insert(name, created.config_map);
                     }
@@ -415,7 +520,10 @@ impl Scheduler {
 
     /// Whether any run (any attempt, any trigger) of `workflow` covers `window`.
     fn has_run(&mut self, workflow: &str, window: &Window) -> bool {
-        let (start, end) = (names::instant_label(&window.start), names::instant_label(&window.end));
+        let (start, end) = (
+            names::instant_label(&window.start),
+            names::instant_label(&window.end),
+        );
         self.run_config_maps().iter().any(|cm| {
             let l = cm.metadata.labels.as_ref();
             let get = |k: &str| l.and_then(|l| l.get(k)).map(String::as_str);
@@ -444,12 +552,21 @@ async fn follow_stream<K>(
     metrics: Arc<Metrics>,
     verbose: u8,
 ) where
-    K: kube::Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static,
+    K: kube::Resource
+        + Clone
+        + std::fmt::Debug
+        + serde::de::DeserializeOwned
+        + Send
+        + Sync
+        + 'static,
     K::DynamicType: Default + Eq + std::hash::Hash + Clone,
 {
-    let stream = reflector(writer, watcher(api, watcher::Config::default().labels(&selector)))
-        .default_backoff()
-        .touched_objects();
+    let stream = reflector(
+        writer,
+        watcher(api, watcher::Config::default().labels(&selector)),
+    )
+    .default_backoff()
+    .touched_objects();
     futures::pin_mut!(stream);
     while let Some(item) = stream.next().await {
         match item {
@@ -468,7 +585,11 @@ use kube::runtime::reflector::reflector;
 
 /// Runs the scheduler until SIGTERM or Ctrl-C: then it finishes the step it is in, gives up
 /// the Lease and returns.
-pub async fn run(cluster: Cluster, initial: Loaded, settings: Settings) -> Result<(), crate::error::Error> {
+pub async fn run(
+    cluster: Cluster,
+    initial: Loaded,
+    settings: Settings,
+) -> Result<(), crate::error::Error> {
     let project_name = initial.project.name.clone();
     let metrics = Arc::new(Metrics::new());
     let wake = Arc::new(Notify::new());
@@ -476,9 +597,14 @@ pub async fn run(cluster: Cluster, initial: Loaded, settings: Settings) -> Resul
 
     if let Some(addr) = settings.listen {
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-            crate::error::Error::environment(format!("--listen {addr}: {e}"), Some("pick another address or port".into()))
+            crate::error::Error::environment(
+                format!("--listen {addr}: {e}"),
+                Some("pick another address or port".into()),
+            )
         })?;
-        let bound = listener.local_addr().map_err(|e| crate::error::Error::io("socket", e))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| crate::error::Error::io("socket", e))?;
         // The one line on stdout, so a caller that asked for port 0 learns the port.
         println!("listening on http://{bound}");
         let m = metrics.clone();
@@ -516,7 +642,12 @@ pub async fn run(cluster: Cluster, initial: Loaded, settings: Settings) -> Resul
         settings.verbose,
     ));
     if let Some(name) = settings.project_config_map.clone() {
-        tokio::spawn(reload_project(cluster.clone(), name, loaded.clone(), wake.clone()));
+        tokio::spawn(reload_project(
+            cluster.clone(),
+            name,
+            loaded.clone(),
+            wake.clone(),
+        ));
     }
 
     let lead = Arc::new(Leadership::new(
@@ -525,14 +656,18 @@ pub async fn run(cluster: Cluster, initial: Loaded, settings: Settings) -> Resul
         settings.lease_duration,
     ));
     {
-        let (lead, cluster, wake, metrics) = (lead.clone(), cluster.clone(), wake.clone(), metrics.clone());
+        let (lead, cluster, wake, metrics) =
+            (lead.clone(), cluster.clone(), wake.clone(), metrics.clone());
         tokio::spawn(async move {
             loop {
                 let was = lead.is_leader();
                 match lead.step(&cluster).await {
                     Ok(now) => {
                         if now && !was {
-                            log(format!("leading (Lease {}, as {})", lead.name, lead.identity));
+                            log(format!(
+                                "leading (Lease {}, as {})",
+                                lead.name, lead.identity
+                            ));
                             wake.notify_one();
                         } else if !now && was {
                             log(format!("no longer leading (Lease {})", lead.name));
@@ -544,7 +679,11 @@ pub async fn run(cluster: Cluster, initial: Loaded, settings: Settings) -> Resul
                         log(format!("Lease {}: {e}", lead.name));
                     }
                 }
-                let every = if lead.is_leader() { lead.duration / 3 } else { lead.duration / 4 };
+                let every = if lead.is_leader() {
+                    lead.duration / 3
+                } else {
+                    lead.duration / 4
+                };
                 tokio::time::sleep(every).await;
             }
         });
@@ -596,11 +735,14 @@ pub async fn run(cluster: Cluster, initial: Loaded, settings: Settings) -> Resul
             Ok(()) => sched.fire_schedules().await,
             Err(e) => Err(e),
         };
+        sched.metrics.passes.inc();
         sleep_for = Duration::from_secs(60);
         match result {
             Ok(Some(next)) => {
                 if sched.now.is_none() {
-                    let secs = (next - Timestamp::now()).total(jiff::Unit::Second).unwrap_or(60.0);
+                    let secs = (next - Timestamp::now())
+                        .total(jiff::Unit::Second)
+                        .unwrap_or(60.0);
                     sleep_for = sleep_for.min(Duration::from_secs_f64(secs.clamp(0.05, 60.0)));
                 }
             }
@@ -621,11 +763,19 @@ pub async fn run(cluster: Cluster, initial: Loaded, settings: Settings) -> Resul
 
 /// Watches the project's ConfigMap and swaps in each new version that parses, so a
 /// redeploy changes schedules without a restart.
-async fn reload_project(cluster: Cluster, name: String, loaded: Arc<RwLock<Arc<Loaded>>>, wake: Arc<Notify>) {
+async fn reload_project(
+    cluster: Cluster,
+    name: String,
+    loaded: Arc<RwLock<Arc<Loaded>>>,
+    wake: Arc<Notify>,
+) {
     let api = cw::config_maps(&cluster);
-    let stream = watcher(api, watcher::Config::default().fields(&format!("metadata.name={name}")))
-        .default_backoff()
-        .applied_objects();
+    let stream = watcher(
+        api,
+        watcher::Config::default().fields(&format!("metadata.name={name}")),
+    )
+    .default_backoff()
+    .applied_objects();
     futures::pin_mut!(stream);
     while let Some(item) = stream.next().await {
         let Ok(cm) = item else { continue };
@@ -634,7 +784,9 @@ async fn reload_project(cluster: Cluster, name: String, loaded: Arc<RwLock<Arc<L
                 *loaded.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(l);
                 wake.notify_one();
             }
-            Err(e) => log(format!("ConfigMap {name}: {e}; keeping the previous project")),
+            Err(e) => log(format!(
+                "ConfigMap {name}: {e}; keeping the previous project"
+            )),
         }
     }
 }

@@ -9,4 +9,5 @@ mod init_and_render;
 mod local_run;
 mod meta;
 mod picker;
+mod scheduler;
 mod workflows;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 /// One job, `step`, used by every task with its own TASK env var. A task fails (exit 3) while a
 /// file `fail-TASK` exists, and while `attempts-TASK` counts fewer than `pass-after-TASK` says.
-const JOB: &str = r#"#!/bin/sh
+pub const JOB: &str = r#"#!/bin/sh
 echo "start $TASK $(date +%s%N)" >> log
 echo "$TASK got $1 $2 $3 $4 run $ETL_RUN_ID trigger $ETL_TRIGGER"
 n=$(( $(cat "attempts-$TASK" 2>/dev/null || echo 0) + 1 ))
@@ -18,7 +18,7 @@ if [ -e "pass-after-$TASK" ] && [ "$n" -lt "$(cat "pass-after-$TASK")" ]; then e
 exit 0
 "#;
 
-fn project(workflows: &str) -> Sandbox {
+pub fn project(workflows: &str) -> Sandbox {
     let s = Sandbox::new();
     s.write("job.sh", JOB);
     s.write(
@@ -46,13 +46,13 @@ const DIAMOND: &str = "  diamond:
 ";
 
 #[derive(Debug)]
-struct Span {
-    start: u128,
-    end: u128,
+pub struct Span {
+    pub start: u128,
+    pub end: u128,
 }
 
 /// Each task's spans (one per attempt), from the log.
-fn spans(s: &Sandbox) -> HashMap<String, Vec<Span>> {
+pub fn spans(s: &Sandbox) -> HashMap<String, Vec<Span>> {
     let mut out: HashMap<String, Vec<Span>> = HashMap::new();
     let log = std::fs::read_to_string(s.path().join("log")).unwrap_or_default();
     for line in log.lines() {
