@@ -21,6 +21,8 @@ struct RunJson {
     reason: Option<String>,
     attempt: Option<u32>,
     trigger: String,
+    /// For a task of a workflow run (in the cluster), that run.
+    workflow_run: Option<String>,
     started_by: Option<String>,
     started_at: Option<jiff::Timestamp>,
     finished_at: Option<jiff::Timestamp>,
@@ -41,6 +43,7 @@ impl RunJson {
             reason: None,
             attempt: None,
             trigger: r.trigger.clone(),
+            workflow_run: None,
             started_by: Some(r.started_by.clone()),
             started_at: Some(r.started_at),
             finished_at: r.duration_seconds.and_then(|d| {
@@ -65,6 +68,7 @@ impl RunJson {
             reason: r.reason.clone(),
             attempt: Some(r.attempt),
             trigger: r.trigger.clone(),
+            workflow_run: r.workflow_run.clone(),
             started_by: r.started_by.clone(),
             started_at,
             finished_at: r.finished,
@@ -265,7 +269,11 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
                         .map(|t| in_job_zone(&project, &r.job, t))
                         .unwrap_or_else(|| "-".into()),
                     duration,
-                    r.trigger.clone(),
+                    // A workflow's task says which run of the workflow it belongs to.
+                    match &r.workflow_run {
+                        Some(w) => format!("{} {w}", r.trigger),
+                        None => r.trigger.clone(),
+                    },
                     r.started_by.clone().unwrap_or_else(|| "-".into()),
                 ]
             };

@@ -87,6 +87,8 @@ pub struct RunSummary {
     pub finished: Option<Timestamp>,
     /// Why it failed or who cancelled it.
     pub reason: Option<String>,
+    /// The workflow run it is a task of.
+    pub workflow_run: Option<String>,
 }
 
 fn label<'a>(job: &'a Job, key: &str) -> Option<&'a str> {
@@ -229,6 +231,7 @@ pub fn summary(job: &Job) -> RunSummary {
         started: status.and_then(|s| s.start_time.as_ref()).map(ts),
         finished,
         reason: reason(job),
+        workflow_run: label(job, &workflow::workflow_run_label()).map(str::to_string),
     }
 }
 

@@ -86,6 +86,7 @@ mod tests {
             started: started.map(|s| s.parse().unwrap()),
             finished: None,
             reason: None,
+            workflow_run: None,
         }
     }
 
