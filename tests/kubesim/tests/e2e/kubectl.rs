@@ -871,3 +871,71 @@ fn deployment_validation_matches_the_real_server() {
         "field is immutable",
     );
 }
+
+/// A pod's process reaches kubesim through `KUBECONFIG`, with its own namespace as the
+/// default one, as a process in a real pod reaches its API server; commands are found on
+/// kubesim's PATH (here: kubectl itself, run inside the pod).
+#[test]
+fn pods_reach_back_to_kubesim() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    sim.ok(&["create", "namespace", "team-a"]);
+    let pod = |ns: &str, name: &str, extra_env: &str| {
+        format!(
+            r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  namespace: {ns}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: registry.example/etl:1
+    command: ["sh", "-c", "kubectl get pods -o name && echo KUBECONFIG=$KUBECONFIG"]
+    env: [{extra_env}]
+"#
+        )
+    };
+    sim.apply(&pod("default", "asks-default", ""));
+    sim.apply(&pod("team-a", "asks-team-a", ""));
+    sim.apply(&pod(
+        "default",
+        "brings-its-own",
+        "{name: KUBECONFIG, value: /nonexistent/kubeconfig}",
+    ));
+    let finished = |ns: &str, name: &str| {
+        eventually(
+            &format!("{ns}/{name} to finish"),
+            Duration::from_secs(30),
+            || {
+                let p = json(&sim.ok(&["-n", ns, "get", "pod", name, "-o", "json"]));
+                let phase = p["status"]["phase"].as_str().unwrap_or("").to_string();
+                matches!(phase.as_str(), "Succeeded" | "Failed").then_some(phase)
+            },
+        )
+    };
+    assert_eq!(finished("default", "asks-default"), "Succeeded");
+    let log = sim.ok(&["logs", "asks-default"]);
+    assert!(log.contains("pod/asks-default\n"), "{log}");
+    assert!(!log.contains("asks-team-a"), "{log}");
+    assert!(
+        log.contains(&format!("KUBECONFIG={}\n", sim.kubeconfig.display())),
+        "{log}"
+    );
+
+    assert_eq!(finished("team-a", "asks-team-a"), "Succeeded");
+    let log = sim.ok(&["-n", "team-a", "logs", "asks-team-a"]);
+    assert!(log.starts_with("pod/asks-team-a\n"), "{log}");
+    assert!(
+        log.contains(&format!("KUBECONFIG={}.team-a\n", sim.kubeconfig.display())),
+        "{log}"
+    );
+
+    // The pod's own KUBECONFIG wins: kubectl cannot find that file and fails.
+    assert_eq!(finished("default", "brings-its-own"), "Failed");
+    let log = sim.ok(&["logs", "brings-its-own"]);
+    assert!(!log.contains("pod/"), "{log}");
+}
