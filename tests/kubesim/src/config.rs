@@ -9,7 +9,9 @@ kubesim: a Kubernetes API test server that runs pods as local processes
 Usage: kubesim [--port N] [--kubeconfig PATH] [--workdir DIR] [--start-time RFC3339]
 
   --port N              port on 127.0.0.1 to listen on (0: any free port; default 0)
-  --kubeconfig PATH     write a kubeconfig pointing at this server to PATH
+  --kubeconfig PATH     write a kubeconfig pointing at this server to PATH; pod
+                        processes get KUBECONFIG pointing at it (PATH.<namespace>
+                        outside `default`)
   --workdir DIR         directory pod processes start in (default: the current one)
   --start-time TIME     simulated clock start, RFC 3339 (default: now)
   -v, --verbose         log every API request to stderr (also: KUBESIM_VERBOSE=1)
@@ -74,6 +76,11 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
 
 /// The kubeconfig for a server at `server` (context and cluster `kubesim`, no auth).
 pub fn kubeconfig(server: &str) -> String {
+    kubeconfig_in(server, "default")
+}
+
+/// The kubeconfig for a server at `server` with `namespace` as the context's namespace.
+pub fn kubeconfig_in(server: &str, namespace: &str) -> String {
     format!(
         "apiVersion: v1
 kind: Config
@@ -85,7 +92,7 @@ contexts:
 - name: kubesim
   context:
     cluster: kubesim
-    namespace: default
+    namespace: {namespace}
     user: kubesim
 current-context: kubesim
 users:

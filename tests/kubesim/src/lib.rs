@@ -11,6 +11,7 @@ pub mod logs;
 pub mod meta;
 pub mod protobuf;
 pub mod resources;
+pub mod scale;
 pub mod selector;
 pub mod server;
 pub mod store;
@@ -49,7 +50,16 @@ async fn prepare(cfg: &Config) -> Result<Prepared, String> {
     let clock = Arc::new(clock::Clock::starting_at(cfg.start_time));
     let verbose = cfg.verbose || std::env::var_os("KUBESIM_VERBOSE").is_some_and(|v| v == "1");
     let state = Arc::new(server::State::new(clock, addr.to_string(), verbose));
-    let kubelet = Arc::new(controllers::kubelet::Kubelet::new(workdir));
+    let api = cfg
+        .kubeconfig
+        .clone()
+        // Absolute, as pod processes start in another directory.
+        .map(|k| std::path::absolute(&k).unwrap_or(k))
+        .map(|kubeconfig| controllers::kubelet::ApiAccess {
+            kubeconfig,
+            url: url.clone(),
+        });
+    let kubelet = Arc::new(controllers::kubelet::Kubelet::new(workdir, api));
     tokio::spawn(controllers::run(state.clone(), kubelet.clone()));
     Ok(Prepared {
         listener,

@@ -200,6 +200,18 @@ pub static ROLEBINDING: Resource = Resource {
     categories: &[],
 };
 
+pub static DEPLOYMENT: Resource = Resource {
+    name: "deployments",
+    singular: "deployment",
+    kind: "Deployment",
+    group: "apps",
+    version: "v1",
+    namespaced: true,
+    short_names: &["deploy"],
+    subresources: &["status", "scale"],
+    categories: &["all"],
+};
+
 pub static ALL: &[&Resource] = &[
     &POD,
     &SECRET,
@@ -210,6 +222,7 @@ pub static ALL: &[&Resource] = &[
     &SERVICE,
     &JOB,
     &CRONJOB,
+    &DEPLOYMENT,
     &LEASE,
     &ROLE,
     &ROLEBINDING,
@@ -309,13 +322,20 @@ pub fn resource_list(group_version: &str) -> Option<Value> {
             } else {
                 &["get", "patch", "update"]
             };
-            resources.push(json!({
+            let mut doc = json!({
                 "name": format!("{}/{}", r.name, sub),
                 "singularName": "",
                 "namespaced": r.namespaced,
                 "kind": if *sub == "log" { "Pod" } else { r.kind },
                 "verbs": verbs,
-            }));
+            });
+            if *sub == "scale" {
+                // kubectl scale finds the Scale kind through these.
+                doc["group"] = json!("autoscaling");
+                doc["version"] = json!("v1");
+                doc["kind"] = json!("Scale");
+            }
+            resources.push(doc);
         }
     }
     if resources.is_empty() {

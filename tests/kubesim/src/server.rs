@@ -460,6 +460,43 @@ async fn api(
                 list(state, res, ns.as_deref(), &q, table)
             }
         }
+        ("GET", Target::Object { res, ns, name, sub }) if sub.as_deref() == Some("scale") => {
+            let obj = state.store().get(res, &ns, &name)?;
+            Ok(json_resp(200, &crate::scale::to_scale(&obj)))
+        }
+        ("PUT" | "PATCH", Target::Object { res, ns, name, sub })
+            if sub.as_deref() == Some("scale") =>
+        {
+            let (body, ct) = read_body(req).await?;
+            let cur = state.store().get(res, &ns, &name)?;
+            let scale = if method == Method::PUT {
+                parse_json(&body)?
+            } else {
+                let current = crate::scale::to_scale(&cur);
+                let doc = parse_json(&body)?;
+                match ct.split(';').next().unwrap_or("").trim() {
+                    "application/merge-patch+json" => apply::merge_patch(&current, &doc),
+                    "application/strategic-merge-patch+json" => {
+                        apply::strategic_merge_patch(&current, &doc)
+                    }
+                    "application/json-patch+json" => apply::json_patch(&current, &doc)?,
+                    other => {
+                        return Err(ApiError::unsupported_media_type(format!(
+                            "kubesim patches a scale subresource with merge, strategic merge or JSON patches only (got {other})"
+                        )));
+                    }
+                }
+            };
+            let new = crate::scale::apply_scale(&cur, &scale, &res.qualified())?;
+            let suffix = if method == Method::PUT {
+                "update"
+            } else {
+                "patch"
+            };
+            let manager = field_manager(&q, &ua, suffix);
+            let out = store_update(state, res, &cur, new, None, Some(&manager), dry_run(&q))?;
+            Ok(json_resp(200, &crate::scale::to_scale(&out)))
+        }
         ("GET", Target::Object { res, ns, name, sub }) => {
             if sub.as_deref() == Some("log") {
                 return crate::controllers::kubelet::serve_log(state, &ns, &name, &q);
@@ -685,6 +722,9 @@ fn store_update(
     }
     if res.name == "rolebindings" {
         validate::validate_rolebinding_update(cur, &new)?;
+    }
+    if res.name == "deployments" && sub.is_none() {
+        validate::validate_deployment_update(cur, &new)?;
     }
     if let Some(m) = manager {
         let now = meta::rfc3339(state.clock.now());
@@ -1284,7 +1324,8 @@ mod tests {
         assert!(t.contains("\"jobs\"") && t.contains("ns: \"ns\""), "{t}");
         assert!(target("/apis/batch/v1/jobs").contains("ns: None"));
         assert_eq!(target("/api/v1/namespaces/default/pods/p/exec"), "notfound");
-        assert_eq!(target("/apis/apps/v1/deployments"), "notfound");
+        assert!(target("/apis/apps/v1/deployments").contains("\"deployments\""));
+        assert_eq!(target("/apis/apps/v1/replicasets"), "notfound");
     }
 
     #[test]

@@ -159,6 +159,16 @@ fn columns(res: &Resource) -> Vec<Value> {
             col("Holder", "string"),
             col("Age", "string"),
         ],
+        "deployments" => vec![
+            col("Name", "string"),
+            col("Ready", "string"),
+            col("Up-to-date", "integer"),
+            col("Available", "integer"),
+            col("Age", "string"),
+            wide(col("Containers", "string")),
+            wide(col("Images", "string")),
+            wide(col("Selector", "string")),
+        ],
         "services" => vec![
             col("Name", "string"),
             col("Type", "string"),
@@ -314,6 +324,40 @@ fn cells(res: &Resource, o: &Value, now: Timestamp) -> Vec<Value> {
             json!(o["spec"]["holderIdentity"].as_str().unwrap_or("")),
             json!(created),
         ],
+        "deployments" => {
+            let containers = o["spec"]["template"]["spec"]["containers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let list = |k: &str| {
+                containers
+                    .iter()
+                    .map(|c| c[k].as_str().unwrap_or("").to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            let selector =
+                crate::selector::LabelSelector::from_object(&o["spec"]["selector"]).to_query();
+            let st = &o["status"];
+            vec![
+                json!(name),
+                json!(format!(
+                    "{}/{}",
+                    st["readyReplicas"].as_i64().unwrap_or(0),
+                    o["spec"]["replicas"].as_i64().unwrap_or(1)
+                )),
+                json!(st["updatedReplicas"].as_i64().unwrap_or(0)),
+                json!(st["availableReplicas"].as_i64().unwrap_or(0)),
+                json!(created),
+                json!(list("name")),
+                json!(list("image")),
+                json!(if selector.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    selector
+                }),
+            ]
+        }
         "services" => {
             let spec = &o["spec"];
             let ty = spec["type"].as_str().unwrap_or("ClusterIP");

@@ -4,6 +4,7 @@
 use crate::error::{ApiError, Cause};
 use crate::meta;
 use crate::resources::Resource;
+use crate::selector::LabelSelector;
 use serde_json::{Value, json};
 
 const SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
@@ -135,6 +136,7 @@ pub fn validate(res: &Resource, obj: &Value) -> Result<(), ApiError> {
             validate_cronjob_spec(&obj["spec"], &mut causes);
         }
         "services" => validate_service_spec(&obj["spec"], &mut causes),
+        "deployments" => validate_deployment_spec(&obj["spec"], &mut causes),
         "roles" => {
             for (i, r) in obj["rules"].as_array().into_iter().flatten().enumerate() {
                 if r["verbs"].as_array().is_none_or(Vec::is_empty) {
@@ -265,6 +267,101 @@ fn validate_job_spec(spec: &Value, at: &str, causes: &mut Vec<Cause>) {
             &["NonIndexed", "Indexed"],
         )),
     }
+}
+
+/// Go's `%#v` of a label map, as the real server quotes it in messages.
+fn go_map(m: &Value) -> String {
+    let entries: Vec<String> = m
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k:?}:{:?}", v.as_str().unwrap_or("")))
+        .collect();
+    format!("map[string]string{{{}}}", entries.join(", "))
+}
+
+fn validate_deployment_spec(spec: &Value, causes: &mut Vec<Cause>) {
+    if let Some(n) = spec["replicas"].as_i64()
+        && n < 0
+    {
+        causes.push(invalid(
+            "spec.replicas",
+            &n.to_string(),
+            "must be greater than or equal to 0",
+        ));
+    }
+    let sel = &spec["selector"];
+    let labels = &spec["template"]["metadata"]["labels"];
+    let no_terms = sel["matchLabels"].as_object().is_none_or(|m| m.is_empty())
+        && sel["matchExpressions"].as_array().is_none_or(Vec::is_empty);
+    let mismatch = || Cause {
+        reason: "FieldValueInvalid",
+        field: "spec.template.metadata.labels".into(),
+        message: format!(
+            "Invalid value: {}: `selector` does not match template `labels`",
+            go_map(labels)
+        ),
+    };
+    if !sel.is_object() {
+        // No selector selects nothing, so the template does not match either (both causes,
+        // as the real server reports them).
+        causes.push(required("spec.selector", ""));
+        causes.push(mismatch());
+    } else if no_terms {
+        causes.push(Cause {
+            reason: "FieldValueInvalid",
+            field: "spec.selector".into(),
+            message: "Invalid value: \"{}\": empty selector is invalid for deployment".into(),
+        });
+    } else if !LabelSelector::from_object(sel).matches_labels(labels.as_object()) {
+        causes.push(mismatch());
+    }
+    let tpl = &spec["template"]["spec"];
+    validate_pod_spec(tpl, "spec.template.spec", causes);
+    if let Some(rp) = tpl["restartPolicy"].as_str()
+        && rp != "Always"
+    {
+        causes.push(unsupported(
+            "spec.template.spec.restartPolicy",
+            rp,
+            &["Always"],
+        ));
+    }
+    if let Some(t) = spec["strategy"]["type"].as_str() {
+        if !matches!(t, "Recreate" | "RollingUpdate") {
+            causes.push(unsupported(
+                "spec.strategy.type",
+                t,
+                &["Recreate", "RollingUpdate"],
+            ));
+        } else if t == "Recreate" && !spec["strategy"]["rollingUpdate"].is_null() {
+            causes.push(Cause {
+                reason: "FieldValueForbidden",
+                field: "spec.strategy.rollingUpdate".into(),
+                message: "Forbidden: may not be specified when strategy `type` is 'Recreate'"
+                    .into(),
+            });
+        }
+    }
+}
+
+/// Rejects a changed Deployment selector (immutable in apps/v1).
+pub fn validate_deployment_update(old: &Value, new: &Value) -> Result<(), ApiError> {
+    if old["spec"]["selector"] == new["spec"]["selector"] {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        "Deployment.apps",
+        meta::name(new),
+        vec![Cause {
+            reason: "FieldValueInvalid",
+            field: "spec.selector".into(),
+            message: format!(
+                "Invalid value: {}: field is immutable",
+                serde_json::to_string(&new["spec"]["selector"]).unwrap_or_default()
+            ),
+        }],
+    ))
 }
 
 fn validate_service_spec(spec: &Value, causes: &mut Vec<Cause>) {
@@ -466,6 +563,29 @@ pub fn default_object(res: &Resource, obj: &mut Value, creating: bool) {
                     if js["template"].is_object() {
                         default_pod_spec(&mut js["template"]["spec"]);
                     }
+                }
+            }
+            if creating {
+                obj["status"] = json!({});
+            }
+        }
+        "deployments" => {
+            let spec = &mut obj["spec"];
+            if spec.is_object() {
+                default_if_missing(spec, "replicas", json!(1));
+                default_if_missing(spec, "revisionHistoryLimit", json!(10));
+                default_if_missing(spec, "progressDeadlineSeconds", json!(600));
+                default_if_missing(spec, "strategy", json!({"type": "RollingUpdate"}));
+                default_if_missing(&mut spec["strategy"], "type", json!("RollingUpdate"));
+                if spec["strategy"]["type"] == "RollingUpdate" {
+                    default_if_missing(
+                        &mut spec["strategy"],
+                        "rollingUpdate",
+                        json!({"maxSurge": "25%", "maxUnavailable": "25%"}),
+                    );
+                }
+                if spec["template"].is_object() {
+                    default_pod_spec(&mut spec["template"]["spec"]);
                 }
             }
             if creating {

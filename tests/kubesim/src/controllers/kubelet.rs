@@ -30,8 +30,17 @@ pub const NODE: &str = "kubesim-node";
 /// The longest a deleted pod's process gets between SIGTERM and SIGKILL.
 const MAX_GRACE: Duration = Duration::from_secs(3);
 
+/// Where pods find the API server: kubesim's `--kubeconfig` and its URL.
+pub struct ApiAccess {
+    pub kubeconfig: PathBuf,
+    pub url: String,
+}
+
 pub struct Kubelet {
     workdir: PathBuf,
+    api: Option<ApiAccess>,
+    /// Namespaces whose kubeconfig (`<kubeconfig>.<namespace>`) is written.
+    kubeconfigs: Mutex<HashSet<String>>,
     /// Pods with a running task: uid -> stop signal.
     running: Mutex<HashMap<String, watch::Sender<bool>>>,
     /// Process group ids of live containers, killed on shutdown.
@@ -41,9 +50,11 @@ pub struct Kubelet {
 }
 
 impl Kubelet {
-    pub fn new(workdir: PathBuf) -> Self {
+    pub fn new(workdir: PathBuf, api: Option<ApiAccess>) -> Self {
         Kubelet {
             workdir,
+            api,
+            kubeconfigs: Mutex::new(HashSet::new()),
             running: Mutex::new(HashMap::new()),
             children: Mutex::new(HashSet::new()),
             config_errors: Mutex::new(HashMap::new()),
@@ -161,6 +172,37 @@ impl Kubelet {
         }
     }
 
+    /// `KUBECONFIG` for a pod's process, so that it reaches kubesim as a real pod reaches its
+    /// API server, with its own namespace as the default one (as in-cluster config has it):
+    /// kubesim's `--kubeconfig` itself for `default`, `<kubeconfig>.<namespace>` (written
+    /// on first use) for other namespaces. Nothing without `--kubeconfig`. The pod's own
+    /// `env` comes later and wins.
+    fn kubeconfig_env(&self, pod: &Value) -> Vec<(String, String)> {
+        let Some(api) = &self.api else {
+            return Vec::new();
+        };
+        let ns = meta::namespace(pod);
+        if ns == "default" {
+            return vec![("KUBECONFIG".into(), api.kubeconfig.display().to_string())];
+        }
+        let mut path = api.kubeconfig.clone().into_os_string();
+        path.push(format!(".{ns}"));
+        let path = PathBuf::from(path);
+        let mut written = self.kubeconfigs.lock().expect("kubeconfigs lock");
+        if !written.contains(ns) {
+            // Written aside and renamed, so a process never reads half a file.
+            let tmp = path.with_extension("kubesim-tmp");
+            let text = crate::config::kubeconfig_in(&api.url, ns);
+            match std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, &path)) {
+                Ok(()) => {
+                    written.insert(ns.to_string());
+                }
+                Err(e) => eprintln!("kubesim: cannot write {}: {e}", path.display()),
+            }
+        }
+        vec![("KUBECONFIG".into(), path.display().to_string())]
+    }
+
     /// Keeps a pod Pending with its container waiting for `reason`; one Warning event
     /// `Failed` per distinct message.
     fn waiting(&self, state: &State, pod: &Value, reason: &str, msg: &str, event: &str) {
@@ -237,6 +279,7 @@ impl Kubelet {
                 cmd.args(&argv[1..])
                     .env_clear()
                     .envs(base_env(&pod))
+                    .envs(self.kubeconfig_env(&pod))
                     .envs(env.iter().map(|(k, v)| (k, v)))
                     .current_dir(&cwd)
                     .stdin(Stdio::null())

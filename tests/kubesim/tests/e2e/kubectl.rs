@@ -637,3 +637,305 @@ fn kubectl_create_service_account_role_and_binding() {
             .contains("serviceaccount/runner")
     );
 }
+
+fn deployment_yaml(image: &str, replicas: u32) -> String {
+    format!(
+        r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: etl-scheduler
+  labels: {{app: etl-scheduler}}
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels: {{app: etl-scheduler}}
+  template:
+    metadata:
+      labels: {{app: etl-scheduler}}
+    spec:
+      serviceAccountName: etl-scheduler
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: scheduler
+        image: {image}
+        command: ["sh", "-c", "echo scheduling; exec sleep 3600"]
+"#
+    )
+}
+
+/// The pods of the etl-scheduler Deployment: (name, pod-template-hash, restarts, pid).
+fn scheduler_pods(sim: &Sim) -> Vec<(String, String, i64, i32)> {
+    let pods = json(&sim.ok(&["get", "pods", "-l", "app=etl-scheduler", "-o", "json"]));
+    pods["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+        .map(|p| {
+            let cs = &p["status"]["containerStatuses"][0];
+            let pid = cs["containerID"]
+                .as_str()
+                .and_then(|c| c.strip_prefix("kubesim://"))
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0);
+            (
+                p["metadata"]["name"].as_str().unwrap().to_string(),
+                p["metadata"]["labels"]["pod-template-hash"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+                cs["restartCount"].as_i64().unwrap_or(0),
+                pid,
+            )
+        })
+        .collect()
+}
+
+fn rollout_status(sim: &Sim) {
+    let out = sim.ok(&["rollout", "status", "deploy/etl-scheduler", "--timeout=60s"]);
+    assert!(
+        out.contains("deployment \"etl-scheduler\" successfully rolled out"),
+        "{out}"
+    );
+}
+
+/// What `etl deploy` applies, as kubectl sees it: a Deployment kept running (restarted when
+/// its process dies, replaced when its pod is deleted, recreated when its template changes)
+/// beside its ServiceAccount, Role, RoleBinding, Service and the scheduler's Lease.
+#[test]
+fn deployment_keeps_its_pods_running() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    let manifest = format!(
+        "{RBAC_AND_SERVICE}---\n{}",
+        deployment_yaml("registry.example/etl:1", 1)
+    );
+    let out = sim.apply(&manifest);
+    assert!(
+        out.contains("deployment.apps/etl-scheduler serverside-applied"),
+        "{out}"
+    );
+    rollout_status(&sim);
+    sim.apply(
+        "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: etl-scheduler\nspec:\n  holderIdentity: somebody\n",
+    );
+
+    let all = sim.ok(&["get", "deploy,lease,sa,role,rolebinding,svc"]);
+    let rows = table(&all);
+    let row = |name: &str| -> Vec<String> {
+        rows.iter()
+            .find(|r| r.first().map(String::as_str) == Some(name))
+            .unwrap_or_else(|| panic!("no row {name} in\n{all}"))
+            .clone()
+    };
+    assert_eq!(
+        rows[0],
+        ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+        "{all}"
+    );
+    assert_eq!(
+        row("deployment.apps/etl-scheduler")[1..4],
+        ["1/1", "1", "1"]
+    );
+    assert_eq!(
+        row("lease.coordination.k8s.io/etl-scheduler")[1],
+        "somebody"
+    );
+    row("serviceaccount/etl-scheduler");
+    row("role.rbac.authorization.k8s.io/etl-scheduler");
+    assert_eq!(
+        row("rolebinding.rbac.authorization.k8s.io/etl-scheduler")[1],
+        "Role/etl-scheduler"
+    );
+    assert_eq!(row("service/etl-scheduler")[1], "ClusterIP");
+
+    // One pod, named <deployment>-<template hash>-<5 chars>, owned by the Deployment.
+    let pods = scheduler_pods(&sim);
+    assert_eq!(pods.len(), 1, "{pods:?}");
+    let (first, hash, restarts, pid) = pods[0].clone();
+    assert_eq!(restarts, 0);
+    assert!((1..=10).contains(&hash.len()), "{hash}");
+    let suffix = first
+        .strip_prefix(&format!("etl-scheduler-{hash}-"))
+        .unwrap_or_else(|| panic!("{first} is not etl-scheduler-{hash}-xxxxx"));
+    assert_eq!(suffix.len(), 5, "{first}");
+    let pod = json(&sim.ok(&["get", "pod", &first, "-o", "json"]));
+    assert_eq!(pod["metadata"]["ownerReferences"][0]["kind"], "Deployment");
+    assert_eq!(pod["metadata"]["ownerReferences"][0]["controller"], true);
+    assert_eq!(pod["spec"]["restartPolicy"], "Always");
+    assert_eq!(sim.ok(&["logs", &first]), "scheduling\n");
+
+    // Its process killed: the kubelet restarts the container in place.
+    assert!(pid > 0);
+    // SAFETY: kill(2) on the pid kubesim reports for the container; no memory is touched.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
+    eventually(
+        "the killed container to run again",
+        Duration::from_secs(30),
+        || {
+            let pods = scheduler_pods(&sim);
+            (pods.len() == 1 && pods[0].0 == first && pods[0].2 == 1 && pods[0].3 != pid)
+                .then_some(())
+        },
+    );
+    rollout_status(&sim);
+
+    // Its pod deleted: another takes its place.
+    sim.ok(&["delete", "pod", &first, "--timeout=30s"]);
+    let second = eventually("a replacement pod", Duration::from_secs(30), || {
+        let pods = scheduler_pods(&sim);
+        (pods.len() == 1 && pods[0].0 != first && pods[0].1 == hash).then(|| pods[0].0.clone())
+    });
+    rollout_status(&sim);
+
+    // Scaled up and down through the scale subresource.
+    sim.ok(&["scale", "deploy/etl-scheduler", "--replicas=3"]);
+    rollout_status(&sim);
+    assert_eq!(scheduler_pods(&sim).len(), 3);
+    sim.ok(&["scale", "deploy/etl-scheduler", "--replicas=1"]);
+    eventually("one pod left", Duration::from_secs(30), || {
+        (scheduler_pods(&sim).len() == 1).then_some(())
+    });
+
+    // A new template replaces the pod (Recreate): new hash, new name.
+    sim.apply(&deployment_yaml("registry.example/etl:2", 1));
+    rollout_status(&sim);
+    let pods = scheduler_pods(&sim);
+    assert_eq!(pods.len(), 1, "{pods:?}");
+    assert_ne!(pods[0].1, hash);
+    assert_ne!(pods[0].0, second);
+    let d = json(&sim.ok(&["get", "deploy", "etl-scheduler", "-o", "json"]));
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "2"
+    );
+    assert_eq!(
+        d["status"]["observedGeneration"],
+        d["metadata"]["generation"]
+    );
+
+    // Deleting the Deployment deletes its pods.
+    sim.ok(&["delete", "deploy", "etl-scheduler", "--timeout=30s"]);
+    eventually("the pods to go", Duration::from_secs(30), || {
+        sim.ok(&["get", "pods", "-l", "app=etl-scheduler", "-o", "name"])
+            .trim()
+            .is_empty()
+            .then_some(())
+    });
+}
+
+#[test]
+fn deployment_validation_matches_the_real_server() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    let refused = |yaml: &str, expect: &str| {
+        let out = sim.kubectl_stdin(&["apply", "--server-side", "-f", "-"], Some(yaml));
+        assert!(!out.status.success(), "accepted:\n{yaml}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expect), "{err}");
+    };
+    let good = deployment_yaml("registry.example/etl:1", 1);
+    refused(
+        &good.replace(
+            "matchLabels: {app: etl-scheduler}",
+            "matchLabels: {app: other}",
+        ),
+        r#"spec.template.metadata.labels: Invalid value: map[string]string{"app":"etl-scheduler"}: `selector` does not match template `labels`"#,
+    );
+    refused(
+        &good.replace("  selector:\n    matchLabels: {app: etl-scheduler}\n", ""),
+        "spec.selector: Required value",
+    );
+    refused(
+        &good.replace(
+            "      terminationGracePeriodSeconds: 1\n",
+            "      terminationGracePeriodSeconds: 1\n      restartPolicy: Never\n",
+        ),
+        r#"spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always""#,
+    );
+    sim.apply(&good);
+    refused(
+        &good
+            .replace(
+                "{app: etl-scheduler}\n  template",
+                "{app: etl-scheduler, tier: x}\n  template",
+            )
+            .replace(
+                "labels: {app: etl-scheduler}\n    spec",
+                "labels: {app: etl-scheduler, tier: x}\n    spec",
+            ),
+        "field is immutable",
+    );
+}
+
+/// A pod's process reaches kubesim through `KUBECONFIG`, with its own namespace as the
+/// default one, as a process in a real pod reaches its API server; commands are found on
+/// kubesim's PATH (here: kubectl itself, run inside the pod).
+#[test]
+fn pods_reach_back_to_kubesim() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    sim.ok(&["create", "namespace", "team-a"]);
+    let pod = |ns: &str, name: &str, extra_env: &str| {
+        format!(
+            r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  namespace: {ns}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: registry.example/etl:1
+    command: ["sh", "-c", "kubectl get pods -o name && echo KUBECONFIG=$KUBECONFIG"]
+    env: [{extra_env}]
+"#
+        )
+    };
+    sim.apply(&pod("default", "asks-default", ""));
+    sim.apply(&pod("team-a", "asks-team-a", ""));
+    sim.apply(&pod(
+        "default",
+        "brings-its-own",
+        "{name: KUBECONFIG, value: /nonexistent/kubeconfig}",
+    ));
+    let finished = |ns: &str, name: &str| {
+        eventually(
+            &format!("{ns}/{name} to finish"),
+            Duration::from_secs(30),
+            || {
+                let p = json(&sim.ok(&["-n", ns, "get", "pod", name, "-o", "json"]));
+                let phase = p["status"]["phase"].as_str().unwrap_or("").to_string();
+                matches!(phase.as_str(), "Succeeded" | "Failed").then_some(phase)
+            },
+        )
+    };
+    assert_eq!(finished("default", "asks-default"), "Succeeded");
+    let log = sim.ok(&["logs", "asks-default"]);
+    assert!(log.contains("pod/asks-default\n"), "{log}");
+    assert!(!log.contains("asks-team-a"), "{log}");
+    assert!(
+        log.contains(&format!("KUBECONFIG={}\n", sim.kubeconfig.display())),
+        "{log}"
+    );
+
+    assert_eq!(finished("team-a", "asks-team-a"), "Succeeded");
+    let log = sim.ok(&["-n", "team-a", "logs", "asks-team-a"]);
+    assert!(log.starts_with("pod/asks-team-a\n"), "{log}");
+    assert!(
+        log.contains(&format!("KUBECONFIG={}.team-a\n", sim.kubeconfig.display())),
+        "{log}"
+    );
+
+    // The pod's own KUBECONFIG wins: kubectl cannot find that file and fails.
+    assert_eq!(finished("default", "brings-its-own"), "Failed");
+    let log = sim.ok(&["logs", "brings-its-own"]);
+    assert!(!log.contains("pod/"), "{log}");
+}
