@@ -11,6 +11,7 @@ pub mod logs;
 pub mod meta;
 pub mod protobuf;
 pub mod resources;
+pub mod scale;
 pub mod selector;
 pub mod server;
 pub mod store;

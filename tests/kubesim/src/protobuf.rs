@@ -1,5 +1,6 @@
 //! Decoding of the few protobuf request bodies kubectl sends for typed objects
-//! (`kubectl create namespace|secret|configmap`) into JSON. Pure.
+//! (`kubectl create namespace|secret|configmap|serviceaccount|role|rolebinding`) into
+//! JSON. Pure.
 //!
 //! The body is `k8s\0` + a `runtime.Unknown` (1: typeMeta{1: apiVersion, 2: kind},
 //! 2: raw) whose `raw` is the object message. Field numbers are those of
@@ -123,8 +124,36 @@ fn object_meta(b: &[u8]) -> Option<Value> {
     Some(Value::Object(m))
 }
 
-/// The JSON form of a protobuf-encoded Namespace, Secret or ConfigMap; None for anything
-/// else or a malformed body.
+/// A message made of string fields only: (number, JSON name, repeated).
+fn strings_message(f: &Field, names: &[(u64, &str, bool)]) -> Option<Value> {
+    let Field::Bytes(b) = f else { return None };
+    let mut m = Map::new();
+    for (n, f) in fields(b)? {
+        let Some((_, name, repeated)) = names.iter().find(|(k, _, _)| *k == n) else {
+            continue;
+        };
+        let s = string(&f)?;
+        if *repeated {
+            match m.entry(name.to_string()).or_insert_with(|| json!([])) {
+                Value::Array(a) => a.push(json!(s)),
+                _ => return None,
+            }
+        } else if !s.is_empty() {
+            m.insert(name.to_string(), json!(s));
+        }
+    }
+    Some(Value::Object(m))
+}
+
+fn push(obj: &mut Value, key: &str, v: Value) {
+    match obj[key].as_array_mut() {
+        Some(a) => a.push(v),
+        None => obj[key] = json!([v]),
+    }
+}
+
+/// The JSON form of a protobuf-encoded Namespace, Secret, ConfigMap, ServiceAccount, Role or
+/// RoleBinding; None for anything else or a malformed body.
 pub fn decode(body: &[u8]) -> Option<Value> {
     let envelope = body.strip_prefix(b"k8s\0")?;
     let (mut api_version, mut kind, mut raw) = (String::new(), String::new(), &[][..]);
@@ -189,11 +218,55 @@ pub fn decode(body: &[u8]) -> Option<Value> {
                     .collect();
                 obj["spec"] = json!({"finalizers": fins});
             }
+            ("ServiceAccount", 3) => {
+                let r = strings_message(&f, &[(1, "name", false)])?;
+                push(&mut obj, "imagePullSecrets", r);
+            }
+            ("ServiceAccount", 4) => {
+                if let Field::Varint(v) = f {
+                    obj["automountServiceAccountToken"] = json!(v != 0);
+                }
+            }
+            ("Role", 2) => {
+                let rule = strings_message(
+                    &f,
+                    &[
+                        (1, "verbs", true),
+                        (2, "apiGroups", true),
+                        (3, "resources", true),
+                        (4, "resourceNames", true),
+                        (5, "nonResourceURLs", true),
+                    ],
+                )?;
+                push(&mut obj, "rules", rule);
+            }
+            ("RoleBinding", 2) => {
+                let subject = strings_message(
+                    &f,
+                    &[
+                        (1, "kind", false),
+                        (2, "apiGroup", false),
+                        (3, "name", false),
+                        (4, "namespace", false),
+                    ],
+                )?;
+                push(&mut obj, "subjects", subject);
+            }
+            ("RoleBinding", 3) => {
+                obj["roleRef"] = strings_message(
+                    &f,
+                    &[
+                        (1, "apiGroup", false),
+                        (2, "kind", false),
+                        (3, "name", false),
+                    ],
+                )?;
+            }
             _ => {}
         }
     }
     match kind.as_str() {
-        "Secret" | "ConfigMap" | "Namespace" => {}
+        "Secret" | "ConfigMap" | "Namespace" | "ServiceAccount" | "Role" | "RoleBinding" => {}
         _ => return None,
     }
     if !data.is_empty() {
@@ -245,6 +318,44 @@ mod tests {
         assert!(v["metadata"].get("generateName").is_none());
         assert_eq!(v["data"]["token"], base64_encode(b"s3cret"));
         assert_eq!(v["type"], "Opaque");
+    }
+
+    #[test]
+    fn decodes_a_role_binding() {
+        let subject = [
+            field(1, b"ServiceAccount"),
+            field(2, b""),
+            field(3, b"sa"),
+            field(4, b"ns"),
+        ]
+        .concat();
+        let role_ref = [
+            field(1, b"rbac.authorization.k8s.io"),
+            field(2, b"Role"),
+            field(3, b"r"),
+        ]
+        .concat();
+        let rb = [
+            field(1, &field(1, b"rb")),
+            field(2, &subject),
+            field(3, &role_ref),
+        ]
+        .concat();
+        let type_meta = [
+            field(1, b"rbac.authorization.k8s.io/v1"),
+            field(2, b"RoleBinding"),
+        ]
+        .concat();
+        let body = [b"k8s\0".to_vec(), field(1, &type_meta), field(2, &rb)].concat();
+        let v = decode(&body).unwrap();
+        assert_eq!(
+            v["subjects"],
+            json!([{"kind": "ServiceAccount", "name": "sa", "namespace": "ns"}])
+        );
+        assert_eq!(
+            v["roleRef"],
+            json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "r"})
+        );
     }
 
     #[test]

@@ -43,6 +43,12 @@ impl Resource {
         }
     }
 
+    /// Whether `metadata.generation` tracks spec changes (the real server keeps none for
+    /// pods, leases and services, whose spec is written by their holders all the time).
+    pub fn has_generation(&self) -> bool {
+        !matches!(self.name, "pods" | "leases" | "services")
+    }
+
     pub fn has_status(&self) -> bool {
         self.subresources.contains(&"status")
     }
@@ -137,9 +143,101 @@ pub static CRONJOB: Resource = Resource {
     categories: &["all"],
 };
 
+pub static LEASE: Resource = Resource {
+    name: "leases",
+    singular: "lease",
+    kind: "Lease",
+    group: "coordination.k8s.io",
+    version: "v1",
+    namespaced: true,
+    short_names: &[],
+    subresources: &[],
+    categories: &[],
+};
+
+pub static SERVICEACCOUNT: Resource = Resource {
+    name: "serviceaccounts",
+    singular: "serviceaccount",
+    kind: "ServiceAccount",
+    group: "",
+    version: "v1",
+    namespaced: true,
+    short_names: &["sa"],
+    subresources: &[],
+    categories: &[],
+};
+pub static SERVICE: Resource = Resource {
+    name: "services",
+    singular: "service",
+    kind: "Service",
+    group: "",
+    version: "v1",
+    namespaced: true,
+    short_names: &["svc"],
+    subresources: &["status"],
+    categories: &["all"],
+};
+pub static ROLE: Resource = Resource {
+    name: "roles",
+    singular: "role",
+    kind: "Role",
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    namespaced: true,
+    short_names: &[],
+    subresources: &[],
+    categories: &[],
+};
+pub static ROLEBINDING: Resource = Resource {
+    name: "rolebindings",
+    singular: "rolebinding",
+    kind: "RoleBinding",
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    namespaced: true,
+    short_names: &[],
+    subresources: &[],
+    categories: &[],
+};
+
+pub static DEPLOYMENT: Resource = Resource {
+    name: "deployments",
+    singular: "deployment",
+    kind: "Deployment",
+    group: "apps",
+    version: "v1",
+    namespaced: true,
+    short_names: &["deploy"],
+    subresources: &["status", "scale"],
+    categories: &["all"],
+};
+
 pub static ALL: &[&Resource] = &[
-    &POD, &SECRET, &CONFIGMAP, &EVENT, &NAMESPACE, &JOB, &CRONJOB,
+    &POD,
+    &SECRET,
+    &CONFIGMAP,
+    &EVENT,
+    &NAMESPACE,
+    &SERVICEACCOUNT,
+    &SERVICE,
+    &JOB,
+    &CRONJOB,
+    &DEPLOYMENT,
+    &LEASE,
+    &ROLE,
+    &ROLEBINDING,
 ];
+
+/// The API groups other than the core one, in the order discovery lists them.
+fn groups() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for r in ALL.iter().filter(|r| !r.group.is_empty()) {
+        if !out.contains(&r.group) {
+            out.push(r.group);
+        }
+    }
+    out
+}
 
 /// The resource named `name` in `group`/`version`.
 pub fn find(group: &str, version: &str, name: &str) -> Option<&'static Resource> {
@@ -186,11 +284,12 @@ fn group_doc(group: &str) -> Value {
 }
 
 pub fn group_list() -> Value {
-    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [group_doc("batch")]})
+    let groups: Vec<Value> = groups().into_iter().map(group_doc).collect();
+    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
 pub fn group(group: &str) -> Option<Value> {
-    if group != "batch" {
+    if !groups().contains(&group) {
         return None;
     }
     let mut g = group_doc(group);
@@ -223,13 +322,20 @@ pub fn resource_list(group_version: &str) -> Option<Value> {
             } else {
                 &["get", "patch", "update"]
             };
-            resources.push(json!({
+            let mut doc = json!({
                 "name": format!("{}/{}", r.name, sub),
                 "singularName": "",
                 "namespaced": r.namespaced,
                 "kind": if *sub == "log" { "Pod" } else { r.kind },
                 "verbs": verbs,
-            }));
+            });
+            if *sub == "scale" {
+                // kubectl scale finds the Scale kind through these.
+                doc["group"] = json!("autoscaling");
+                doc["version"] = json!("v1");
+                doc["kind"] = json!("Scale");
+            }
+            resources.push(doc);
         }
     }
     if resources.is_empty() {
@@ -242,10 +348,18 @@ pub fn resource_list(group_version: &str) -> Option<Value> {
 
 /// `/openapi/v3`: the index of group-version documents.
 pub fn openapi_v3_index() -> Value {
-    json!({"paths": {
-        "api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=kubesim"},
-        "apis/batch/v1": {"serverRelativeURL": "/openapi/v3/apis/batch/v1?hash=kubesim"},
-    }})
+    let mut paths = serde_json::Map::new();
+    paths.insert(
+        "api/v1".into(),
+        json!({"serverRelativeURL": "/openapi/v3/api/v1?hash=kubesim"}),
+    );
+    for g in groups() {
+        paths.insert(
+            format!("apis/{g}/v1"),
+            json!({"serverRelativeURL": format!("/openapi/v3/apis/{g}/v1?hash=kubesim")}),
+        );
+    }
+    json!({"paths": paths})
 }
 
 /// A minimal OpenAPI v3 document for one group-version: just enough paths for kubectl to

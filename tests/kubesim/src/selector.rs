@@ -128,6 +128,28 @@ impl LabelSelector {
         self.0.is_empty()
     }
 
+    /// The query-string form, requirements sorted by key as `metav1.FormatLabelSelector`
+    /// prints them (`app=x,tier in (a,b)`); empty for the empty selector.
+    pub fn to_query(&self) -> String {
+        let mut reqs: Vec<(&str, String)> = self
+            .0
+            .iter()
+            .map(|r| match r {
+                Req::Eq(k, v) => (k.as_str(), format!("{k}={v}")),
+                Req::NotEq(k, v) => (k.as_str(), format!("{k}!={v}")),
+                Req::In(k, vs) => (k.as_str(), format!("{k} in ({})", vs.join(","))),
+                Req::NotIn(k, vs) => (k.as_str(), format!("{k} notin ({})", vs.join(","))),
+                Req::Exists(k) => (k.as_str(), k.clone()),
+                Req::NotExists(k) => (k.as_str(), format!("!{k}")),
+            })
+            .collect();
+        reqs.sort_by(|a, b| a.0.cmp(b.0));
+        reqs.into_iter()
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     pub fn matches_labels(&self, labels: Option<&serde_json::Map<String, Value>>) -> bool {
         let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
         self.0.iter().all(|r| match r {

@@ -397,7 +397,7 @@ fn parse_body(body: &[u8], content_type: &str) -> ApiResult<Value> {
     if content_type.contains("protobuf") {
         return crate::protobuf::decode(body).ok_or_else(|| {
             ApiError::unsupported_media_type(
-                "kubesim decodes protobuf only for Namespace, Secret and ConfigMap; send application/json",
+                "kubesim decodes protobuf only for Namespace, Secret, ConfigMap, ServiceAccount, Role and RoleBinding; send application/json",
             )
         });
     }
@@ -459,6 +459,43 @@ async fn api(
             } else {
                 list(state, res, ns.as_deref(), &q, table)
             }
+        }
+        ("GET", Target::Object { res, ns, name, sub }) if sub.as_deref() == Some("scale") => {
+            let obj = state.store().get(res, &ns, &name)?;
+            Ok(json_resp(200, &crate::scale::to_scale(&obj)))
+        }
+        ("PUT" | "PATCH", Target::Object { res, ns, name, sub })
+            if sub.as_deref() == Some("scale") =>
+        {
+            let (body, ct) = read_body(req).await?;
+            let cur = state.store().get(res, &ns, &name)?;
+            let scale = if method == Method::PUT {
+                parse_json(&body)?
+            } else {
+                let current = crate::scale::to_scale(&cur);
+                let doc = parse_json(&body)?;
+                match ct.split(';').next().unwrap_or("").trim() {
+                    "application/merge-patch+json" => apply::merge_patch(&current, &doc),
+                    "application/strategic-merge-patch+json" => {
+                        apply::strategic_merge_patch(&current, &doc)
+                    }
+                    "application/json-patch+json" => apply::json_patch(&current, &doc)?,
+                    other => {
+                        return Err(ApiError::unsupported_media_type(format!(
+                            "kubesim patches a scale subresource with merge, strategic merge or JSON patches only (got {other})"
+                        )));
+                    }
+                }
+            };
+            let new = crate::scale::apply_scale(&cur, &scale, &res.qualified())?;
+            let suffix = if method == Method::PUT {
+                "update"
+            } else {
+                "patch"
+            };
+            let manager = field_manager(&q, &ua, suffix);
+            let out = store_update(state, res, &cur, new, None, Some(&manager), dry_run(&q))?;
+            Ok(json_resp(200, &crate::scale::to_scale(&out)))
         }
         ("GET", Target::Object { res, ns, name, sub }) => {
             if sub.as_deref() == Some("log") {
@@ -682,6 +719,12 @@ fn store_update(
     validate::validate(res, &new)?;
     if res.name == "jobs" && sub.is_none() {
         validate::validate_job_update(cur, &new)?;
+    }
+    if res.name == "rolebindings" {
+        validate::validate_rolebinding_update(cur, &new)?;
+    }
+    if res.name == "deployments" && sub.is_none() {
+        validate::validate_deployment_update(cur, &new)?;
     }
     if let Some(m) = manager {
         let now = meta::rfc3339(state.clock.now());
@@ -1281,7 +1324,8 @@ mod tests {
         assert!(t.contains("\"jobs\"") && t.contains("ns: \"ns\""), "{t}");
         assert!(target("/apis/batch/v1/jobs").contains("ns: None"));
         assert_eq!(target("/api/v1/namespaces/default/pods/p/exec"), "notfound");
-        assert_eq!(target("/apis/apps/v1/deployments"), "notfound");
+        assert!(target("/apis/apps/v1/deployments").contains("\"deployments\""));
+        assert_eq!(target("/apis/apps/v1/replicasets"), "notfound");
     }
 
     #[test]

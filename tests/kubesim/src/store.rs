@@ -104,6 +104,14 @@ impl Store {
             s.create(&NAMESPACE, obj, false)
                 .expect("builtin namespaces are valid");
         }
+        // Every cluster has it: the API server's own service.
+        let api = json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver", "provider": "kubernetes"}},
+            "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"], "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack", "internalTrafficPolicy": "Cluster", "sessionAffinity": "None",
+                     "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
+            "status": {"loadBalancer": {}}});
+        s.create(&resources::SERVICE, api, false)
+            .expect("the kubernetes service is valid");
         s
     }
 
@@ -304,11 +312,14 @@ impl Store {
         m.insert("creationTimestamp".into(), json!(now));
         m.remove("deletionTimestamp");
         m.remove("deletionGracePeriodSeconds");
-        if obj.get("spec").is_some() && res.name != "pods" {
+        if obj.get("spec").is_some() && res.has_generation() {
             meta::meta_mut(&mut obj).insert("generation".into(), json!(1));
         }
         if res.name == "jobs" {
             crate::validate::default_job_selector(&mut obj);
+        }
+        if res.name == "services" {
+            self.allocate_service_addresses(&mut obj);
         }
         if dry_run {
             return Ok(obj);
@@ -355,12 +366,15 @@ impl Store {
                 m.remove("finalizers");
             }
         }
+        if res.name == "services" {
+            keep_service_addresses(&cur, &mut obj);
+        }
         if same_ignoring_time(&obj, &cur) {
             return Ok((*cur).clone());
         }
         if obj.get("spec") != cur.get("spec") {
             let g = meta::i64_at(&cur, &["metadata", "generation"]).unwrap_or(0) + 1;
-            if obj.get("spec").is_some() && res.name != "pods" {
+            if obj.get("spec").is_some() && res.has_generation() {
                 meta::meta_mut(&mut obj).insert("generation".into(), json!(g));
             }
         }
@@ -485,6 +499,55 @@ impl Store {
         Ok(Deleted { obj, gone: false })
     }
 
+    /// Gives a Service a free cluster IP from 10.96.0.0/16 (as the real allocator, at
+    /// random, never .0 or .1, which the `kubernetes` service has) unless it names one or is
+    /// headless (`None`), and node ports from 30000-32767 for NodePort and LoadBalancer.
+    /// Nothing routes to these addresses: they are for show and for clients that read them.
+    fn allocate_service_addresses(&self, svc: &mut Value) {
+        let services = self.list(&resources::SERVICE, None);
+        let spec = &mut svc["spec"];
+        if !spec.is_object() || spec["type"] == "ExternalName" {
+            return;
+        }
+        if spec["clusterIP"].as_str().unwrap_or("").is_empty() {
+            let used: Vec<&str> = services
+                .iter()
+                .filter_map(|s| s["spec"]["clusterIP"].as_str())
+                .collect();
+            let ip = loop {
+                let n = 2 + meta::random_u64() % 65533;
+                let ip = format!("10.96.{}.{}", n / 256, n % 256);
+                if !used.contains(&ip.as_str()) {
+                    break ip;
+                }
+            };
+            spec["clusterIP"] = json!(ip);
+        }
+        if spec["clusterIPs"].is_null() {
+            spec["clusterIPs"] = json!([spec["clusterIP"]]);
+        }
+        if !matches!(spec["type"].as_str(), Some("NodePort" | "LoadBalancer")) {
+            return;
+        }
+        let mut used: Vec<i64> = services
+            .iter()
+            .flat_map(|s| s["spec"]["ports"].as_array().cloned().unwrap_or_default())
+            .filter_map(|p| p["nodePort"].as_i64())
+            .collect();
+        for p in spec["ports"].as_array_mut().into_iter().flatten() {
+            if p["nodePort"].is_null() {
+                let port = loop {
+                    let n = 30000 + (meta::random_u64() % 2768) as i64;
+                    if !used.contains(&n) {
+                        break n;
+                    }
+                };
+                used.push(port);
+                p["nodePort"] = json!(port);
+            }
+        }
+    }
+
     fn has_dependents(&self, uid: &str) -> bool {
         self.all()
             .iter()
@@ -534,6 +597,31 @@ pub fn default_propagation(res: &Resource) -> Propagation {
         Propagation::Orphan
     } else {
         Propagation::Background
+    }
+}
+
+/// An update that leaves out a Service's allocated addresses keeps them, as the real
+/// server does (so `kubectl replace` of the applied manifest works).
+fn keep_service_addresses(cur: &Value, new: &mut Value) {
+    if !new["spec"].is_object() {
+        return;
+    }
+    for k in ["clusterIP", "clusterIPs"] {
+        if new["spec"][k].is_null() && !cur["spec"][k].is_null() {
+            new["spec"][k] = cur["spec"][k].clone();
+        }
+    }
+    let old_ports = cur["spec"]["ports"].as_array().cloned().unwrap_or_default();
+    for p in new["spec"]["ports"].as_array_mut().into_iter().flatten() {
+        if p["nodePort"].is_null()
+            && let Some(np) = old_ports
+                .iter()
+                .find(|o| o["port"] == p["port"] && o["protocol"] == p["protocol"])
+                .map(|o| o["nodePort"].clone())
+                .filter(|n| !n.is_null())
+        {
+            p["nodePort"] = np;
+        }
     }
 }
 

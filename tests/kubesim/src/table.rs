@@ -49,6 +49,63 @@ fn col(name: &str, ty: &str) -> Value {
     json!({"name": name, "type": ty, "format": if name == "Name" {"name"} else {""}, "description": name, "priority": 0})
 }
 
+/// A column kubectl shows only with `-o wide`.
+fn wide(mut c: Value) -> Value {
+    c["priority"] = json!(1);
+    c
+}
+
+/// "80/TCP,9090:30080/TCP", or `<none>`, as kubectl prints a Service's ports.
+fn service_ports(svc: &Value) -> String {
+    let ports: Vec<String> = svc["spec"]["ports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let proto = p["protocol"].as_str().unwrap_or("TCP");
+            match p["nodePort"].as_i64() {
+                Some(np) => format!("{}:{np}/{proto}", p["port"]),
+                None => format!("{}/{proto}", p["port"]),
+            }
+        })
+        .collect();
+    if ports.is_empty() {
+        "<none>".into()
+    } else {
+        ports.join(",")
+    }
+}
+
+/// A map of labels as `a=b,c=d`, or `<none>`.
+fn label_map(m: &Value) -> String {
+    match m.as_object() {
+        Some(m) if !m.is_empty() => m
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => "<none>".into(),
+    }
+}
+
+/// The wide columns of a RoleBinding: users, groups and `namespace/name` service accounts.
+fn subjects(rb: &Value, kind: &str) -> String {
+    rb["subjects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["kind"] == kind)
+        .map(|s| {
+            let name = s["name"].as_str().unwrap_or("");
+            match s["namespace"].as_str() {
+                Some(ns) if kind == "ServiceAccount" => format!("{ns}/{name}"),
+                _ => name.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn columns(res: &Resource) -> Vec<Value> {
     match res.name {
         "pods" => vec![
@@ -96,6 +153,44 @@ fn columns(res: &Resource) -> Vec<Value> {
             col("Name", "string"),
             col("Data", "integer"),
             col("Age", "string"),
+        ],
+        "leases" => vec![
+            col("Name", "string"),
+            col("Holder", "string"),
+            col("Age", "string"),
+        ],
+        "deployments" => vec![
+            col("Name", "string"),
+            col("Ready", "string"),
+            col("Up-to-date", "integer"),
+            col("Available", "integer"),
+            col("Age", "string"),
+            wide(col("Containers", "string")),
+            wide(col("Images", "string")),
+            wide(col("Selector", "string")),
+        ],
+        "services" => vec![
+            col("Name", "string"),
+            col("Type", "string"),
+            col("Cluster-IP", "string"),
+            col("External-IP", "string"),
+            col("Port(s)", "string"),
+            col("Age", "string"),
+            wide(col("Selector", "string")),
+        ],
+        "serviceaccounts" => vec![
+            col("Name", "string"),
+            col("Secrets", "string"),
+            col("Age", "string"),
+        ],
+        "roles" => vec![col("Name", "string"), col("Created At", "string")],
+        "rolebindings" => vec![
+            col("Name", "string"),
+            col("Role", "string"),
+            col("Age", "string"),
+            wide(col("Users", "string")),
+            wide(col("Groups", "string")),
+            wide(col("ServiceAccounts", "string")),
         ],
         _ => vec![col("Name", "string"), col("Age", "string")],
     }
@@ -223,6 +318,97 @@ fn cells(res: &Resource, o: &Value, now: Timestamp) -> Vec<Value> {
                 vec![json!(name), json!(n), json!(created)]
             }
         }
+        // An unheld lease shows an empty holder, as the real printer does.
+        "leases" => vec![
+            json!(name),
+            json!(o["spec"]["holderIdentity"].as_str().unwrap_or("")),
+            json!(created),
+        ],
+        "deployments" => {
+            let containers = o["spec"]["template"]["spec"]["containers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let list = |k: &str| {
+                containers
+                    .iter()
+                    .map(|c| c[k].as_str().unwrap_or("").to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            let selector =
+                crate::selector::LabelSelector::from_object(&o["spec"]["selector"]).to_query();
+            let st = &o["status"];
+            vec![
+                json!(name),
+                json!(format!(
+                    "{}/{}",
+                    st["readyReplicas"].as_i64().unwrap_or(0),
+                    o["spec"]["replicas"].as_i64().unwrap_or(1)
+                )),
+                json!(st["updatedReplicas"].as_i64().unwrap_or(0)),
+                json!(st["availableReplicas"].as_i64().unwrap_or(0)),
+                json!(created),
+                json!(list("name")),
+                json!(list("image")),
+                json!(if selector.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    selector
+                }),
+            ]
+        }
+        "services" => {
+            let spec = &o["spec"];
+            let ty = spec["type"].as_str().unwrap_or("ClusterIP");
+            let cluster_ip = spec["clusterIPs"][0]
+                .as_str()
+                .or(spec["clusterIP"].as_str())
+                .unwrap_or("<none>");
+            let external: Vec<&str> = spec["externalIPs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let external = match ty {
+                "ExternalName" => spec["externalName"]
+                    .as_str()
+                    .unwrap_or("<none>")
+                    .to_string(),
+                // No load balancer is ever provisioned.
+                "LoadBalancer" if external.is_empty() => "<pending>".into(),
+                _ if external.is_empty() => "<none>".into(),
+                _ => external.join(","),
+            };
+            vec![
+                json!(name),
+                json!(ty),
+                json!(cluster_ip),
+                json!(external),
+                json!(service_ports(o)),
+                json!(created),
+                json!(label_map(&spec["selector"])),
+            ]
+        }
+        "serviceaccounts" => vec![
+            json!(name),
+            json!(o["secrets"].as_array().map_or(0, Vec::len)),
+            json!(created),
+        ],
+        "roles" => vec![json!(name), o["metadata"]["creationTimestamp"].clone()],
+        "rolebindings" => vec![
+            json!(name),
+            json!(format!(
+                "{}/{}",
+                o["roleRef"]["kind"].as_str().unwrap_or(""),
+                o["roleRef"]["name"].as_str().unwrap_or("")
+            )),
+            json!(created),
+            json!(subjects(o, "User")),
+            json!(subjects(o, "Group")),
+            json!(subjects(o, "ServiceAccount")),
+        ],
         _ => vec![json!(name), json!(created)],
     }
 }

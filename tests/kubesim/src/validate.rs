@@ -4,6 +4,7 @@
 use crate::error::{ApiError, Cause};
 use crate::meta;
 use crate::resources::Resource;
+use crate::selector::LabelSelector;
 use serde_json::{Value, json};
 
 const SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
@@ -134,6 +135,38 @@ pub fn validate(res: &Resource, obj: &Value) -> Result<(), ApiError> {
             }
             validate_cronjob_spec(&obj["spec"], &mut causes);
         }
+        "services" => validate_service_spec(&obj["spec"], &mut causes),
+        "deployments" => validate_deployment_spec(&obj["spec"], &mut causes),
+        "roles" => {
+            for (i, r) in obj["rules"].as_array().into_iter().flatten().enumerate() {
+                if r["verbs"].as_array().is_none_or(Vec::is_empty) {
+                    causes.push(required(
+                        &format!("rules[{i}].verbs"),
+                        "verbs must contain at least one value",
+                    ));
+                }
+            }
+        }
+        "rolebindings" => {
+            let r = &obj["roleRef"];
+            match r["kind"].as_str() {
+                Some("Role" | "ClusterRole") => {}
+                Some(k) => causes.push(unsupported("roleRef.kind", k, &["Role", "ClusterRole"])),
+                None => causes.push(required("roleRef.kind", "")),
+            }
+            if r["name"].as_str().unwrap_or("").is_empty() {
+                causes.push(required("roleRef.name", ""));
+            }
+            if let Some(g) = r["apiGroup"].as_str()
+                && g != "rbac.authorization.k8s.io"
+            {
+                causes.push(unsupported(
+                    "roleRef.apiGroup",
+                    g,
+                    &["rbac.authorization.k8s.io"],
+                ));
+            }
+        }
         _ => {}
     }
     if causes.is_empty() {
@@ -236,6 +269,142 @@ fn validate_job_spec(spec: &Value, at: &str, causes: &mut Vec<Cause>) {
     }
 }
 
+/// Go's `%#v` of a label map, as the real server quotes it in messages.
+fn go_map(m: &Value) -> String {
+    let entries: Vec<String> = m
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k:?}:{:?}", v.as_str().unwrap_or("")))
+        .collect();
+    format!("map[string]string{{{}}}", entries.join(", "))
+}
+
+fn validate_deployment_spec(spec: &Value, causes: &mut Vec<Cause>) {
+    if let Some(n) = spec["replicas"].as_i64()
+        && n < 0
+    {
+        causes.push(invalid(
+            "spec.replicas",
+            &n.to_string(),
+            "must be greater than or equal to 0",
+        ));
+    }
+    let sel = &spec["selector"];
+    let labels = &spec["template"]["metadata"]["labels"];
+    let no_terms = sel["matchLabels"].as_object().is_none_or(|m| m.is_empty())
+        && sel["matchExpressions"].as_array().is_none_or(Vec::is_empty);
+    let mismatch = || Cause {
+        reason: "FieldValueInvalid",
+        field: "spec.template.metadata.labels".into(),
+        message: format!(
+            "Invalid value: {}: `selector` does not match template `labels`",
+            go_map(labels)
+        ),
+    };
+    if !sel.is_object() {
+        // No selector selects nothing, so the template does not match either (both causes,
+        // as the real server reports them).
+        causes.push(required("spec.selector", ""));
+        causes.push(mismatch());
+    } else if no_terms {
+        causes.push(Cause {
+            reason: "FieldValueInvalid",
+            field: "spec.selector".into(),
+            message: "Invalid value: \"{}\": empty selector is invalid for deployment".into(),
+        });
+    } else if !LabelSelector::from_object(sel).matches_labels(labels.as_object()) {
+        causes.push(mismatch());
+    }
+    let tpl = &spec["template"]["spec"];
+    validate_pod_spec(tpl, "spec.template.spec", causes);
+    if let Some(rp) = tpl["restartPolicy"].as_str()
+        && rp != "Always"
+    {
+        causes.push(unsupported(
+            "spec.template.spec.restartPolicy",
+            rp,
+            &["Always"],
+        ));
+    }
+    if let Some(t) = spec["strategy"]["type"].as_str() {
+        if !matches!(t, "Recreate" | "RollingUpdate") {
+            causes.push(unsupported(
+                "spec.strategy.type",
+                t,
+                &["Recreate", "RollingUpdate"],
+            ));
+        } else if t == "Recreate" && !spec["strategy"]["rollingUpdate"].is_null() {
+            causes.push(Cause {
+                reason: "FieldValueForbidden",
+                field: "spec.strategy.rollingUpdate".into(),
+                message: "Forbidden: may not be specified when strategy `type` is 'Recreate'"
+                    .into(),
+            });
+        }
+    }
+}
+
+/// Rejects a changed Deployment selector (immutable in apps/v1).
+pub fn validate_deployment_update(old: &Value, new: &Value) -> Result<(), ApiError> {
+    if old["spec"]["selector"] == new["spec"]["selector"] {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        "Deployment.apps",
+        meta::name(new),
+        vec![Cause {
+            reason: "FieldValueInvalid",
+            field: "spec.selector".into(),
+            message: format!(
+                "Invalid value: {}: field is immutable",
+                serde_json::to_string(&new["spec"]["selector"]).unwrap_or_default()
+            ),
+        }],
+    ))
+}
+
+fn validate_service_spec(spec: &Value, causes: &mut Vec<Cause>) {
+    let ty = spec["type"].as_str().unwrap_or("ClusterIP");
+    if !matches!(
+        ty,
+        "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName"
+    ) {
+        causes.push(unsupported(
+            "spec.type",
+            ty,
+            &["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"],
+        ));
+    }
+    let ports = spec["ports"].as_array().cloned().unwrap_or_default();
+    if ports.is_empty() && ty != "ExternalName" && spec["clusterIP"] != "None" {
+        causes.push(required("spec.ports", ""));
+    }
+    for (i, p) in ports.iter().enumerate() {
+        match p["port"].as_i64() {
+            Some(n) if (1..=65535).contains(&n) => {}
+            Some(n) => causes.push(invalid(
+                &format!("spec.ports[{i}].port"),
+                &n.to_string(),
+                "must be between 1 and 65535, inclusive",
+            )),
+            None => causes.push(required(&format!("spec.ports[{i}].port"), "")),
+        }
+        if ports.len() > 1 && p["name"].as_str().unwrap_or("").is_empty() {
+            causes.push(required(&format!("spec.ports[{i}].name"), ""));
+        }
+        if let Some(proto) = p["protocol"].as_str()
+            && !matches!(proto, "TCP" | "UDP" | "SCTP")
+        {
+            causes.push(unsupported(
+                &format!("spec.ports[{i}].protocol"),
+                proto,
+                &["SCTP", "TCP", "UDP"],
+            ));
+        }
+    }
+}
+
 fn validate_cronjob_spec(spec: &Value, causes: &mut Vec<Cause>) {
     match spec["schedule"].as_str() {
         None | Some("") => causes.push(required("spec.schedule", "")),
@@ -268,6 +437,26 @@ fn validate_cronjob_spec(spec: &Value, causes: &mut Vec<Cause>) {
         "spec.jobTemplate.spec",
         causes,
     );
+}
+
+/// Rejects a changed `roleRef`: the real server makes a binding's role immutable (delete and
+/// recreate the binding instead).
+pub fn validate_rolebinding_update(old: &Value, new: &Value) -> Result<(), ApiError> {
+    if old["roleRef"] == new["roleRef"] {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        "RoleBinding.rbac.authorization.k8s.io",
+        meta::name(new),
+        vec![Cause {
+            reason: "FieldValueInvalid",
+            field: "roleRef".into(),
+            message: format!(
+                "Invalid value: {}: cannot change roleRef",
+                serde_json::to_string(&new["roleRef"]).unwrap_or_default()
+            ),
+        }],
+    ))
 }
 
 /// Rejects changes to the immutable parts of a Job spec.
@@ -378,6 +567,60 @@ pub fn default_object(res: &Resource, obj: &mut Value, creating: bool) {
             }
             if creating {
                 obj["status"] = json!({});
+            }
+        }
+        "deployments" => {
+            let spec = &mut obj["spec"];
+            if spec.is_object() {
+                default_if_missing(spec, "replicas", json!(1));
+                default_if_missing(spec, "revisionHistoryLimit", json!(10));
+                default_if_missing(spec, "progressDeadlineSeconds", json!(600));
+                default_if_missing(spec, "strategy", json!({"type": "RollingUpdate"}));
+                default_if_missing(&mut spec["strategy"], "type", json!("RollingUpdate"));
+                if spec["strategy"]["type"] == "RollingUpdate" {
+                    default_if_missing(
+                        &mut spec["strategy"],
+                        "rollingUpdate",
+                        json!({"maxSurge": "25%", "maxUnavailable": "25%"}),
+                    );
+                }
+                if spec["template"].is_object() {
+                    default_pod_spec(&mut spec["template"]["spec"]);
+                }
+            }
+            if creating {
+                obj["status"] = json!({});
+            }
+        }
+        "services" => {
+            let spec = &mut obj["spec"];
+            if spec.is_object() {
+                default_if_missing(spec, "type", json!("ClusterIP"));
+                default_if_missing(spec, "sessionAffinity", json!("None"));
+                if spec["type"] != "ExternalName" {
+                    default_if_missing(spec, "ipFamilies", json!(["IPv4"]));
+                    default_if_missing(spec, "ipFamilyPolicy", json!("SingleStack"));
+                    default_if_missing(spec, "internalTrafficPolicy", json!("Cluster"));
+                }
+                if let Some(ports) = spec["ports"].as_array_mut() {
+                    for p in ports.iter_mut().filter(|p| p.is_object()) {
+                        default_if_missing(p, "protocol", json!("TCP"));
+                        let port = p["port"].clone();
+                        default_if_missing(p, "targetPort", port);
+                    }
+                }
+            }
+            if creating {
+                obj["status"] = json!({"loadBalancer": {}});
+            }
+        }
+        "rolebindings" => {
+            if obj["roleRef"].is_object() {
+                default_if_missing(
+                    &mut obj["roleRef"],
+                    "apiGroup",
+                    json!("rbac.authorization.k8s.io"),
+                );
             }
         }
         "secrets" => {

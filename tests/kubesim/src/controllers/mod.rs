@@ -1,10 +1,13 @@
-//! The controllers: garbage collector, Job and CronJob controllers and the kubelet. They
-//! run in one loop woken by store changes, clock advances and a short tick.
+//! The controllers: garbage collector, Job, CronJob, Deployment and service account
+//! controllers and the kubelet. They run in one loop woken by store changes, clock advances
+//! and a short tick.
 
 pub mod cronjob;
+pub mod deployment;
 pub mod gc;
 pub mod job;
 pub mod kubelet;
+pub mod serviceaccount;
 
 use crate::meta;
 use crate::resources::{EVENT, Resource};
@@ -92,10 +95,13 @@ pub fn has_condition(obj: &Value, ty: &str) -> bool {
 pub async fn run(state: Arc<State>, kubelet: Arc<kubelet::Kubelet>) {
     let mut changed = state.store().subscribe();
     let mut jobs = job::JobController::default();
+    let mut deployments = deployment::DeploymentController::default();
     loop {
         gc::sync(&state);
+        serviceaccount::sync(&state);
         jobs.sync(&state);
         cronjob::sync(&state);
+        deployments.sync(&state);
         kubelet.sync(&state);
         tokio::select! {
             _ = changed.changed() => {}

@@ -659,3 +659,95 @@ async fn streaming_list_watcher_gets_initial_events_then_changes() {
         "a streaming list makes no list call: {m}"
     );
 }
+
+/// Leader election as kube-rs clients do it: get, create when missing, replace with the
+/// resourceVersion read; a competitor holding a stale copy gets 409 and must re-read.
+#[tokio::test]
+async fn lease_leader_election_conflicts() {
+    use k8s_openapi::api::coordination::v1::Lease;
+    let sim = Sim::start();
+    let leases: Api<Lease> = Api::default_namespaced(sim.client().await);
+    assert_eq!(
+        api_err(leases.get("etl-scheduler").await.unwrap_err()),
+        (404, "NotFound".to_string())
+    );
+    let lease = |holder: &str, renew: &str| -> Lease {
+        serde_json::from_value(json!({
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": {"name": "etl-scheduler"},
+            "spec": {"holderIdentity": holder, "leaseDurationSeconds": 15,
+                     "acquireTime": "2026-01-01T00:00:00.000000Z", "renewTime": renew,
+                     "leaseTransitions": 0}
+        }))
+        .unwrap()
+    };
+    let a = leases
+        .create(
+            &PostParams::default(),
+            &lease("pod-a", "2026-01-01T00:00:00.123456Z"),
+        )
+        .await
+        .unwrap();
+    // The second candidate's create loses: it exists already.
+    assert_eq!(
+        api_err(
+            leases
+                .create(
+                    &PostParams::default(),
+                    &lease("pod-b", "2026-01-01T00:00:00.200000Z")
+                )
+                .await
+                .unwrap_err()
+        ),
+        (409, "AlreadyExists".to_string())
+    );
+    // Both read the same version; the first replace wins, the second is stale.
+    let seen_by_b = leases.get("etl-scheduler").await.unwrap();
+    let mut renewed = a.clone();
+    renewed.spec.as_mut().unwrap().renew_time = lease("pod-a", "2026-01-01T00:00:10.654321Z")
+        .spec
+        .unwrap()
+        .renew_time;
+    let renewed = leases
+        .replace("etl-scheduler", &PostParams::default(), &renewed)
+        .await
+        .unwrap();
+    assert_ne!(
+        renewed.metadata.resource_version,
+        a.metadata.resource_version
+    );
+    let mut takeover = seen_by_b;
+    takeover.spec.as_mut().unwrap().holder_identity = Some("pod-b".into());
+    assert_eq!(
+        api_err(
+            leases
+                .replace("etl-scheduler", &PostParams::default(), &takeover)
+                .await
+                .unwrap_err()
+        ),
+        (409, "Conflict".to_string())
+    );
+    // MicroTime fields come back exactly as written; leases have no generation.
+    let raw = sim.json("/apis/coordination.k8s.io/v1/namespaces/default/leases/etl-scheduler");
+    assert_eq!(raw["spec"]["holderIdentity"], "pod-a");
+    assert_eq!(raw["spec"]["renewTime"], "2026-01-01T00:00:10.654321Z");
+    assert_eq!(raw["spec"]["acquireTime"], "2026-01-01T00:00:00.000000Z");
+    assert!(raw["metadata"]["generation"].is_null(), "{raw}");
+    // Discovery lists the group, so clients that discover (kubectl, kube's dynamic API) find it.
+    let groups = sim.json("/apis");
+    assert!(
+        groups["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["name"] == "coordination.k8s.io"),
+        "{groups}"
+    );
+    assert_eq!(
+        sim.json("/apis/coordination.k8s.io")["preferredVersion"]["groupVersion"],
+        "coordination.k8s.io/v1"
+    );
+    let res = sim.json("/apis/coordination.k8s.io/v1");
+    assert_eq!(res["resources"][0]["name"], "leases");
+    assert_eq!(res["resources"][0]["kind"], "Lease");
+}

@@ -396,3 +396,478 @@ fn a_lost_create_response_leaves_the_object_created() {
         String::from_utf8_lossy(&again.stderr)
     );
 }
+
+/// The columns of `kubectl get`, split on runs of spaces, header first.
+fn table(out: &str) -> Vec<Vec<String>> {
+    out.lines()
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn leases_list_with_their_holder() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    sim.apply(
+        r#"apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: etl-scheduler
+spec:
+  holderIdentity: etl-scheduler-7d9f-abcde
+  leaseDurationSeconds: 15
+  renewTime: "2026-01-01T00:00:00.123456Z"
+---
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: unheld
+spec:
+  leaseDurationSeconds: 15
+"#,
+    );
+    let rows = table(&sim.ok(&["get", "lease"]));
+    assert_eq!(rows[0], ["NAME", "HOLDER", "AGE"], "{rows:?}");
+    assert_eq!(rows[1][..2], ["etl-scheduler", "etl-scheduler-7d9f-abcde"]);
+    // An unheld lease prints an empty HOLDER: only NAME and AGE are left.
+    assert_eq!(rows[2].len(), 2, "{rows:?}");
+    assert_eq!(rows[2][0], "unheld");
+    let lease = json(&sim.ok(&["get", "lease", "etl-scheduler", "-o", "json"]));
+    assert_eq!(lease["spec"]["renewTime"], "2026-01-01T00:00:00.123456Z");
+    let names = sim.ok(&["get", "leases.coordination.k8s.io", "-o", "name"]);
+    assert_eq!(
+        names,
+        "lease.coordination.k8s.io/etl-scheduler\nlease.coordination.k8s.io/unheld\n"
+    );
+}
+
+const RBAC_AND_SERVICE: &str = r#"apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: etl-scheduler
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: etl-scheduler
+rules:
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["get", "create", "update"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: etl-scheduler
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: etl-scheduler
+subjects:
+- kind: ServiceAccount
+  name: etl-scheduler
+  namespace: default
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: etl-scheduler
+spec:
+  selector:
+    app: etl-scheduler
+  ports:
+  - name: http
+    port: 8080
+"#;
+
+#[test]
+fn service_accounts_roles_bindings_and_services_are_stored_and_listed() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    // Client-side apply (a three-way merge through the last-applied annotation), as a user
+    // would type it; `etl deploy`'s server-side apply is covered with the Deployment.
+    let out = sim.kubectl_stdin(&["apply", "-f", "-"], Some(RBAC_AND_SERVICE));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in [
+        "serviceaccount/etl-scheduler created",
+        "role.rbac.authorization.k8s.io/etl-scheduler created",
+        "rolebinding.rbac.authorization.k8s.io/etl-scheduler created",
+        "service/etl-scheduler created",
+    ] {
+        assert!(stdout.contains(line), "{stdout}");
+    }
+
+    // Every namespace has its `default` service account, as in a real cluster.
+    let sa = table(&sim.ok(&["get", "sa"]));
+    assert_eq!(sa[0], ["NAME", "SECRETS", "AGE"]);
+    assert_eq!(sa[1][..2], ["default", "0"]);
+    assert_eq!(sa[2][..2], ["etl-scheduler", "0"]);
+
+    let role = table(&sim.ok(&["get", "role"]));
+    assert_eq!(role[0], ["NAME", "CREATED", "AT"]);
+    assert_eq!(role[1][0], "etl-scheduler");
+    assert!(role[1][1].parse::<jiff::Timestamp>().is_ok(), "{role:?}");
+
+    let rb = table(&sim.ok(&["get", "rolebinding", "-o", "wide"]));
+    assert_eq!(
+        rb[0],
+        ["NAME", "ROLE", "AGE", "USERS", "GROUPS", "SERVICEACCOUNTS"]
+    );
+    assert_eq!(rb[1][..2], ["etl-scheduler", "Role/etl-scheduler"]);
+    assert_eq!(rb[1].last().unwrap(), "default/etl-scheduler");
+
+    let svc = table(&sim.ok(&["get", "svc", "-o", "wide"]));
+    assert_eq!(
+        svc[0],
+        [
+            "NAME",
+            "TYPE",
+            "CLUSTER-IP",
+            "EXTERNAL-IP",
+            "PORT(S)",
+            "AGE",
+            "SELECTOR"
+        ]
+    );
+    assert_eq!(svc[1][0], "etl-scheduler");
+    assert_eq!(svc[1][1], "ClusterIP");
+    let ip = &svc[1][2];
+    assert!(
+        ip.starts_with("10.96.") && ip.parse::<std::net::Ipv4Addr>().is_ok(),
+        "{svc:?}"
+    );
+    assert_eq!(svc[1][3..5], ["<none>", "8080/TCP"]);
+    assert_eq!(svc[1][6], "app=etl-scheduler");
+    // The API server's own service, as in every cluster.
+    assert_eq!(
+        svc[2][..5],
+        ["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP"]
+    );
+    let got = json(&sim.ok(&["get", "svc", "etl-scheduler", "-o", "json"]));
+    assert_eq!(got["spec"]["ports"][0]["targetPort"], 8080);
+    assert_eq!(got["spec"]["clusterIPs"][0], ip.as_str());
+
+    // Applying again changes nothing: the allocated cluster IP stays.
+    let again = sim.kubectl_stdin(&["apply", "-f", "-"], Some(RBAC_AND_SERVICE));
+    assert!(again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("service/etl-scheduler unchanged"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    let got = json(&sim.ok(&["get", "svc", "etl-scheduler", "-o", "json"]));
+    assert_eq!(got["spec"]["clusterIP"], ip.as_str());
+
+    // The role of a binding cannot change, as on a real server.
+    let out = sim.kubectl(&[
+        "patch",
+        "rolebinding",
+        "etl-scheduler",
+        "--type=merge",
+        "-p",
+        r#"{"roleRef":{"name":"other"}}"#,
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot change roleRef"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A Service without ports is refused with the field to fix.
+    let out = sim.kubectl_stdin(
+        &["apply", "-f", "-"],
+        Some("apiVersion: v1\nkind: Service\nmetadata:\n  name: portless\nspec:\n  selector: {app: x}\n"),
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("spec.ports: Required value"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn kubectl_create_service_account_role_and_binding() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    // kubectl sends these as protobuf.
+    sim.ok(&["create", "serviceaccount", "runner"]);
+    sim.ok(&[
+        "create",
+        "role",
+        "reader",
+        "--verb=get,list",
+        "--resource=pods,jobs.batch",
+    ]);
+    sim.ok(&[
+        "create",
+        "rolebinding",
+        "runner-reads",
+        "--role=reader",
+        "--serviceaccount=default:runner",
+        "--user=alice",
+    ]);
+    let role = json(&sim.ok(&["get", "role", "reader", "-o", "json"]));
+    assert_eq!(
+        role["rules"],
+        serde_json::json!([
+            {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
+            {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get", "list"]}
+        ])
+    );
+    let rb = table(&sim.ok(&["get", "rolebinding", "-o", "wide"]));
+    assert_eq!(rb[1][..2], ["runner-reads", "Role/reader"]);
+    assert_eq!(rb[1][3..], ["alice", "default/runner"]);
+    assert!(
+        sim.ok(&["get", "sa", "runner", "-o", "name"])
+            .contains("serviceaccount/runner")
+    );
+}
+
+fn deployment_yaml(image: &str, replicas: u32) -> String {
+    format!(
+        r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: etl-scheduler
+  labels: {{app: etl-scheduler}}
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels: {{app: etl-scheduler}}
+  template:
+    metadata:
+      labels: {{app: etl-scheduler}}
+    spec:
+      serviceAccountName: etl-scheduler
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: scheduler
+        image: {image}
+        command: ["sh", "-c", "echo scheduling; exec sleep 3600"]
+"#
+    )
+}
+
+/// The pods of the etl-scheduler Deployment: (name, pod-template-hash, restarts, pid).
+fn scheduler_pods(sim: &Sim) -> Vec<(String, String, i64, i32)> {
+    let pods = json(&sim.ok(&["get", "pods", "-l", "app=etl-scheduler", "-o", "json"]));
+    pods["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+        .map(|p| {
+            let cs = &p["status"]["containerStatuses"][0];
+            let pid = cs["containerID"]
+                .as_str()
+                .and_then(|c| c.strip_prefix("kubesim://"))
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0);
+            (
+                p["metadata"]["name"].as_str().unwrap().to_string(),
+                p["metadata"]["labels"]["pod-template-hash"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+                cs["restartCount"].as_i64().unwrap_or(0),
+                pid,
+            )
+        })
+        .collect()
+}
+
+fn rollout_status(sim: &Sim) {
+    let out = sim.ok(&["rollout", "status", "deploy/etl-scheduler", "--timeout=60s"]);
+    assert!(
+        out.contains("deployment \"etl-scheduler\" successfully rolled out"),
+        "{out}"
+    );
+}
+
+/// What `etl deploy` applies, as kubectl sees it: a Deployment kept running (restarted when
+/// its process dies, replaced when its pod is deleted, recreated when its template changes)
+/// beside its ServiceAccount, Role, RoleBinding, Service and the scheduler's Lease.
+#[test]
+fn deployment_keeps_its_pods_running() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    let manifest = format!(
+        "{RBAC_AND_SERVICE}---\n{}",
+        deployment_yaml("registry.example/etl:1", 1)
+    );
+    let out = sim.apply(&manifest);
+    assert!(
+        out.contains("deployment.apps/etl-scheduler serverside-applied"),
+        "{out}"
+    );
+    rollout_status(&sim);
+    sim.apply(
+        "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: etl-scheduler\nspec:\n  holderIdentity: somebody\n",
+    );
+
+    let all = sim.ok(&["get", "deploy,lease,sa,role,rolebinding,svc"]);
+    let rows = table(&all);
+    let row = |name: &str| -> Vec<String> {
+        rows.iter()
+            .find(|r| r.first().map(String::as_str) == Some(name))
+            .unwrap_or_else(|| panic!("no row {name} in\n{all}"))
+            .clone()
+    };
+    assert_eq!(
+        rows[0],
+        ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+        "{all}"
+    );
+    assert_eq!(
+        row("deployment.apps/etl-scheduler")[1..4],
+        ["1/1", "1", "1"]
+    );
+    assert_eq!(
+        row("lease.coordination.k8s.io/etl-scheduler")[1],
+        "somebody"
+    );
+    row("serviceaccount/etl-scheduler");
+    row("role.rbac.authorization.k8s.io/etl-scheduler");
+    assert_eq!(
+        row("rolebinding.rbac.authorization.k8s.io/etl-scheduler")[1],
+        "Role/etl-scheduler"
+    );
+    assert_eq!(row("service/etl-scheduler")[1], "ClusterIP");
+
+    // One pod, named <deployment>-<template hash>-<5 chars>, owned by the Deployment.
+    let pods = scheduler_pods(&sim);
+    assert_eq!(pods.len(), 1, "{pods:?}");
+    let (first, hash, restarts, pid) = pods[0].clone();
+    assert_eq!(restarts, 0);
+    assert!((1..=10).contains(&hash.len()), "{hash}");
+    let suffix = first
+        .strip_prefix(&format!("etl-scheduler-{hash}-"))
+        .unwrap_or_else(|| panic!("{first} is not etl-scheduler-{hash}-xxxxx"));
+    assert_eq!(suffix.len(), 5, "{first}");
+    let pod = json(&sim.ok(&["get", "pod", &first, "-o", "json"]));
+    assert_eq!(pod["metadata"]["ownerReferences"][0]["kind"], "Deployment");
+    assert_eq!(pod["metadata"]["ownerReferences"][0]["controller"], true);
+    assert_eq!(pod["spec"]["restartPolicy"], "Always");
+    assert_eq!(sim.ok(&["logs", &first]), "scheduling\n");
+
+    // Its process killed: the kubelet restarts the container in place.
+    assert!(pid > 0);
+    // SAFETY: kill(2) on the pid kubesim reports for the container; no memory is touched.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
+    eventually(
+        "the killed container to run again",
+        Duration::from_secs(30),
+        || {
+            let pods = scheduler_pods(&sim);
+            (pods.len() == 1 && pods[0].0 == first && pods[0].2 == 1 && pods[0].3 != pid)
+                .then_some(())
+        },
+    );
+    rollout_status(&sim);
+
+    // Its pod deleted: another takes its place.
+    sim.ok(&["delete", "pod", &first, "--timeout=30s"]);
+    let second = eventually("a replacement pod", Duration::from_secs(30), || {
+        let pods = scheduler_pods(&sim);
+        (pods.len() == 1 && pods[0].0 != first && pods[0].1 == hash).then(|| pods[0].0.clone())
+    });
+    rollout_status(&sim);
+
+    // Scaled up and down through the scale subresource.
+    sim.ok(&["scale", "deploy/etl-scheduler", "--replicas=3"]);
+    rollout_status(&sim);
+    assert_eq!(scheduler_pods(&sim).len(), 3);
+    sim.ok(&["scale", "deploy/etl-scheduler", "--replicas=1"]);
+    eventually("one pod left", Duration::from_secs(30), || {
+        (scheduler_pods(&sim).len() == 1).then_some(())
+    });
+
+    // A new template replaces the pod (Recreate): new hash, new name.
+    sim.apply(&deployment_yaml("registry.example/etl:2", 1));
+    rollout_status(&sim);
+    let pods = scheduler_pods(&sim);
+    assert_eq!(pods.len(), 1, "{pods:?}");
+    assert_ne!(pods[0].1, hash);
+    assert_ne!(pods[0].0, second);
+    let d = json(&sim.ok(&["get", "deploy", "etl-scheduler", "-o", "json"]));
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "2"
+    );
+    assert_eq!(
+        d["status"]["observedGeneration"],
+        d["metadata"]["generation"]
+    );
+
+    // Deleting the Deployment deletes its pods.
+    sim.ok(&["delete", "deploy", "etl-scheduler", "--timeout=30s"]);
+    eventually("the pods to go", Duration::from_secs(30), || {
+        sim.ok(&["get", "pods", "-l", "app=etl-scheduler", "-o", "name"])
+            .trim()
+            .is_empty()
+            .then_some(())
+    });
+}
+
+#[test]
+fn deployment_validation_matches_the_real_server() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    let refused = |yaml: &str, expect: &str| {
+        let out = sim.kubectl_stdin(&["apply", "--server-side", "-f", "-"], Some(yaml));
+        assert!(!out.status.success(), "accepted:\n{yaml}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expect), "{err}");
+    };
+    let good = deployment_yaml("registry.example/etl:1", 1);
+    refused(
+        &good.replace(
+            "matchLabels: {app: etl-scheduler}",
+            "matchLabels: {app: other}",
+        ),
+        r#"spec.template.metadata.labels: Invalid value: map[string]string{"app":"etl-scheduler"}: `selector` does not match template `labels`"#,
+    );
+    refused(
+        &good.replace("  selector:\n    matchLabels: {app: etl-scheduler}\n", ""),
+        "spec.selector: Required value",
+    );
+    refused(
+        &good.replace(
+            "      terminationGracePeriodSeconds: 1\n",
+            "      terminationGracePeriodSeconds: 1\n      restartPolicy: Never\n",
+        ),
+        r#"spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always""#,
+    );
+    sim.apply(&good);
+    refused(
+        &good
+            .replace(
+                "{app: etl-scheduler}\n  template",
+                "{app: etl-scheduler, tier: x}\n  template",
+            )
+            .replace(
+                "labels: {app: etl-scheduler}\n    spec",
+                "labels: {app: etl-scheduler, tier: x}\n    spec",
+            ),
+        "field is immutable",
+    );
+}
