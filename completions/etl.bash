@@ -282,13 +282,17 @@ _etl() {
             return 0
             ;;
         etl__subcmd__deploy)
-            opts="-y -n -f -q -v -h -V --dry-run --prune --yes --image --context --namespace --file --quiet --verbose --no-input --help --version"
+            opts="-y -n -f -q -v -h -V --dry-run --prune --yes --image --scheduler-image --context --namespace --file --quiet --verbose --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scheduler-image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -320,13 +324,17 @@ _etl() {
             return 0
             ;;
         etl__subcmd__diff)
-            opts="-n -f -q -v -h -V --image --context --namespace --file --quiet --verbose --no-input --help --version"
+            opts="-n -f -q -v -h -V --image --scheduler-image --context --namespace --file --quiet --verbose --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scheduler-image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1074,7 +1082,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__render)
-            opts="-n -o -f -q -v -h -V --yesterday --today --last-week --date --start --end --cron --secrets --show-secrets --config --set --image --namespace --output --file --quiet --verbose --no-input --help --version"
+            opts="-n -o -f -q -v -h -V --yesterday --today --last-week --date --start --end --cron --secrets --scheduler --show-secrets --config --set --image --scheduler-image --namespace --output --file --quiet --verbose --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1101,6 +1109,10 @@ _etl() {
                     return 0
                     ;;
                 --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scheduler-image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -55,6 +55,7 @@ complete -c etl -n "__fish_etl_using_subcommand render" -l end -d 'The end of a 
 complete -c etl -n "__fish_etl_using_subcommand render" -l config -d 'Set a config value, typed by the job\'s params (repeatable): --config bucket=raw' -r
 complete -c etl -n "__fish_etl_using_subcommand render" -l set -d 'Override any field of the job for this run (repeatable): --set resources.memory=8Gi' -r
 complete -c etl -n "__fish_etl_using_subcommand render" -l image -d 'The image to run [default: the last `etl push`, else the repository\'s :latest]' -r
+complete -c etl -n "__fish_etl_using_subcommand render" -l scheduler-image -d 'etl\'s own image, which the scheduler runs [default: the last `etl push` of this etl]' -r
 complete -c etl -n "__fish_etl_using_subcommand render" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else `default`]' -r
 complete -c etl -n "__fish_etl_using_subcommand render" -s o -l output -d 'Output format' -r -f -a "yaml\t''
 json\t''"
@@ -64,6 +65,7 @@ complete -c etl -n "__fish_etl_using_subcommand render" -l today -d 'Today, midn
 complete -c etl -n "__fish_etl_using_subcommand render" -l last-week -d 'The previous week, Monday to Monday'
 complete -c etl -n "__fish_etl_using_subcommand render" -l cron -d 'Render the CronJob of a scheduled job (of every scheduled job without JOB)'
 complete -c etl -n "__fish_etl_using_subcommand render" -l secrets -d 'Render the Secrets declared in etl.yaml'
+complete -c etl -n "__fish_etl_using_subcommand render" -l scheduler -d 'Render the scheduler\'s objects and the project ConfigMap `etl deploy` applies'
 complete -c etl -n "__fish_etl_using_subcommand render" -l show-secrets -d 'Show secret values instead of <redacted>'
 complete -c etl -n "__fish_etl_using_subcommand render" -s q -l quiet -d 'Print only results and errors'
 complete -c etl -n "__fish_etl_using_subcommand render" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
@@ -273,6 +275,7 @@ complete -c etl -n "__fish_etl_using_subcommand push" -l no-input -d 'Never ask 
 complete -c etl -n "__fish_etl_using_subcommand push" -s h -l help -d 'Print help'
 complete -c etl -n "__fish_etl_using_subcommand push" -s V -l version -d 'Print version'
 complete -c etl -n "__fish_etl_using_subcommand deploy" -l image -d 'The image to run [default: the last `etl push`, else the repository\'s :latest]' -r
+complete -c etl -n "__fish_etl_using_subcommand deploy" -l scheduler-image -d 'etl\'s own image, which the scheduler runs [default: the last `etl push` of this etl]' -r
 complete -c etl -n "__fish_etl_using_subcommand deploy" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
 complete -c etl -n "__fish_etl_using_subcommand deploy" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
 complete -c etl -n "__fish_etl_using_subcommand deploy" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
@@ -285,6 +288,7 @@ complete -c etl -n "__fish_etl_using_subcommand deploy" -l no-input -d 'Never as
 complete -c etl -n "__fish_etl_using_subcommand deploy" -s h -l help -d 'Print help'
 complete -c etl -n "__fish_etl_using_subcommand deploy" -s V -l version -d 'Print version'
 complete -c etl -n "__fish_etl_using_subcommand diff" -l image -d 'The image to run [default: the last `etl push`, else the repository\'s :latest]' -r
+complete -c etl -n "__fish_etl_using_subcommand diff" -l scheduler-image -d 'etl\'s own image, which the scheduler runs [default: the last `etl push` of this etl]' -r
 complete -c etl -n "__fish_etl_using_subcommand diff" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
 complete -c etl -n "__fish_etl_using_subcommand diff" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
 complete -c etl -n "__fish_etl_using_subcommand diff" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F

@@ -60,6 +60,7 @@ _arguments "${_arguments_options[@]}" : \
 '*--config=[Set a config value, typed by the job'\''s params (repeatable)\: --config bucket=raw]:KEY=VALUE:_default' \
 '*--set=[Override any field of the job for this run (repeatable)\: --set resources.memory=8Gi]:PATH=VALUE:_default' \
 '--image=[The image to run \[default\: the last \`etl push\`, else the repository'\''s \:latest\]]:REF:_default' \
+'--scheduler-image=[etl'\''s own image, which the scheduler runs \[default\: the last \`etl push\` of this etl\]]:REF:_default' \
 '-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else \`default\`\]]:NAMESPACE:_default' \
 '--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else \`default\`\]]:NAMESPACE:_default' \
 '-o+[Output format]:OUTPUT:(yaml json)' \
@@ -71,6 +72,7 @@ _arguments "${_arguments_options[@]}" : \
 '--last-week[The previous week, Monday to Monday]' \
 '(--yesterday --today --last-week --date --start --end)--cron[Render the CronJob of a scheduled job (of every scheduled job without JOB)]' \
 '(--yesterday --today --last-week --date --start --end --cron)--secrets[Render the Secrets declared in etl.yaml]' \
+'(--yesterday --today --last-week --date --start --end --cron --secrets)--scheduler[Render the scheduler'\''s objects and the project ConfigMap \`etl deploy\` applies]' \
 '--show-secrets[Show secret values instead of <redacted>]' \
 '(-v --verbose)-q[Print only results and errors]' \
 '(-v --verbose)--quiet[Print only results and errors]' \
@@ -533,6 +535,7 @@ _arguments "${_arguments_options[@]}" : \
 (deploy)
 _arguments "${_arguments_options[@]}" : \
 '--image=[The image to run \[default\: the last \`etl push\`, else the repository'\''s \:latest\]]:REF:_default' \
+'--scheduler-image=[etl'\''s own image, which the scheduler runs \[default\: the last \`etl push\` of this etl\]]:REF:_default' \
 '--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
 '-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
 '--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
@@ -557,6 +560,7 @@ _arguments "${_arguments_options[@]}" : \
 (diff)
 _arguments "${_arguments_options[@]}" : \
 '--image=[The image to run \[default\: the last \`etl push\`, else the repository'\''s \:latest\]]:REF:_default' \
+'--scheduler-image=[etl'\''s own image, which the scheduler runs \[default\: the last \`etl push\` of this etl\]]:REF:_default' \
 '--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
 '-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
 '--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \

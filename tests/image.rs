@@ -605,3 +605,140 @@ fn a_named_engine_is_used_even_when_it_does_not_answer() {
     assert!(bin.join("docker.log").exists(), "{}", stderr(&out));
     assert!(!bin.join("podman.log").exists());
 }
+
+/// `podman` with the lab's configuration.
+fn podman(lab: &Lab, args: &[&str]) -> Output {
+    let out = Command::new("podman")
+        .args(args)
+        .envs(lab.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .output()
+        .expect("podman");
+    eprintln!(
+        "$ podman {}\n{}\n[stdout]\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    out
+}
+
+/// A project with a workflow needs the scheduler in the cluster: `etl push` then also builds
+/// etl's own image (this very binary, FROM scratch, with the libraries it needs and the time
+/// zones), pushes it next to the job image and records its digest, which the scheduler's
+/// Deployment is pinned to.
+#[test]
+fn push_makes_etl_s_own_image_which_runs_from_scratch_and_pins_the_scheduler() {
+    if podman_or_skip("push_makes_etl_s_own_image_which_runs_from_scratch_and_pins_the_scheduler")
+        .is_none()
+    {
+        return;
+    }
+    let reg_dir = tempfile::tempdir().unwrap();
+    let registry = Registry::start(reg_dir.path(), None);
+    let repository = format!("{}/etl/demo", registry.host());
+    let lab = Lab::new(&[registry.host()], &repository);
+    let file = lab.project.join("etl.yaml");
+    let yaml = std::fs::read_to_string(&file).unwrap()
+        + "    schedule: \"0 2 * * *\"\n    timezone: America/Los_Angeles\n\
+           workflows:\n  nightly:\n    tasks:\n      ingest: {}\n";
+    std::fs::write(&file, yaml).unwrap();
+    lab.git(&["commit", "-q", "-am", "a workflow"]);
+
+    assert!(lab.etl(&["build"]).status.success());
+    let out = lab.etl(&["push"]);
+    assert!(out.status.success());
+    let printed = stdout(&out);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), 2, "the job image, then etl's own: {printed}");
+
+    let projects = lab.dir.path().join("etl-data/projects");
+    let state = std::fs::read_dir(projects)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let rec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("scheduler-image.json")).unwrap())
+            .unwrap();
+    let tag = rec["tag"].as_str().unwrap();
+    assert!(
+        tag.starts_with(&format!("etl-{}-", env!("CARGO_PKG_VERSION"))) && tag.len() == 4 + 6 + 12,
+        "{tag}"
+    );
+    let digest = registry_digest(&registry, "etl/demo", tag);
+    assert_eq!(lines[1], format!("{repository}@{digest}"));
+    assert_eq!(rec["image"], lines[1]);
+    // The job image's record is the job image's, as before.
+    assert_eq!(lab.recorded().unwrap()["image"], lines[0]);
+
+    // It runs from scratch: etl finds its libraries, as the non-root user the image names.
+    let image = format!("{repository}:{tag}");
+    let out = podman(&lab, &["run", "--rm", &image, "--version"]);
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), format!("etl {}", env!("CARGO_PKG_VERSION")));
+    let out = podman(
+        &lab,
+        &["run", "--rm", "--entrypoint", "etl", &image, "--version"],
+    );
+    assert!(out.status.success(), "`etl` is on the image's PATH");
+    // And reads a project with a time zone (from the image's own zone database).
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&lab.project, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mount = format!("{}:/p:ro", lab.project.display());
+    let out = podman(
+        &lab,
+        &[
+            "run",
+            "--rm",
+            "--tmpfs",
+            "/tmp",
+            "-e",
+            "ETL_DATA_DIR=/tmp",
+            "-e",
+            "ETL_NOW=2026-11-23T06:00:00Z",
+            "-v",
+            &mount,
+            &image,
+            "-f",
+            "/p/etl.yaml",
+            "jobs",
+            "list",
+            "--offline",
+        ],
+    );
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).contains("0 2 * * * (America/Los_Angeles)"),
+        "{}",
+        stdout(&out)
+    );
+
+    // The scheduler's Deployment runs the pushed digest, as `etl deploy` would apply it.
+    let out = lab.etl(&["render", "--scheduler", "-o", "json"]);
+    assert!(out.status.success());
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let deployment = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "Deployment")
+        .unwrap();
+    assert_eq!(
+        deployment["spec"]["template"]["spec"]["containers"][0]["image"],
+        lines[1]
+    );
+    assert_eq!(
+        list["items"][0]["data"]["image"], lines[0],
+        "the job image, pinned"
+    );
+    assert!(
+        stderr(&out).contains(&format!(
+            "scheduler image {} (etl's own, pushed by etl push",
+            lines[1]
+        )),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -258,6 +258,9 @@ pub struct RenderArgs {
     /// Render the Secrets declared in etl.yaml
     #[arg(long, conflicts_with_all = ["window", "cron", "job"])]
     pub secrets: bool,
+    /// Render the scheduler's objects and the project ConfigMap `etl deploy` applies
+    #[arg(long, conflicts_with_all = ["window", "cron", "job", "secrets"])]
+    pub scheduler: bool,
     /// Show secret values instead of <redacted>
     #[arg(long)]
     pub show_secrets: bool,
@@ -266,6 +269,9 @@ pub struct RenderArgs {
     /// The image to run [default: the last `etl push`, else the repository's :latest]
     #[arg(long, value_name = "REF")]
     pub image: Option<String>,
+    /// etl's own image, which the scheduler runs [default: the last `etl push` of this etl]
+    #[arg(long, value_name = "REF")]
+    pub scheduler_image: Option<String>,
     /// The namespace [default: etl.yaml's cluster.namespace, else `default`]
     #[arg(short, long)]
     pub namespace: Option<String>,
@@ -435,6 +441,9 @@ pub struct DeployArgs {
     /// The image to run [default: the last `etl push`, else the repository's :latest]
     #[arg(long, value_name = "REF")]
     pub image: Option<String>,
+    /// etl's own image, which the scheduler runs [default: the last `etl push` of this etl]
+    #[arg(long, value_name = "REF")]
+    pub scheduler_image: Option<String>,
     #[command(flatten)]
     pub cluster: ClusterArgs,
 }
@@ -459,6 +468,9 @@ pub struct DiffArgs {
     /// The image to run [default: the last `etl push`, else the repository's :latest]
     #[arg(long, value_name = "REF")]
     pub image: Option<String>,
+    /// etl's own image, which the scheduler runs [default: the last `etl push` of this etl]
+    #[arg(long, value_name = "REF")]
+    pub scheduler_image: Option<String>,
     #[command(flatten)]
     pub cluster: ClusterArgs,
 }

@@ -184,7 +184,11 @@ pub fn run(ctx: &Ctx, args: BuildArgs) -> Result<ExitCode> {
 
     if args.push {
         let pushed = super::push::push(ctx, &project, &target)?;
-        return super::write_stdout(&format!("{}\n", pushed.image));
+        let mut out = format!("{}\n", pushed.image);
+        if let Some(own) = super::push::push_scheduler_image(ctx, &project, &target)? {
+            out.push_str(&format!("{}\n", own.image));
+        }
+        return super::write_stdout(&out);
     }
     super::write_stdout(&format!("{image}\n"))
 }

@@ -9,13 +9,18 @@ use crate::error::{Error, Result};
 use crate::project::Project;
 use crate::render::diff;
 use crate::render::names::{self, PREFIX};
+use crate::render::scheduler::{self as sched, SchedulerObject};
 use crate::render::{self, RunRequest};
 use crate::run;
 use indicatif::ProgressBar;
-use k8s_openapi::ByteString;
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::CronJob;
-use k8s_openapi::api::core::v1::{Namespace, Secret};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, Service, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use k8s_openapi::{ByteString, NamespaceResourceScope};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
@@ -29,22 +34,182 @@ const MANAGER: &str = "etl";
 enum Manifest {
     CronJob(Box<CronJob>),
     Secret(Box<Secret>),
+    /// The project ConfigMap the scheduler reads etl.yaml from.
+    ConfigMap(Box<ConfigMap>),
+    Scheduler(SchedulerObject),
 }
 
 impl Manifest {
     fn name(&self) -> String {
+        let meta = match self {
+            Manifest::CronJob(c) => &c.metadata,
+            Manifest::Secret(s) => &s.metadata,
+            Manifest::ConfigMap(c) => &c.metadata,
+            Manifest::Scheduler(SchedulerObject::ServiceAccount(o)) => &o.metadata,
+            Manifest::Scheduler(SchedulerObject::Role(o)) => &o.metadata,
+            Manifest::Scheduler(SchedulerObject::RoleBinding(o)) => &o.metadata,
+            Manifest::Scheduler(SchedulerObject::Deployment(o)) => &o.metadata,
+            Manifest::Scheduler(SchedulerObject::Service(o)) => &o.metadata,
+        };
+        meta.name.clone().unwrap_or_default()
+    }
+
+    fn kind(&self) -> Kind {
         match self {
-            Manifest::CronJob(c) => c.metadata.name.clone().unwrap_or_default(),
-            Manifest::Secret(s) => s.metadata.name.clone().unwrap_or_default(),
+            Manifest::CronJob(_) => Kind::CronJob,
+            Manifest::Secret(_) => Kind::Secret,
+            Manifest::ConfigMap(_) => Kind::ConfigMap,
+            Manifest::Scheduler(SchedulerObject::ServiceAccount(_)) => Kind::ServiceAccount,
+            Manifest::Scheduler(SchedulerObject::Role(_)) => Kind::Role,
+            Manifest::Scheduler(SchedulerObject::RoleBinding(_)) => Kind::RoleBinding,
+            Manifest::Scheduler(SchedulerObject::Deployment(_)) => Kind::Deployment,
+            Manifest::Scheduler(SchedulerObject::Service(_)) => Kind::Service,
         }
     }
 
     /// `cronjob/daily-averages`, as kubectl prints it.
     fn title(&self) -> String {
+        self.kind().title(&self.name())
+    }
+}
+
+/// The kinds of object etl applies, for reading and deleting them by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    CronJob,
+    Secret,
+    ConfigMap,
+    ServiceAccount,
+    Role,
+    RoleBinding,
+    Deployment,
+    Service,
+}
+
+impl Kind {
+    /// The scheduler's objects, in the order `--prune` deletes them: the Deployment first, so
+    /// the scheduler stops before what it needs goes.
+    const SCHEDULER: [Kind; 6] = [
+        Kind::Deployment,
+        Kind::Service,
+        Kind::RoleBinding,
+        Kind::Role,
+        Kind::ServiceAccount,
+        Kind::ConfigMap,
+    ];
+
+    /// `deployment.apps/air-quality-scheduler`, as kubectl prints it.
+    fn title(self, name: &str) -> String {
+        let kind = match self {
+            Kind::CronJob => "cronjob.batch",
+            Kind::Secret => "secret",
+            Kind::ConfigMap => "configmap",
+            Kind::ServiceAccount => "serviceaccount",
+            Kind::Role => "role.rbac.authorization.k8s.io",
+            Kind::RoleBinding => "rolebinding.rbac.authorization.k8s.io",
+            Kind::Deployment => "deployment.apps",
+            Kind::Service => "service",
+        };
+        // etl has always said `cronjob/NAME`; kubectl's long form only for the newer kinds.
+        let kind = if self == Kind::CronJob {
+            "cronjob"
+        } else {
+            kind
+        };
+        format!("{kind}/{name}")
+    }
+
+    /// The name of this kind of scheduler object for a project.
+    fn scheduler_name(self, project: &str) -> String {
         match self {
-            Manifest::CronJob(_) => format!("cronjob/{}", self.name()),
-            Manifest::Secret(_) => format!("secret/{}", self.name()),
+            Kind::ConfigMap => sched::project_configmap_name(project),
+            _ => sched::scheduler_name(project),
         }
+    }
+
+    /// The object of this kind called `name`, as deployed, or None.
+    async fn get(self, cluster: &Cluster, name: &str) -> kube::Result<Option<Value>> {
+        match self {
+            Kind::CronJob => get_as::<CronJob>(cluster, name).await,
+            Kind::Secret => get_as::<Secret>(cluster, name).await,
+            Kind::ConfigMap => get_as::<ConfigMap>(cluster, name).await,
+            Kind::ServiceAccount => get_as::<ServiceAccount>(cluster, name).await,
+            Kind::Role => get_as::<Role>(cluster, name).await,
+            Kind::RoleBinding => get_as::<RoleBinding>(cluster, name).await,
+            Kind::Deployment => get_as::<Deployment>(cluster, name).await,
+            Kind::Service => get_as::<Service>(cluster, name).await,
+        }
+    }
+
+    /// Deletes the object; gone already is fine (a retry, or someone else did it).
+    async fn delete(self, cluster: &Cluster, name: &str, dp: &DeleteParams) -> kube::Result<()> {
+        match self {
+            Kind::CronJob => delete_as::<CronJob>(cluster, name, dp).await,
+            Kind::Secret => delete_as::<Secret>(cluster, name, dp).await,
+            Kind::ConfigMap => delete_as::<ConfigMap>(cluster, name, dp).await,
+            Kind::ServiceAccount => delete_as::<ServiceAccount>(cluster, name, dp).await,
+            Kind::Role => delete_as::<Role>(cluster, name, dp).await,
+            Kind::RoleBinding => delete_as::<RoleBinding>(cluster, name, dp).await,
+            Kind::Deployment => delete_as::<Deployment>(cluster, name, dp).await,
+            Kind::Service => delete_as::<Service>(cluster, name, dp).await,
+        }
+    }
+}
+
+/// What every namespaced Kubernetes type etl applies is.
+trait Object:
+    kube::Resource<Scope = NamespaceResourceScope, DynamicType = ()>
+    + Clone
+    + DeserializeOwned
+    + Serialize
+    + std::fmt::Debug
+{
+}
+
+impl<K> Object for K where
+    K: kube::Resource<Scope = NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + DeserializeOwned
+        + Serialize
+        + std::fmt::Debug
+{
+}
+
+fn api<K: Object>(cluster: &Cluster) -> Api<K> {
+    Api::namespaced(cluster.client.clone(), &cluster.namespace)
+}
+
+async fn get_as<K: Object>(cluster: &Cluster, name: &str) -> kube::Result<Option<Value>> {
+    let api = api::<K>(cluster);
+    retry(|| api.get_opt(name))
+        .await
+        .map(|o| o.map(|o| to_value(&o)))
+}
+
+/// Server-side apply of one object. Idempotent, so retried on transient errors.
+async fn apply_as<K: Object>(
+    cluster: &Cluster,
+    name: &str,
+    obj: &K,
+    pp: &PatchParams,
+) -> kube::Result<Value> {
+    let api = api::<K>(cluster);
+    let patch = Patch::Apply(obj);
+    retry(|| api.patch(name, pp, &patch))
+        .await
+        .map(|o| to_value(&o))
+}
+
+async fn delete_as<K: Object>(
+    cluster: &Cluster,
+    name: &str,
+    dp: &DeleteParams,
+) -> kube::Result<()> {
+    let api = api::<K>(cluster);
+    match retry(|| api.delete(name, dp)).await {
+        Ok(_) => Ok(()),
+        Err(e) if cluster::status_code(&e) == Some(404) => Ok(()),
+        Err(e) => Err(e),
     }
 }
 
@@ -58,12 +223,29 @@ struct Plan {
     secrets: Vec<(String, indexmap::IndexMap<String, String>)>,
     image: String,
     image_note: String,
+    /// The scheduler's objects and the project ConfigMap, when etl.yaml wants the scheduler
+    /// and no JOB was named (a deploy of some jobs leaves the project-wide objects alone).
+    scheduler: Option<SchedulerPlan>,
+}
+
+/// What the scheduler's objects need from this machine.
+struct SchedulerPlan {
+    /// etl's own image, pinned by digest when `etl push` pushed it.
+    image: String,
+    image_note: String,
+    /// etl.yaml's text, for the project ConfigMap.
+    etl_yaml: String,
 }
 
 /// What to deploy: with no JOB named, every scheduled job's CronJob and every job's Secrets
 /// (an unscheduled job's Secrets are needed by `etl jobs schedule`, and nothing else puts
 /// them in the cluster); with JOBs named, their CronJobs (if scheduled) and their Secrets.
-fn plan(project: &Project, named: &[String], image_flag: Option<&str>) -> Result<Plan> {
+fn plan(
+    project: &Project,
+    named: &[String],
+    image_flag: Option<&str>,
+    scheduler_image_flag: Option<&str>,
+) -> Result<Plan> {
     let scheduled_jobs: Vec<&String> = project
         .jobs
         .values()
@@ -96,6 +278,18 @@ fn plan(project: &Project, named: &[String], image_flag: Option<&str>) -> Result
         secrets.push((name.clone(), secret_values(project, name)?));
     }
     let (image, image_note) = image_ref(project, image_flag);
+    let scheduler = if project.scheduler.enabled && named.is_empty() {
+        let (image, image_note) = scheduler_image(project, scheduler_image_flag)?;
+        let etl_yaml =
+            std::fs::read_to_string(&project.file).map_err(|e| Error::io(&project.file, e))?;
+        Some(SchedulerPlan {
+            image,
+            image_note,
+            etl_yaml,
+        })
+    } else {
+        None
+    };
     Ok(Plan {
         cronjobs: jobs
             .iter()
@@ -109,7 +303,62 @@ fn plan(project: &Project, named: &[String], image_flag: Option<&str>) -> Result
         secrets,
         image,
         image_note,
+        scheduler,
     })
+}
+
+/// etl's own image for the scheduler: `--scheduler-image`, else what `etl push` pushed for
+/// this very etl binary. An image of another etl build is not used: the scheduler would read
+/// etl.yaml with another etl than the one that checked it.
+pub(super) fn scheduler_image(project: &Project, flag: Option<&str>) -> Result<(String, String)> {
+    if let Some(image) = flag {
+        return Ok((
+            image.to_string(),
+            format!("scheduler image {image} (--scheduler-image)"),
+        ));
+    }
+    let why = if project.workflows.is_empty() {
+        "etl.yaml's `scheduler:` section"
+    } else {
+        "etl.yaml has workflows, which"
+    };
+    let needs = format!("{why} need the scheduler in the cluster, and it runs etl's own image");
+    let Some(repository) = &project.image.repository else {
+        return Err(Error::usage(
+            format!(
+                "{needs}, which etl pushes to the job image's repository: etl.yaml has no `image.repository`"
+            ),
+            "add `image: {repository: registry.example.com/team/PROJECT}` and run `etl push`, pass --scheduler-image REF, or set `scheduler: {enabled: false}`",
+        ));
+    };
+    let binary = crate::image::selfimage::current()?;
+    let not_pushed = |what: String| {
+        Error::usage(
+            format!("{needs}: {what}"),
+            "run `etl push` (it pushes etl's image next to the job image), pass --scheduler-image REF, or set `scheduler: {enabled: false}` in etl.yaml",
+        )
+    };
+    match crate::image::pushed::load_scheduler(project)? {
+        Some(p) if p.repository == *repository && p.tag == binary.tag => Ok((
+            p.image.clone(),
+            format!(
+                "scheduler image {} (etl's own, pushed by etl push at {})",
+                p.image, p.pushed_at
+            ),
+        )),
+        Some(p) if p.repository != *repository => Err(not_pushed(format!(
+            "the last one pushed went to {}, not {repository}",
+            p.repository
+        ))),
+        Some(p) => Err(not_pushed(format!(
+            "the one pushed ({}:{}) is of another etl build than this one ({})",
+            p.repository, p.tag, binary.tag
+        ))),
+        None => Err(not_pushed(format!(
+            "none was pushed from this machine ({repository}:{})",
+            binary.tag
+        ))),
+    }
 }
 
 /// The manifests of a plan for one namespace, Secrets first: a deploy applies them in this
@@ -136,6 +385,18 @@ fn render_all(project: &Project, plan: &Plan, namespace: &str) -> Result<Vec<Man
         out.push(Manifest::CronJob(Box::new(render::cronjob(
             &templates, &req,
         )?)));
+    }
+    if let Some(s) = &plan.scheduler {
+        out.push(Manifest::ConfigMap(Box::new(sched::project_configmap(
+            project,
+            namespace,
+            &s.etl_yaml,
+            &templates.own(),
+            &plan.image,
+        ))));
+        for o in sched::objects(&templates, project, namespace, &s.image)? {
+            out.push(Manifest::Scheduler(o));
+        }
     }
     Ok(out)
 }
@@ -250,28 +511,14 @@ fn is_missing_namespace(e: &kube::Error) -> bool {
     matches!(e, kube::Error::Api(s) if s.code == 404 && s.details.as_ref().is_some_and(|d| d.kind == "namespaces"))
 }
 
-/// The object as deployed now, or None.
 /// What is deployed under `m`'s name, after checking that it is this project's (an object of
 /// another project or of nobody is never touched).
 async fn deployed(cluster: &Cluster, project: &Project, m: &Manifest) -> Result<Option<Value>> {
-    let name = m.name();
-    let doing = format!("reading {}", m.title());
-    let found = match m {
-        Manifest::CronJob(_) => {
-            let api: Api<CronJob> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-            retry(|| api.get_opt(&name))
-                .await
-                .map_err(|e| explain(e, &doing))?
-                .map(|o| to_value(&o))
-        }
-        Manifest::Secret(_) => {
-            let api: Api<Secret> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-            retry(|| api.get_opt(&name))
-                .await
-                .map_err(|e| explain(e, &doing))?
-                .map(|o| to_value(&o))
-        }
-    };
+    let found = m
+        .kind()
+        .get(cluster, &m.name())
+        .await
+        .map_err(|e| explain(e, &format!("reading {}", m.title())))?;
     if let Some(v) = &found {
         check_owner(project, m, v, &cluster.namespace)?;
     }
@@ -287,19 +534,23 @@ async fn apply(cluster: &Cluster, m: &Manifest, dry_run: bool) -> Result<Value> 
     }
     let name = m.name();
     let result = match m {
-        Manifest::CronJob(c) => {
-            let api: Api<CronJob> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-            let patch = Patch::Apply(c.as_ref());
-            retry(|| api.patch(&name, &pp, &patch))
-                .await
-                .map(|o| to_value(&o))
+        Manifest::CronJob(o) => apply_as(cluster, &name, o.as_ref(), &pp).await,
+        Manifest::Secret(o) => apply_as(cluster, &name, o.as_ref(), &pp).await,
+        Manifest::ConfigMap(o) => apply_as(cluster, &name, o.as_ref(), &pp).await,
+        Manifest::Scheduler(SchedulerObject::ServiceAccount(o)) => {
+            apply_as(cluster, &name, o.as_ref(), &pp).await
         }
-        Manifest::Secret(s) => {
-            let api: Api<Secret> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-            let patch = Patch::Apply(s.as_ref());
-            retry(|| api.patch(&name, &pp, &patch))
-                .await
-                .map(|o| to_value(&o))
+        Manifest::Scheduler(SchedulerObject::Role(o)) => {
+            apply_as(cluster, &name, o.as_ref(), &pp).await
+        }
+        Manifest::Scheduler(SchedulerObject::RoleBinding(o)) => {
+            apply_as(cluster, &name, o.as_ref(), &pp).await
+        }
+        Manifest::Scheduler(SchedulerObject::Deployment(o)) => {
+            apply_as(cluster, &name, o.as_ref(), &pp).await
+        }
+        Manifest::Scheduler(SchedulerObject::Service(o)) => {
+            apply_as(cluster, &name, o.as_ref(), &pp).await
         }
     };
     result.map_err(|e| {
@@ -309,6 +560,29 @@ async fn apply(cluster: &Cluster, m: &Manifest, dry_run: bool) -> Result<Value> 
             explain(e, &format!("applying {}", m.title()))
         }
     })
+}
+
+/// The scheduler's objects (and the project ConfigMap) of this project that are deployed while
+/// etl.yaml no longer wants the scheduler: `--prune` deletes them. Read by their fixed names,
+/// and only those labelled as this project's count. A kind the user may not read (403) or
+/// the server does not serve (404) has none to prune.
+async fn prunable_scheduler(cluster: &Cluster, project: &Project) -> Result<Vec<(Kind, String)>> {
+    let mut found = Vec::new();
+    for kind in Kind::SCHEDULER {
+        let name = kind.scheduler_name(&project.name);
+        let obj = match kind.get(cluster, &name).await {
+            Ok(o) => o,
+            Err(e) if cluster::status_code(&e) == Some(403) => None,
+            Err(e) => return Err(explain(e, &format!("reading {}", kind.title(&name)))),
+        };
+        let labels: Option<BTreeMap<String, String>> = obj
+            .as_ref()
+            .and_then(|o| serde_json::from_value(o["metadata"]["labels"].clone()).ok());
+        if owner(labels.as_ref()) == Some(project.name.as_str()) {
+            found.push((kind, name));
+        }
+    }
+    Ok(found)
 }
 
 /// This project's CronJobs in the namespace that etl.yaml no longer schedules.
@@ -418,9 +692,10 @@ fn prepare(
     project: &Project,
     jobs: &[String],
     image: Option<&str>,
+    scheduler_image: Option<&str>,
     cluster: &ClusterArgs,
 ) -> Result<(Plan, String, Vec<Manifest>)> {
-    let plan = plan(project, jobs, image)?;
+    let plan = plan(project, jobs, image, scheduler_image)?;
     let guess = cluster
         .namespace
         .clone()
@@ -431,8 +706,13 @@ fn prepare(
 
 pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let (plan, guess, mut manifests) =
-        prepare(&project, &args.jobs, args.image.as_deref(), &args.cluster)?;
+    let (plan, guess, mut manifests) = prepare(
+        &project,
+        &args.jobs,
+        args.image.as_deref(),
+        args.scheduler_image.as_deref(),
+        &args.cluster,
+    )?;
     if manifests.is_empty() && !args.prune {
         ctx.term
             .note("no job in etl.yaml has a schedule or a secret: nothing to deploy");
@@ -455,6 +735,14 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
         } else {
             Vec::new()
         };
+        // The scheduler goes when etl.yaml no longer wants it (no workflow, no `scheduler:`
+        // section, or `enabled: false`).
+        let prune_scheduler = if args.prune && !project.scheduler.enabled {
+            progress.spin("looking for a scheduler etl.yaml no longer needs".into());
+            prunable_scheduler(&cluster, &project).await?
+        } else {
+            Vec::new()
+        };
         let active = if prune.is_empty() {
             BTreeMap::new()
         } else {
@@ -472,10 +760,12 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
                 ));
             }
         }
-        if !prune.is_empty() && !args.dry_run && !args.yes {
+        let any_prune = !prune.is_empty() || !prune_scheduler.is_empty();
+        if any_prune && !args.dry_run && !args.yes {
             let list = prune
                 .iter()
                 .map(|n| format!("cronjob/{n}"))
+                .chain(prune_scheduler.iter().map(|(k, n)| k.title(n)))
                 .collect::<Vec<_>>()
                 .join(", ");
             if !ctx.term.interactive {
@@ -487,7 +777,7 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
             if !super::confirm(
                 &ctx.term,
                 &format!(
-                    "Delete {list} (no longer scheduled in etl.yaml)? Their runs and logs are kept."
+                    "Delete {list} (no longer needed by etl.yaml)? Runs and their logs are kept."
                 ),
             )? {
                 return Err(Error::Declined);
@@ -495,6 +785,9 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
         }
         if !manifests.is_empty() {
             ctx.term.note(format!("using {}", plan.image_note));
+        }
+        if let Some(s) = &plan.scheduler {
+            ctx.term.note(format!("using {}", s.image_note));
         }
         let progress = Progress::new(ctx);
         for (m, before) in manifests.iter().zip(&before) {
@@ -521,8 +814,22 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
             }
             progress.result(format!("cronjob/{name} deleted{dry}"))?;
         }
+        // In the background: the Deployment's ReplicaSets and pods go with it. Runs are Jobs,
+        // which none of these own, so they stay.
+        let mut dp = DeleteParams::background();
+        if args.dry_run {
+            dp = dp.dry_run();
+        }
+        for (kind, name) in &prune_scheduler {
+            let title = kind.title(name);
+            progress.step(format!("deleting {title}{dry}"));
+            kind.delete(&cluster, name, &dp)
+                .await
+                .map_err(|e| explain(e, &format!("deleting {title}")))?;
+            progress.result(format!("{title} deleted{dry}"))?;
+        }
         drop(progress);
-        if manifests.is_empty() && prune.is_empty() {
+        if manifests.is_empty() && !any_prune {
             ctx.term.note("nothing to deploy or prune");
         }
         Ok(ExitCode::SUCCESS)
@@ -531,8 +838,13 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
 
 pub fn diff(ctx: &Ctx, args: DiffArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let (plan, guess, mut manifests) =
-        prepare(&project, &args.jobs, args.image.as_deref(), &args.cluster)?;
+    let (plan, guess, mut manifests) = prepare(
+        &project,
+        &args.jobs,
+        args.image.as_deref(),
+        args.scheduler_image.as_deref(),
+        &args.cluster,
+    )?;
     let rt = cluster::runtime()?;
     rt.block_on(async {
         let cluster = connect(ctx, &project, &args.cluster, &plan, &guess, &mut manifests).await?;
@@ -547,15 +859,26 @@ pub fn diff(ctx: &Ctx, args: DiffArgs) -> Result<ExitCode> {
             }
         }
         let stale = prunable(&cluster, &project, &plan.scheduled).await?;
+        let stale_scheduler = if project.scheduler.enabled {
+            Vec::new()
+        } else {
+            prunable_scheduler(&cluster, &project).await?
+        };
         drop(progress);
         for name in &stale {
             ctx.term.note(format!(
                 "cronjob/{name} is deployed but etl.yaml no longer schedules it (`etl deploy --prune` deletes it)"
             ));
         }
-        // A CronJob left behind is drift too: it keeps firing. A CI check on the exit code
-        // must see it.
-        if out.is_empty() && stale.is_empty() {
+        for (kind, name) in &stale_scheduler {
+            ctx.term.note(format!(
+                "{} is deployed but etl.yaml no longer needs the scheduler (`etl deploy --prune` deletes it)",
+                kind.title(name)
+            ));
+        }
+        // A CronJob left behind is drift too: it keeps firing. So is a scheduler, which keeps
+        // starting workflow runs. A CI check on the exit code must see them.
+        if out.is_empty() && stale.is_empty() && stale_scheduler.is_empty() {
             ctx.term.note("no differences");
             return Ok(ExitCode::SUCCESS);
         }

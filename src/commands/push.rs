@@ -1,11 +1,12 @@
-//! `etl push`: pushes the job image and records its digest, which runs then use.
+//! `etl push`: pushes the job image and records its digest, which runs then use; and, when
+//! etl.yaml wants the in-cluster scheduler, builds and pushes etl's own image for it.
 
 use super::Ctx;
 use super::build::{Target, check_tag, show};
 use crate::cli::PushArgs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::image::pushed::{self, Pushed};
-use crate::image::{self, Engine, ImageError, Op, output};
+use crate::image::{self, Engine, ImageError, Op, output, selfimage};
 use crate::project::Project;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,12 +22,104 @@ pub fn run(ctx: &Ctx, args: PushArgs) -> Result<ExitCode> {
         true,
     )?;
     let pushed = push(ctx, &project, &target)?;
-    super::write_stdout(&format!("{}\n", pushed.image))
+    let mut out = format!("{}\n", pushed.image);
+    if let Some(own) = push_scheduler_image(ctx, &project, &target)? {
+        out.push_str(&format!("{}\n", own.image));
+    }
+    super::write_stdout(&out)
 }
 
 /// Pushes `target`, reads the digest the registry got, records it for this checkout.
 /// Pushing the same tag again is harmless: the registry has the blobs, the record is replaced.
 pub fn push(ctx: &Ctx, project: &Project, target: &Target) -> Result<Pushed> {
+    let pushed = push_to_registry(ctx, target)?;
+    let path = pushed::save(project, &pushed)?;
+    ctx.term.note(format!(
+        "pushed {} as {}; runs now use it (recorded in {})",
+        target.image(),
+        pushed.image,
+        path.display()
+    ));
+    Ok(pushed)
+}
+
+/// When etl.yaml wants the scheduler: builds etl's own image (this binary, FROM scratch) and
+/// pushes it to the job image's repository, tagged `etl-<version>-<binary hash>`, and records
+/// its digest, which `etl deploy` pins the scheduler's Deployment to. None when no scheduler
+/// is wanted. Building it again is cheap: the engine caches the layers of the same files.
+pub fn push_scheduler_image(
+    ctx: &Ctx,
+    project: &Project,
+    job_target: &Target,
+) -> Result<Option<Pushed>> {
+    if !project.scheduler.enabled {
+        return Ok(None);
+    }
+    let binary = selfimage::current()?;
+    let target = Target {
+        engine: job_target.engine,
+        repository: job_target.repository.clone(),
+        tag: binary.tag.clone(),
+    };
+    let image = target.image();
+    let engine = target.engine;
+    ctx.term.note(format!(
+        "building etl's own image {image} for the scheduler (etl.yaml has {}) with {engine}",
+        if project.workflows.is_empty() {
+            "a `scheduler:` section"
+        } else {
+            "workflows"
+        }
+    ));
+    let (context, notes) = selfimage::context(&binary.path)?;
+    for n in notes {
+        ctx.term.warn(n);
+    }
+    let dockerfile = context.dockerfile();
+    let argv = image::argv(
+        engine,
+        &Op::Build {
+            image: &image,
+            dockerfile: &dockerfile,
+            context: &context.dir,
+            build_args: &[],
+            platform: None,
+        },
+    );
+    let done = image::run(
+        engine,
+        &argv,
+        &format!("building {image}"),
+        show(ctx),
+        false,
+    )?;
+    if !done.status.success() {
+        return Err(Error::environment(
+            format!(
+                "building etl's own image {image} failed ({engine} exited with {}){}",
+                done.status.code().unwrap_or(-1),
+                done.tail
+                    .joined()
+                    .lines()
+                    .map(|l| format!("\n  | {l}"))
+                    .collect::<String>()
+            ),
+            Some(format!("`etl push -v` shows {engine}'s whole output")),
+        ));
+    }
+    drop(context);
+    let pushed = push_to_registry(ctx, &target)?;
+    let path = pushed::save_scheduler(project, &pushed)?;
+    ctx.term.note(format!(
+        "pushed {image} as {}; `etl deploy` runs the scheduler from it (recorded in {})",
+        pushed.image,
+        path.display()
+    ));
+    Ok(Some(pushed))
+}
+
+/// Pushes `target` and reads the digest the registry got.
+fn push_to_registry(ctx: &Ctx, target: &Target) -> Result<Pushed> {
     let image = target.image();
     let engine = target.engine;
     ctx.term.note(format!("pushing {image} with {engine}"));
@@ -76,12 +169,6 @@ pub fn push(ctx: &Ctx, project: &Project, target: &Target) -> Result<Pushed> {
         engine: engine.name().to_string(),
         pushed_at: super::now()?.to_string(),
     };
-    let path = pushed::save(project, &pushed)?;
-    ctx.term.note(format!(
-        "pushed {image} as {}; runs now use it (recorded in {})",
-        pushed.image,
-        path.display()
-    ));
     Ok(pushed)
 }
 

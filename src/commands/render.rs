@@ -37,6 +37,9 @@ pub fn run(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
     }
 
     let (image, image_note) = image_ref(&project, args.image.as_deref());
+    if args.scheduler {
+        return scheduler(ctx, &project, &templates, &namespace, &args, &image);
+    }
     let who = started_by();
     let names: Vec<String> = match (&args.job, args.cron) {
         (Some(job), _) => vec![job.clone()],
@@ -91,6 +94,56 @@ pub fn run(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
         ctx.term.note("no job in etl.yaml has a schedule");
     } else {
         ctx.term.note(format!("using {image_note}"));
+    }
+    print(&docs, args.output)
+}
+
+/// `etl render --scheduler`: the project ConfigMap and the scheduler's objects, as `etl deploy`
+/// applies them. Without a pushed image of this etl the Deployment shows the tag `etl push`
+/// would push (a note says so), so the objects can be seen before anything is pushed.
+fn scheduler(
+    ctx: &Ctx,
+    project: &crate::project::Project,
+    templates: &crate::render::Templates,
+    namespace: &str,
+    args: &RenderArgs,
+    job_image: &str,
+) -> Result<ExitCode> {
+    use crate::render::scheduler as sched;
+    if !project.scheduler.enabled {
+        ctx.term.note(
+            "etl deploy applies no scheduler: etl.yaml has no workflow and no `scheduler:` section (or says `enabled: false`)",
+        );
+        return print(&[], args.output);
+    }
+    let own = match super::deploy::scheduler_image(project, args.scheduler_image.as_deref()) {
+        Ok((image, note)) => {
+            ctx.term.note(format!("using {note}"));
+            image
+        }
+        Err(e) => {
+            let repo = project
+                .image
+                .repository
+                .clone()
+                .unwrap_or_else(|| project.name.clone());
+            let image = format!("{repo}:{}", crate::image::selfimage::current()?.tag);
+            ctx.term
+                .note(format!("scheduler image {image}, not pinned: {e}"));
+            image
+        }
+    };
+    let etl_yaml =
+        std::fs::read_to_string(&project.file).map_err(|e| Error::io(&project.file, e))?;
+    let mut docs = vec![to_value(&sched::project_configmap(
+        project,
+        namespace,
+        &etl_yaml,
+        &templates.own(),
+        job_image,
+    ))];
+    for o in sched::objects(templates, project, namespace, &own)? {
+        docs.push(o.to_value());
     }
     print(&docs, args.output)
 }

@@ -8,6 +8,7 @@ pub mod output;
 pub mod pushed;
 pub mod quantity;
 mod run;
+pub mod selfimage;
 pub mod tag;
 
 pub use engine::{ContainerRun, Engine, Op, argv, run_argv};

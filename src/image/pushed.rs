@@ -25,9 +25,27 @@ pub fn path(project: &Project) -> Result<PathBuf> {
     Ok(state::project_dir(project)?.join("image.json"))
 }
 
+/// What `etl push` records for etl's own image (the scheduler's), next to `image.json`.
+pub fn scheduler_path(project: &Project) -> Result<PathBuf> {
+    Ok(state::project_dir(project)?.join("scheduler-image.json"))
+}
+
 /// The record, if this checkout has pushed.
 pub fn load(project: &Project) -> Result<Option<Pushed>> {
-    let path = path(project)?;
+    load_from(path(project)?)
+}
+
+/// The record of etl's own image, if this checkout has pushed one.
+pub fn load_scheduler(project: &Project) -> Result<Option<Pushed>> {
+    load_from(scheduler_path(project)?)
+}
+
+/// Replaces the record of etl's own image (atomically).
+pub fn save_scheduler(project: &Project, pushed: &Pushed) -> Result<PathBuf> {
+    save_to(scheduler_path(project)?, pushed)
+}
+
+fn load_from(path: PathBuf) -> Result<Option<Pushed>> {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -43,7 +61,10 @@ pub fn load(project: &Project) -> Result<Option<Pushed>> {
 
 /// Replaces the record (atomically: an interrupted push leaves the previous one).
 pub fn save(project: &Project, pushed: &Pushed) -> Result<PathBuf> {
-    let path = path(project)?;
+    save_to(path(project)?, pushed)
+}
+
+fn save_to(path: PathBuf, pushed: &Pushed) -> Result<PathBuf> {
     let text = serde_json::to_string_pretty(pushed).expect("strings serialize") + "\n";
     state::write_atomic(&path, &text)?;
     Ok(path)

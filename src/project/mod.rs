@@ -4,11 +4,13 @@
 mod error;
 mod model;
 mod overrides;
+mod scheduler;
 mod workflow;
 
 pub use error::{ConfigError, suggest};
 pub use model::*;
 pub use overrides::{apply_set, blame_set, coerce_config, typed_param};
+pub use scheduler::Scheduler;
 pub use workflow::{MAX_WORKFLOW_NAME, Task, Workflow};
 
 use serde_saphyr::Location;

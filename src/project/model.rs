@@ -29,6 +29,9 @@ pub(super) struct RawProject {
     /// DAGs of jobs (src/project/workflow.rs).
     #[serde(default)]
     workflows: Option<IndexMap<String, super::workflow::WorkflowSpec>>,
+    /// The in-cluster scheduler (src/project/scheduler.rs).
+    #[serde(default)]
+    scheduler: Option<super::scheduler::SchedulerSpec>,
 }
 
 /// How the job image is built (`etl build`) and where it is pushed.
@@ -159,7 +162,7 @@ pub struct Resources {
 }
 
 impl Resources {
-    fn over(&self, base: &Resources) -> Resources {
+    pub(super) fn over(&self, base: &Resources) -> Resources {
         Resources {
             cpu: self.cpu.clone().or_else(|| base.cpu.clone()),
             memory: self.memory.clone().or_else(|| base.memory.clone()),
@@ -362,6 +365,8 @@ pub struct Project {
     pub jobs: IndexMap<String, Job>,
     pub secrets: IndexMap<String, SecretSpec>,
     pub workflows: IndexMap<String, super::workflow::Workflow>,
+    /// Whether `etl deploy` puts the scheduler in the cluster, and its replicas and resources.
+    pub scheduler: super::scheduler::Scheduler,
     /// Things worth saying that do not stop etl (printed on stderr by the caller).
     pub warnings: Vec<String>,
 }
@@ -735,6 +740,8 @@ impl RawProject {
             &self.defaults,
             &self.secrets,
         )?;
+        let scheduler =
+            super::scheduler::validate(file, self.scheduler.as_ref(), !workflows.is_empty())?;
         let warnings = Vec::new();
         Ok(Project {
             file: file.to_path_buf(),
@@ -747,6 +754,7 @@ impl RawProject {
             jobs,
             secrets: self.secrets,
             workflows,
+            scheduler,
             warnings,
         })
     }

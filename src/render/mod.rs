@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod names;
+pub mod scheduler;
 pub mod workflow;
 
 use crate::project::{Job, Project};
@@ -49,6 +50,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "cron-window.sh",
         include_str!("../../templates/cron-window.sh"),
     ),
+    (
+        "scheduler.yaml",
+        include_str!("../../templates/scheduler.yaml"),
+    ),
 ];
 
 /// One template's text and where it came from, for error messages. The text is parsed once,
@@ -57,6 +62,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 pub struct Template {
     pub source: String,
     pub text: String,
+    /// From the project's `templates/`, not built into etl.
+    own: bool,
     parsed: std::sync::OnceLock<Result<Value, RenderError>>,
 }
 
@@ -65,6 +72,7 @@ impl Template {
         Template {
             source,
             text,
+            own: false,
             parsed: std::sync::OnceLock::new(),
         }
     }
@@ -97,7 +105,19 @@ impl Templates {
     /// Replaces the embedded `name` with a project's own file. Unknown names are ignored by
     /// the caller, which only asks for the names in [`EMBEDDED`].
     pub fn set(&mut self, name: &'static str, source: String, text: String) {
-        self.files.insert(name, Template::new(source, text));
+        let mut t = Template::new(source, text);
+        t.own = true;
+        self.files.insert(name, t);
+    }
+
+    /// The files the project's `templates/` replaces, by name, with their text: what the
+    /// in-cluster scheduler needs besides etl.yaml to render as this machine does.
+    pub fn own(&self) -> Vec<(&'static str, &str)> {
+        self.files
+            .iter()
+            .filter(|(_, t)| t.own)
+            .map(|(name, t)| (*name, t.text.as_str()))
+            .collect()
     }
 
     fn get(&self, name: &str) -> &Template {
@@ -253,7 +273,12 @@ pub fn run_args(job: &Job, window: &Window) -> Vec<String> {
 }
 
 fn k8s_resources(job: &Job) -> Value {
-    let r = &job.resources;
+    resources_block(&job.resources)
+}
+
+/// etl.yaml's `resources` as a Kubernetes `resources` block: the memory limit defaults to the
+/// memory request, and there is no CPU limit unless one is given.
+fn resources_block(r: &crate::project::Resources) -> Value {
     let mut requests = serde_json::Map::new();
     let mut limits = serde_json::Map::new();
     if let Some(cpu) = &r.cpu {

@@ -10,7 +10,28 @@ const NS: &str = "air-quality";
 const TOKEN: &str = "example-token-do-not-print";
 
 /// The example project and a kubesim whose pods run in it, with the namespace it deploys to.
+/// Without the example's workflow: these tests are about CronJobs and Secrets, and a workflow
+/// brings the scheduler (tested with `setup_with_scheduler`).
 fn setup() -> Option<(Sandbox, Kubesim)> {
+    let (s, sim) = setup_with_scheduler()?;
+    s.write("etl.yaml", &without_workflows(&s.read("etl.yaml")));
+    Some((s, sim))
+}
+
+/// etl.yaml without its `workflows:` section.
+fn without_workflows(yaml: &str) -> String {
+    let start = yaml
+        .find("\nworkflows:\n")
+        .expect("the example has workflows");
+    let end = yaml[start + 1..]
+        .find("\n\n")
+        .map(|i| start + 1 + i)
+        .unwrap_or(yaml.len());
+    format!("{}{}", &yaml[..start], &yaml[end..])
+}
+
+/// The example project, workflows and all, and a kubesim.
+fn setup_with_scheduler() -> Option<(Sandbox, Kubesim)> {
     if !require_tool("kubectl") {
         return None;
     }
@@ -763,4 +784,245 @@ fn runs_and_jobs_list_read_the_runs_a_page_at_a_time() {
     assert_eq!(jobs[1]["last_run"]["name"], "sensor-report-r0500", "{jobs}");
     assert_eq!(jobs[1]["last_run"]["state"], "Pending", "{jobs}");
     assert_eq!(lists(&rec.log()).len(), 4, "{}", rec.log());
+}
+
+/// etl's own image, as `--scheduler-image` gives it (what `etl push` would pin).
+const OWN: &str = "registry.example.com/data/air-quality@sha256:1111111111111111111111111111111111111111111111111111111111111111";
+
+/// The kinds and names of a rendered or applied list, in order.
+fn titles(docs: &[Value]) -> Vec<String> {
+    docs.iter()
+        .map(|d| {
+            format!(
+                "{}/{}",
+                d["kind"].as_str().unwrap(),
+                d["metadata"]["name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_scheduler_s_objects_render_and_pass_kubernetes_validate_strict() {
+    let s = Sandbox::example();
+    // A project template: the scheduler must render runs with it, so it is in the ConfigMap.
+    s.write(
+        "templates/job.yaml",
+        &std::fs::read_to_string(crate::common::repo().join("templates/job.yaml"))
+            .unwrap()
+            .replace(
+                "ttlSecondsAfterFinished: 1209600",
+                "ttlSecondsAfterFinished: 600",
+            ),
+    );
+    let r = s
+        .run(&[
+            "render",
+            "--scheduler",
+            "--scheduler-image",
+            OWN,
+            "-o",
+            "json",
+            "--image",
+            "reg/job:v1",
+        ])
+        .expect(0);
+    r.stderr_has(&format!("using scheduler image {OWN} (--scheduler-image)"));
+    let list: Value = serde_json::from_str(&r.stdout()).unwrap();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(
+        titles(items),
+        [
+            "ConfigMap/air-quality-project",
+            "ServiceAccount/air-quality-scheduler",
+            "Role/air-quality-scheduler",
+            "RoleBinding/air-quality-scheduler",
+            "Deployment/air-quality-scheduler",
+            "Service/air-quality-scheduler",
+        ]
+    );
+    let cm = &items[0];
+    assert_eq!(
+        cm["data"]["etl.yaml"],
+        s.read("etl.yaml"),
+        "etl.yaml's text, exactly"
+    );
+    assert_eq!(
+        cm["data"]["image"], "reg/job:v1",
+        "the job image deploy resolved"
+    );
+    assert!(
+        cm["data"]["job.yaml"]
+            .as_str()
+            .unwrap()
+            .contains("ttlSecondsAfterFinished: 600")
+    );
+    assert!(
+        cm["data"].get("pod.yaml").is_none(),
+        "a template not overridden is etl's own"
+    );
+    assert_eq!(cm["metadata"]["labels"]["etl.dev/kind"], "project");
+    let container = &items[4]["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["image"], OWN);
+    assert_eq!(
+        container["command"],
+        serde_json::json!(["etl", "scheduler"])
+    );
+    assert_eq!(items[5]["spec"]["ports"][0]["port"], 80);
+
+    if !require_tool("kubernetes-validate") {
+        return;
+    }
+    let yaml = s
+        .run(&["render", "--scheduler", "--scheduler-image", OWN])
+        .expect(0)
+        .stdout();
+    s.write("scheduler.yaml", &yaml);
+    let out = std::process::Command::new("kubernetes-validate")
+        .args(["--strict", "-k", "1.33.0", "scheduler.yaml"])
+        .current_dir(s.path())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.matches("passed").count(), 6, "{text}");
+}
+
+#[test]
+fn without_etl_s_own_image_deploy_says_what_to_run_and_touches_nothing() {
+    let s = Sandbox::example();
+    // No cluster is configured: the error comes before any connection.
+    let r = s.run(&["deploy"]).expect(2);
+    r.stderr_has("etl.yaml has workflows, which need the scheduler in the cluster, and it runs etl's own image: none was pushed from this machine");
+    r.stderr_has("run `etl push`");
+    r.stderr_has("--scheduler-image REF");
+    assert_eq!(r.stdout(), "");
+    s.run(&["diff"]).expect(2).stderr_has("run `etl push`");
+    // Deploying some jobs leaves the project-wide scheduler alone, so it needs no image.
+    let r = s.run(&["deploy", "daily-averages", "--dry-run"]).expect(3);
+    assert!(!r.stderr().contains("etl push"), "{}", r.stderr());
+    // render shows the tag `etl push` would push, unpinned, and says why.
+    let r = s.run(&["render", "--scheduler"]).expect(0);
+    r.stderr_has("not pinned: etl.yaml has workflows");
+    r.stdout_has("image: registry.example.com/data/air-quality:etl-");
+    // Opting out: no scheduler, nothing to render.
+    s.write(
+        "etl.yaml",
+        &format!("{}scheduler: {{enabled: false}}\n", s.read("etl.yaml")),
+    );
+    let r = s.run(&["render", "--scheduler"]).expect(0);
+    assert_eq!(r.stdout(), "");
+    r.stderr_has("etl deploy applies no scheduler");
+}
+
+#[test]
+fn deploy_applies_the_scheduler_diff_shows_it_and_prune_removes_it() {
+    let Some((s, sim)) = setup_with_scheduler() else {
+        return;
+    };
+    let deploy = |args: &[&str]| {
+        let mut all = vec!["deploy", "--scheduler-image", OWN];
+        all.extend_from_slice(args);
+        s.on(&sim, &all)
+    };
+    let r = deploy(&["--dry-run"]).expect(0);
+    r.stdout_has("deployment.apps/air-quality-scheduler created (dry run)\n");
+    assert_eq!(
+        get(&sim, &["deployment", "air-quality-scheduler"]),
+        Value::Null
+    );
+    assert_eq!(
+        get(&sim, &["configmap", "air-quality-project"]),
+        Value::Null
+    );
+
+    let r = deploy(&[]).expect(0);
+    assert_eq!(
+        r.stdout(),
+        "secret/air-quality-warehouse created\n\
+         cronjob/daily-averages created\n\
+         configmap/air-quality-project created\n\
+         serviceaccount/air-quality-scheduler created\n\
+         role.rbac.authorization.k8s.io/air-quality-scheduler created\n\
+         rolebinding.rbac.authorization.k8s.io/air-quality-scheduler created\n\
+         deployment.apps/air-quality-scheduler created\n\
+         service/air-quality-scheduler created\n"
+    );
+    r.stderr_has(&format!("using scheduler image {OWN}"));
+    let d = get(&sim, &["deployment", "air-quality-scheduler"]);
+    let pod = &d["spec"]["template"]["spec"];
+    assert_eq!(pod["serviceAccountName"], "air-quality-scheduler");
+    assert_eq!(pod["containers"][0]["image"], OWN);
+    assert_eq!(d["metadata"]["labels"]["etl.dev/project"], "air-quality");
+    let cm = get(&sim, &["configmap", "air-quality-project"]);
+    assert_eq!(cm["data"]["etl.yaml"], s.read("etl.yaml"));
+    for what in [
+        ["serviceaccount", "air-quality-scheduler"],
+        ["role", "air-quality-scheduler"],
+        ["rolebinding", "air-quality-scheduler"],
+        ["service", "air-quality-scheduler"],
+    ] {
+        assert_ne!(get(&sim, &what), Value::Null, "{what:?}");
+    }
+    let r = deploy(&[]).expect(0);
+    r.stdout_has("deployment.apps/air-quality-scheduler unchanged\n");
+    let mut diff = vec!["diff", "--scheduler-image", OWN];
+    s.on(&sim, &diff).expect(0);
+
+    // Two replicas: diff shows it, deploy configures it.
+    s.write(
+        "etl.yaml",
+        &format!("{}scheduler: {{replicas: 2}}\n", s.read("etl.yaml")),
+    );
+    let r = s.on(&sim, &diff).expect(1);
+    r.stdout_has("-  replicas: 1\n");
+    r.stdout_has("+  replicas: 2\n");
+    r.stdout_has("configmap/air-quality-project");
+    let r = deploy(&[]).expect(0);
+    r.stdout_has("deployment.apps/air-quality-scheduler configured\n");
+    assert_eq!(
+        get(&sim, &["deployment", "air-quality-scheduler"])["spec"]["replicas"],
+        2
+    );
+
+    // No workflow and no scheduler: section any more: diff names what prune deletes.
+    s.write(
+        "etl.yaml",
+        &without_workflows(&s.read("etl.yaml").replace("scheduler: {replicas: 2}\n", "")),
+    );
+    diff.truncate(1);
+    let r = s.on(&sim, &diff).expect(1);
+    r.stderr_has("deployment.apps/air-quality-scheduler is deployed but etl.yaml no longer needs the scheduler");
+    let r = s.on(&sim, &["deploy", "--prune"]).expect(2);
+    r.stderr_has("deployment.apps/air-quality-scheduler");
+    let r = s.on(&sim, &["deploy", "--prune", "--dry-run"]).expect(0);
+    r.stdout_has("deployment.apps/air-quality-scheduler deleted (dry run)\n");
+    assert_ne!(
+        get(&sim, &["deployment", "air-quality-scheduler"]),
+        Value::Null
+    );
+    let r = s.on(&sim, &["deploy", "--prune", "--yes"]).expect(0);
+    assert_eq!(
+        r.stdout(),
+        "secret/air-quality-warehouse unchanged\n\
+         cronjob/daily-averages unchanged\n\
+         deployment.apps/air-quality-scheduler deleted\n\
+         service/air-quality-scheduler deleted\n\
+         rolebinding.rbac.authorization.k8s.io/air-quality-scheduler deleted\n\
+         role.rbac.authorization.k8s.io/air-quality-scheduler deleted\n\
+         serviceaccount/air-quality-scheduler deleted\n\
+         configmap/air-quality-project deleted\n"
+    );
+    for what in [
+        ["deployment", "air-quality-scheduler"],
+        ["configmap", "air-quality-project"],
+        ["role", "air-quality-scheduler"],
+    ] {
+        assert_eq!(get(&sim, &what), Value::Null, "{what:?}");
+    }
+    s.on(&sim, &["diff"]).expect(0);
 }
