@@ -42,47 +42,27 @@ pub struct Loaded {
     pub image: String,
 }
 
-/// The ConfigMap keys `etl deploy` writes for an in-cluster scheduler.
-pub const PROJECT_FILE_KEY: &str = "etl.yaml";
-pub const IMAGE_KEY: &str = "image";
-
-/// Reads the project from the ConfigMap `etl deploy` writes (`etl.yaml`, the project's own
+/// Reads the project from the ConfigMap `etl deploy` writes (etl.yaml, the project's own
 /// templates by file name, and the resolved job image).
 pub fn load_config_map(cm: &ConfigMap) -> Result<Loaded, String> {
     let name = cm.metadata.name.clone().unwrap_or_default();
-    let data = cm.data.clone().unwrap_or_default();
-    let text = data
-        .get(PROJECT_FILE_KEY)
-        .ok_or_else(|| format!("ConfigMap {name} has no `{PROJECT_FILE_KEY}` key"))?;
-    let file = std::path::PathBuf::from(format!("etl.yaml (ConfigMap {name})"));
-    let project = crate::project::parse(&file, text).map_err(|e| e.to_string())?;
+    let files = crate::render::scheduler::project_files(cm)?;
+    let file = std::path::PathBuf::from(format!("etl.yaml (configmap/{name})"));
+    let project = crate::project::parse(&file, &files.etl_yaml).map_err(|e| e.to_string())?;
     let mut templates = Templates::embedded();
     for (t, _) in crate::render::EMBEDDED {
-        if let Some(text) = data.get(*t) {
-            templates.set(t, format!("templates/{t} (ConfigMap {name})"), text.clone());
+        if let Some((_, text)) = files.templates.iter().find(|(k, _)| k == t) {
+            templates.set(t, format!("templates/{t} (configmap/{name})"), text.clone());
         }
     }
-    let image = data.get(IMAGE_KEY).cloned().unwrap_or_else(|| {
-        format!(
-            "{}:latest",
-            project
-                .image
-                .repository
-                .clone()
-                .unwrap_or_else(|| project.name.clone())
-        )
-    });
     Ok(Loaded {
         project,
         templates,
-        image,
+        image: files.image,
     })
 }
 
-/// The Lease (and Deployment) name of a project's scheduler.
-pub fn scheduler_name(project: &str) -> String {
-    names::fit(&format!("{project}-scheduler"), 63)
-}
+pub use crate::render::scheduler::scheduler_name;
 
 /// The reporting component of the scheduler's Events and log lines.
 pub const COMPONENT: &str = "etl-scheduler";

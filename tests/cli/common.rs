@@ -171,7 +171,17 @@ impl Kubesim {
         }
         let dir = tempfile::tempdir().unwrap();
         let kubeconfig = dir.path().join("kubeconfig");
+        // Pods find `etl` on PATH, as in etl's own image: the scheduler's Deployment runs it.
+        let etl_dir = Path::new(env!("CARGO_BIN_EXE_etl"))
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let path = std::env::join_paths(std::iter::once(etl_dir).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )))
+        .unwrap();
         let mut child = Command::new(bin)
+            .env("PATH", path)
             .args(["--port", "0", "--kubeconfig"])
             .arg(&kubeconfig)
             .arg("--workdir")

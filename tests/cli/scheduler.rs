@@ -569,16 +569,19 @@ fn watch_drops_410s_500s_and_429s_during_a_run_miss_and_double_nothing() {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut round = 0;
     loop {
-        let state = kubectl_ok(
-            &sim,
-            &[
-                "get",
-                "configmap",
-                &run,
-                "-o",
-                "jsonpath={.metadata.labels.etl\\.dev/state}",
-            ],
-        );
+        // This look meets the injected faults too: a failed one is no answer.
+        let out = sim.kubectl(&[
+            "get",
+            "configmap",
+            &run,
+            "-o",
+            "jsonpath={.metadata.labels.etl\\.dev/state}",
+        ]);
+        let state = if out.status.success() {
+            String::from_utf8(out.stdout).unwrap()
+        } else {
+            String::new()
+        };
         if !state.is_empty() {
             assert_eq!(state, "COMPLETED");
             break;
@@ -818,4 +821,115 @@ fn schedule_without_a_scheduler_says_so_and_follow_shows_progress_and_prefixed_l
         "chain-20261122-1d-a1  chain     2026-11-22 00:00 → 2026-11-23 00:00  COMPLETED  10/10",
     );
     sched.stop();
+}
+
+#[test]
+fn etl_deploy_runs_the_scheduler_in_the_cluster_and_a_killed_scheduler_pod_loses_nothing() {
+    let Some((s, sim)) = setup(CHAIN) else { return };
+    // The pod runs on this machine under kubesim: listen on loopback, any port (a project may
+    // change its scheduler's template like any other).
+    let embedded =
+        std::fs::read_to_string(crate::common::repo().join("templates/scheduler.yaml")).unwrap();
+    assert!(embedded.contains("0.0.0.0:8080"));
+    s.write(
+        "templates/scheduler.yaml",
+        &embedded.replace("0.0.0.0:8080", "127.0.0.1:0"),
+    );
+    s.on(
+        &sim,
+        &[
+            "deploy",
+            "--yes",
+            "--scheduler-image",
+            "registry.example/flows:etl-test",
+        ],
+    )
+    .expect(0);
+
+    // The Deployment's pod is `etl scheduler`, reading the project from its ConfigMap.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let st = s.on(&sim, &["scheduler", "status"]);
+        if st.code() == 0 {
+            st.stdout_has("(leader flows-scheduler-");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no scheduler pod leads: {}",
+            st.stdout()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let run = s
+        .on(
+            &sim,
+            &["workflows", "schedule", "chain", "--date", "2026-11-22"],
+        )
+        .expect(0)
+        .stdout()
+        .trim()
+        .to_string();
+    assert_eq!(wait_end(&sim, &run, Duration::from_secs(60)), "COMPLETED");
+
+    // kill -9 the scheduler's process mid-run: the container restarts and carries on.
+    let run2 = s
+        .on(
+            &sim,
+            &["workflows", "schedule", "chain", "--date", "2026-11-23"],
+        )
+        .expect(0)
+        .stdout()
+        .trim()
+        .to_string();
+    let pod_pid = kubectl_ok(
+        &sim,
+        &[
+            "get",
+            "pods",
+            "-l",
+            "etl.dev/kind=scheduler",
+            "-o",
+            "jsonpath={.items[0].status.containerStatuses[0].containerID}",
+        ],
+    );
+    let pid: i32 = pod_pid
+        .trim_start_matches("kubesim://")
+        .parse()
+        .unwrap_or_else(|_| panic!("pid in {pod_pid:?}"));
+    std::thread::sleep(Duration::from_millis(300));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    assert_eq!(wait_end(&sim, &run2, Duration::from_secs(60)), "COMPLETED");
+    let restarts = kubectl_ok(
+        &sim,
+        &[
+            "get",
+            "pods",
+            "-l",
+            "etl.dev/kind=scheduler",
+            "-o",
+            "jsonpath={.items[0].status.containerStatuses[0].restartCount}",
+        ],
+    );
+    assert_ne!(restarts, "0", "the container was restarted");
+    let sp = spans(&s);
+    for t in ["a", "h", "y"] {
+        assert_eq!(sp[t].len(), 2, "{t} ran once per run: {sp:?}");
+    }
+    assert_eq!(job_names(&sim).len(), 20);
+    s.on(
+        &sim,
+        &[
+            "deploy",
+            "--yes",
+            "--prune",
+            "--scheduler-image",
+            "registry.example/flows:etl-test",
+        ],
+    )
+    .expect(0);
 }
