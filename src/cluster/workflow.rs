@@ -5,7 +5,7 @@
 
 use super::{Cluster, explain, retry, status_code};
 use crate::error::{Error, Result};
-use crate::render::names::PREFIX;
+use crate::run::names::PREFIX;
 use crate::run::workflow::{
     self as wrun, WORKFLOW_RUN_KIND, WorkflowRun, finished_at_annotation, kind_label, state_label,
     task_state_annotation, workflow_label, workflow_run_label,

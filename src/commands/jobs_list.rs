@@ -6,7 +6,7 @@ use crate::cli::{ListArgs, TableFormat};
 use crate::cluster::{self, Target};
 use crate::error::{Error, Result};
 use crate::project::Project;
-use crate::render::names::{self, PREFIX};
+use crate::run::names::{self, PREFIX};
 use crate::run::{self, RunSummary, schedule};
 use crate::term::table;
 use serde_json::json;

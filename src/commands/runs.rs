@@ -175,7 +175,7 @@ pub(super) fn alive(pid: u32) -> bool {
 /// The project's runs in the cluster, manual and scheduled alike, newest first.
 fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     use crate::cluster::{self, Target, explain};
-    use crate::render::names::{self, PREFIX};
+    use crate::run::names::{self, PREFIX};
     use crate::run::{self, RunState};
 
     let state = match &args.state {

@@ -2,43 +2,21 @@
 //! template texts, secret values, the image and who starts the run are all arguments.
 
 pub mod diff;
-pub mod names;
 pub mod scheduler;
 pub mod workflow;
 
 use crate::project::{Job, Project};
+pub use crate::run::names;
+pub use crate::run::{RunInfo, Trigger};
 use crate::window::{Window, rfc3339};
 use indexmap::IndexMap;
 use k8s_openapi::api::batch::v1::{CronJob, Job as KubeJob};
 use k8s_openapi::api::core::v1::{PodTemplateSpec, Secret};
 use names::PREFIX;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::fmt;
-
-/// Why a run exists. Recorded as the `etl.dev/trigger` label.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Trigger {
-    Manual,
-    Cron,
-    Backfill,
-    Workflow,
-    Local,
-}
-
-impl Trigger {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::Manual => "manual",
-            Trigger::Cron => "cron",
-            Trigger::Backfill => "backfill",
-            Trigger::Workflow => "workflow",
-            Trigger::Local => "local",
-        }
-    }
-}
 
 /// The default templates, embedded in the binary; `etl init` writes them into `templates/`.
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -165,26 +143,6 @@ pub struct RunRequest<'a> {
     pub image: &'a str,
     /// Who asked for the run (`$USER`), recorded on the objects.
     pub started_by: &'a str,
-}
-
-/// A concrete run: a window, an attempt and why.
-#[derive(Clone, Debug)]
-pub struct RunInfo {
-    pub name: String,
-    pub window: Window,
-    pub attempt: u32,
-    pub trigger: Trigger,
-}
-
-impl RunInfo {
-    pub fn new(job: &Job, window: Window, attempt: u32, trigger: Trigger) -> RunInfo {
-        RunInfo {
-            name: names::run_name(&job.name, &window, attempt),
-            window,
-            attempt,
-            trigger,
-        }
-    }
 }
 
 /// The env var every run gets, in order: etl's own first, then the job's, then its secrets.

@@ -2,9 +2,9 @@
 //! Service rendered from `templates/scheduler.yaml`, and the project ConfigMap the scheduler
 //! reads etl.yaml, the project's own templates and the job image from. Pure.
 
-use super::names::{self, PREFIX};
 use super::{RenderError, Templates, render_value, resources_block, typed};
 use crate::project::Project;
+use crate::run::names::{self, PREFIX};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Service, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};

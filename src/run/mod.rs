@@ -3,14 +3,15 @@
 //! scheduler or web UI derive state the same way. The cluster is the database; nothing here
 //! is stored anywhere else.
 
+pub mod names;
 pub mod schedule;
 pub mod workflow;
 
-use crate::render::names::PREFIX;
 use crate::window::{Period, Window, rfc3339};
 use jiff::Timestamp;
 use k8s_openapi::api::batch::v1::Job;
-use serde::Serialize;
+use names::PREFIX;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Annotation a Job gets when `etl jobs cancel` stops it: who cancelled, so `etl runs` shows
@@ -24,6 +25,54 @@ pub fn cancelled_at_annotation() -> String {
 
 /// The annotation the CronJob controller puts on each Job it creates (Kubernetes ≥ 1.28).
 pub const SCHEDULED_AT: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";
+
+/// Why a run exists. Recorded as the `etl.dev/trigger` label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trigger {
+    Manual,
+    Cron,
+    Backfill,
+    Workflow,
+    Local,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Manual => "manual",
+            Trigger::Cron => "cron",
+            Trigger::Backfill => "backfill",
+            Trigger::Workflow => "workflow",
+            Trigger::Local => "local",
+        }
+    }
+}
+
+/// A concrete run: a window, an attempt and why.
+#[derive(Clone, Debug)]
+pub struct RunInfo {
+    pub name: String,
+    pub window: Window,
+    pub attempt: u32,
+    pub trigger: Trigger,
+}
+
+impl RunInfo {
+    pub fn new(
+        job: &crate::project::Job,
+        window: Window,
+        attempt: u32,
+        trigger: Trigger,
+    ) -> RunInfo {
+        RunInfo {
+            name: names::run_name(&job.name, &window, attempt),
+            window,
+            attempt,
+            trigger,
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum RunState {

@@ -3,7 +3,7 @@
 //! these functions read those objects and return values, so `etl workflows …`, the scheduler
 //! and a future UI derive the same task states from the same objects.
 
-use crate::render::names::PREFIX;
+use crate::run::names::PREFIX;
 use crate::workflow::{Dag, DagError, Observed, RunOutcome, TaskState};
 use jiff::Timestamp;
 use k8s_openapi::api::batch::v1::Job;

@@ -15,13 +15,13 @@ use std::time::{Duration, Instant};
 
 /// Annotation on the Lease: the holder's etl version, for `etl scheduler status`.
 pub fn version_annotation() -> String {
-    format!("{}/version", crate::render::names::PREFIX)
+    format!("{}/version", crate::run::names::PREFIX)
 }
 
 /// Annotation on the Lease: since when the scheduler has fired workflow `wf`'s schedule. Fire
 /// times before it are never run, so deploying a workflow does not run its past.
 pub fn since_annotation(wf: &str) -> String {
-    format!("{}/schedule-since.{wf}", crate::render::names::PREFIX)
+    format!("{}/schedule-since.{wf}", crate::run::names::PREFIX)
 }
 
 pub struct Leadership {

@@ -58,7 +58,7 @@ fn schedule_and_follow_a_run_that_succeeds() {
     assert!(err.contains("run hello-20261122-1d-a1 succeeded"), "{err}");
 
     // The Job carries what `etl runs` needs, for anyone with kubectl too.
-    let o = sim.kubectl(&[
+    let o = sim.kubectl_ok(&[
         "get",
         "jobs",
         "-l",
@@ -66,7 +66,7 @@ fn schedule_and_follow_a_run_that_succeeds() {
         "-o",
         "json",
     ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&o).unwrap();
     let labels = &v["items"][0]["metadata"]["labels"];
     assert_eq!(labels["etl.dev/window-start"], "20261122T000000Z");
     assert_eq!(labels["etl.dev/trigger"], "manual");
@@ -188,7 +188,7 @@ fn cancel_stops_the_run_and_leaves_no_pods() {
     // Wait for the pod to run.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
-        let o = sim.kubectl(&[
+        let o = sim.kubectl_ok(&[
             "get",
             "pods",
             "-l",
@@ -196,7 +196,7 @@ fn cancel_stops_the_run_and_leaves_no_pods() {
             "-o",
             "jsonpath={.items[*].status.phase}",
         ]);
-        if String::from_utf8_lossy(&o.stdout).contains("Running") {
+        if o.contains("Running") {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "the pod never ran");
@@ -208,7 +208,7 @@ fn cancel_stops_the_run_and_leaves_no_pods() {
     no.stderr_has("pass --yes");
     s.on(&sim, &["jobs", "cancel", "forever-20261123-1d-a1", "--yes"])
         .expect(0);
-    let pods = sim.kubectl(&[
+    let pods = sim.kubectl_ok(&[
         "get",
         "pods",
         "-l",
@@ -216,11 +216,7 @@ fn cancel_stops_the_run_and_leaves_no_pods() {
         "-o",
         "name",
     ]);
-    assert_eq!(
-        String::from_utf8_lossy(&pods.stdout).trim(),
-        "",
-        "no pod is left"
-    );
+    assert_eq!(pods.trim(), "", "no pod is left");
     let runs = s.on(&sim, &["runs", "-o", "json"]).expect(0);
     let v: serde_json::Value = serde_json::from_str(&runs.stdout()).unwrap();
     assert_eq!(v[0]["state"], "Cancelled");
@@ -438,8 +434,8 @@ fn schedule_without_a_terminal_names_the_flags_and_creates_nothing() {
     r.stderr_has("which job? `etl jobs schedule` needs a job and a window");
     let r = s.on(&sim, &["jobs", "schedule", "hello"]).expect(2);
     r.stderr_has("--yesterday, --today, --last-week");
-    let jobs = sim.kubectl(&["get", "jobs", "-o", "name"]);
-    assert_eq!(String::from_utf8_lossy(&jobs.stdout).trim(), "");
+    let jobs = sim.kubectl_ok(&["get", "jobs", "-o", "name"]);
+    assert_eq!(jobs.trim(), "");
 }
 
 /// A cluster whose port is closed: every cluster command fails at once (kubectl takes 0.2 s),
@@ -637,7 +633,7 @@ fn a_cron_run_counts_as_the_windows_run() {
     sim.advance(fire.timestamp().as_second().abs_diff(now.as_second()));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let scheduled = loop {
-        let o = sim.kubectl(&[
+        let o = sim.kubectl_ok(&[
             "get",
             "jobs",
             "-l",
@@ -645,7 +641,7 @@ fn a_cron_run_counts_as_the_windows_run() {
             "-o",
             "jsonpath={.items[0].metadata.annotations.batch\\.kubernetes\\.io/cronjob-scheduled-timestamp}",
         ]);
-        let text = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        let text = o.trim().to_string();
         if !text.is_empty() {
             break text.parse::<jiff::Timestamp>().unwrap();
         }
@@ -712,7 +708,7 @@ fn schedule_refuses_a_job_whose_secret_is_missing() {
     s.on(&sim, &["jobs", "schedule", "hello", "--today"])
         .expect(3)
         .stderr_has("secret demo-warehouse in namespace default lacks WAREHOUSE_TOKEN");
-    sim.kubectl(&["delete", "secret", "demo-warehouse"]);
+    sim.kubectl_ok(&["delete", "secret", "demo-warehouse"]);
     let o = sim.kubectl(&[
         "create",
         "secret",

@@ -190,13 +190,7 @@ fn http_get(url: &str, path: &str) -> String {
 }
 
 fn kubectl_ok(sim: &Kubesim, args: &[&str]) -> String {
-    let out = sim.kubectl(args);
-    assert!(
-        out.status.success(),
-        "kubectl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    sim.kubectl_ok(args)
 }
 
 /// The run's recorded end state (COMPLETED, FAILED, CANCELLED), waiting for it.
