@@ -1,15 +1,14 @@
 //! The HTTP front: routing of Kubernetes REST paths, the verbs, watches, pod logs, the
 //! `/kubesim/` admin endpoints, metrics and injected faults. I/O.
 
-use crate::admin::{ErrorFault, Faults, Metrics};
+use crate::admin::{ErrorFault, Faults};
 use crate::apply;
-use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult};
-use crate::logs::Logs;
 use crate::meta;
 use crate::resources::{self, Resource};
 use crate::selector::{FieldSelector, LabelSelector};
-use crate::store::{DeleteOptions, EventType, Propagation, Store, delete_status};
+use crate::state::State;
+use crate::store::{DeleteOptions, EventType, Propagation, delete_status};
 use crate::table;
 use crate::validate;
 use bytes::Bytes;
@@ -19,46 +18,10 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
-
-/// Everything the server and the controllers share.
-pub struct State {
-    pub store: Mutex<Store>,
-    pub clock: Arc<Clock>,
-    pub logs: Logs,
-    pub metrics: Mutex<Metrics>,
-    /// Counted outside the metrics lock: watches send many events.
-    pub watch_events_sent: std::sync::atomic::AtomicU64,
-    pub faults: Mutex<Faults>,
-    /// Bumped to close every open watch.
-    pub drop_watches: watch::Sender<u64>,
-    pub addr: String,
-    /// Log every API request to stderr.
-    pub verbose: bool,
-}
-
-impl State {
-    pub fn new(clock: Arc<Clock>, addr: String, verbose: bool) -> Self {
-        State {
-            store: Mutex::new(Store::new(clock.clone())),
-            clock,
-            logs: Logs::default(),
-            metrics: Mutex::new(Metrics::default()),
-            watch_events_sent: Default::default(),
-            faults: Mutex::new(Faults::default()),
-            drop_watches: watch::channel(0).0,
-            addr,
-            verbose,
-        }
-    }
-
-    pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store.lock().expect("store lock")
-    }
-}
+use tokio::sync::mpsc;
 
 /// A response body: all at once, or streamed from a channel (watches, followed logs).
 pub enum Body {

@@ -6,7 +6,8 @@
 use super::{has_condition, record_event, write_status};
 use crate::meta;
 use crate::resources::{CRONJOB, JOB};
-use crate::server::{self, State};
+use crate::server;
+use crate::state::State;
 use crate::store::{DeleteOptions, Propagation};
 use croner::Cron;
 use croner::parser::{CronParser, Seconds};

@@ -9,7 +9,8 @@
 use super::{condition, has_condition, record_event, write_status};
 use crate::meta;
 use crate::resources::{JOB, POD};
-use crate::server::{self, State};
+use crate::server;
+use crate::state::State;
 use crate::store::{DeleteOptions, Propagation};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
