@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod apply;
+pub mod body;
 pub mod clock;
 pub mod config;
 pub mod controllers;

@@ -3,6 +3,7 @@
 
 use crate::admin::{ErrorFault, Faults};
 use crate::apply;
+use crate::body::Body;
 use crate::error::{ApiError, ApiResult};
 use crate::meta;
 use crate::resources::{self, Resource};
@@ -16,35 +17,9 @@ use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::sync::mpsc;
-
-/// A response body: all at once, or streamed from a channel (watches, followed logs).
-pub enum Body {
-    Full(Option<Bytes>),
-    Stream(mpsc::Receiver<Bytes>),
-}
-
-impl http_body::Body for Body {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
-        match self.get_mut() {
-            Body::Full(b) => Poll::Ready(b.take().map(|b| Ok(http_body::Frame::data(b)))),
-            Body::Stream(rx) => rx
-                .poll_recv(cx)
-                .map(|o| o.map(|b| Ok(http_body::Frame::data(b)))),
-        }
-    }
-}
 
 type Resp = Response<Body>;
 
@@ -462,7 +437,8 @@ async fn api(
         }
         ("GET", Target::Object { res, ns, name, sub }) => {
             if sub.as_deref() == Some("log") {
-                return crate::controllers::kubelet::serve_log(state, &ns, &name, &q);
+                let pod = state.store().get(res, &ns, &name)?;
+                return crate::logs::serve_log(state.logs.clone(), &pod, state.clock.now(), &q);
             }
             let obj = state.store().get(res, &ns, &name)?;
             if table {

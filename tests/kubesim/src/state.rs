@@ -12,7 +12,8 @@ use tokio::sync::watch;
 pub struct State {
     pub store: Mutex<Store>,
     pub clock: Arc<Clock>,
-    pub logs: Logs,
+    /// Shared with followed log streams.
+    pub logs: Arc<Logs>,
     pub metrics: Mutex<Metrics>,
     /// Counted outside the metrics lock: watches send many events.
     pub watch_events_sent: std::sync::atomic::AtomicU64,
@@ -29,7 +30,7 @@ impl State {
         State {
             store: Mutex::new(Store::new(clock.clone())),
             clock,
-            logs: Logs::default(),
+            logs: Arc::default(),
             metrics: Mutex::new(Metrics::default()),
             watch_events_sent: Default::default(),
             faults: Mutex::new(Faults::default()),
