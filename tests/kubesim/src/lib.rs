@@ -11,6 +11,7 @@ pub mod error;
 pub mod logs;
 pub mod meta;
 pub mod protobuf;
+pub mod registry;
 pub mod resources;
 pub mod scale;
 pub mod selector;

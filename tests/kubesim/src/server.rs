@@ -6,6 +6,7 @@ use crate::apply;
 use crate::body::Body;
 use crate::error::{ApiError, ApiResult};
 use crate::meta;
+use crate::registry;
 use crate::resources::{self, Resource};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::state::State;
@@ -460,8 +461,8 @@ async fn api(
             let (body, ct) = read_body(req).await?;
             let obj = parse_body(&body, &ct)?;
             let manager = field_manager(&q, &ua, "");
-            let created = create(
-                state,
+            let created = registry::create(
+                &mut state.store(),
                 res,
                 ns.as_deref().unwrap_or(""),
                 obj,
@@ -546,66 +547,6 @@ async fn api(
     }
 }
 
-fn check_type(res: &Resource, obj: &Value) -> ApiResult<()> {
-    if let Some(av) = obj["apiVersion"].as_str()
-        && av != res.api_version()
-    {
-        return Err(ApiError::bad_request(format!(
-            "the API version in the data ({av}) does not match the expected API version ({})",
-            res.api_version()
-        )));
-    }
-    if let Some(k) = obj["kind"].as_str()
-        && k != res.kind
-    {
-        return Err(ApiError::bad_request(format!(
-            "the kind in the data ({k}) does not match the expected kind ({})",
-            res.kind
-        )));
-    }
-    if !obj.is_object() {
-        return Err(ApiError::bad_request("the request body is not an object"));
-    }
-    Ok(())
-}
-
-fn check_namespace(res: &Resource, obj: &mut Value, ns: &str) -> ApiResult<()> {
-    if !res.namespaced {
-        return Ok(());
-    }
-    match meta::str_at(obj, &["metadata", "namespace"]) {
-        Some(n) if !n.is_empty() && n != ns => Err(ApiError::bad_request(
-            "the namespace of the provided object does not match the namespace sent on the request",
-        )),
-        _ => {
-            meta::meta_mut(obj).insert("namespace".into(), json!(ns));
-            Ok(())
-        }
-    }
-}
-
-/// Create: type checks, defaults, validation, managed fields, then the store.
-pub fn create(
-    state: &State,
-    res: &'static Resource,
-    ns: &str,
-    mut obj: Value,
-    manager: &str,
-    dry_run: bool,
-) -> ApiResult<Value> {
-    check_type(res, &obj)?;
-    check_namespace(res, &mut obj, ns)?;
-    validate::default_object(res, &mut obj, true);
-    validate::validate(res, &obj)?;
-    let now = meta::rfc3339(state.clock.now());
-    if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-        m.remove("managedFields");
-    }
-    obj["apiVersion"] = json!(res.api_version());
-    apply::record_update(None, &mut obj, manager, &now);
-    state.store().create(res, obj, dry_run)
-}
-
 /// The stored object with `new` written to it the way PUT on `sub` does: the main resource
 /// keeps the stored status, `/status` changes only the status.
 fn merge_subresource(res: &Resource, cur: &Value, mut new: Value, sub: Option<&str>) -> Value {
@@ -651,7 +592,7 @@ fn store_update(
     {
         return Err(ApiError::stale(&res.qualified(), name));
     }
-    check_type(res, &new)?;
+    registry::check_type(res, &new)?;
     meta::meta_mut(&mut new).insert("name".into(), json!(name));
     meta::meta_mut(&mut new).insert("namespace".into(), json!(meta::namespace(cur)));
     validate::default_object(res, &mut new, false);
@@ -723,7 +664,7 @@ fn patch(
             })?;
         let force = truthy(q, "force");
         let applied = parse_yaml_or_json(body)?;
-        check_type(res, &applied)?;
+        registry::check_type(res, &applied)?;
         if applied["apiVersion"].is_null() || applied["kind"].is_null() {
             return Err(ApiError::bad_request(
                 "apiVersion and kind must be set in an apply configuration",
@@ -749,7 +690,7 @@ fn patch(
                 name,
             )?;
             meta::meta_mut(&mut obj).insert("name".into(), json!(name));
-            check_namespace(res, &mut obj, ns)?;
+            registry::check_namespace(res, &mut obj, ns)?;
             validate::default_object(res, &mut obj, true);
             validate::validate(res, &obj)?;
             let created = state.store().create(res, obj, dry)?;
