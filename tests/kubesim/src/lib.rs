@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod apply;
+pub mod body;
 pub mod clock;
 pub mod config;
 pub mod controllers;
@@ -10,10 +11,12 @@ pub mod error;
 pub mod logs;
 pub mod meta;
 pub mod protobuf;
+pub mod registry;
 pub mod resources;
 pub mod scale;
 pub mod selector;
 pub mod server;
+pub mod state;
 pub mod store;
 pub mod table;
 pub mod validate;
@@ -28,7 +31,7 @@ use std::sync::Arc;
 struct Prepared {
     listener: tokio::net::TcpListener,
     url: String,
-    state: Arc<server::State>,
+    state: Arc<state::State>,
     kubelet: Arc<controllers::kubelet::Kubelet>,
 }
 
@@ -49,7 +52,7 @@ async fn prepare(cfg: &Config) -> Result<Prepared, String> {
     };
     let clock = Arc::new(clock::Clock::starting_at(cfg.start_time));
     let verbose = cfg.verbose || std::env::var_os("KUBESIM_VERBOSE").is_some_and(|v| v == "1");
-    let state = Arc::new(server::State::new(clock, addr.to_string(), verbose));
+    let state = Arc::new(state::State::new(clock, addr.to_string(), verbose));
     let api = cfg
         .kubeconfig
         .clone()

@@ -1,10 +1,18 @@
 //! Container logs kept by the kubelet per pod uid: the current and previous container
-//! runs, each line with its timestamp. In memory.
+//! runs, each line with its timestamp, in memory; and `pods/NAME/log`, which serves them
+//! (streaming while followed).
 
+use crate::body::Body;
+use crate::error::{ApiError, ApiResult};
+use crate::meta;
+use bytes::Bytes;
+use http::{HeaderValue, Response, header};
 use jiff::Timestamp;
+use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::Mutex;
-use tokio::sync::watch;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
 
 #[derive(Debug, Clone)]
 pub struct LogLine {
@@ -107,4 +115,129 @@ impl Logs {
         };
         Some((log.lines.get(from..).unwrap_or_default().to_vec(), log.done))
     }
+}
+
+fn format_line(l: &LogLine, timestamps: bool) -> String {
+    if timestamps {
+        format!("{} {}\n", meta::rfc3339_nano(l.time), l.text)
+    } else {
+        format!("{}\n", l.text)
+    }
+}
+
+type Query = HashMap<String, String>;
+
+/// GET pods/NAME/log of `pod`: follow, tailLines, sinceTime, sinceSeconds, timestamps,
+/// previous, container, limitBytes. `now` is the simulated clock's.
+pub fn serve_log(
+    logs: Arc<Logs>,
+    pod: &Value,
+    now: Timestamp,
+    q: &Query,
+) -> ApiResult<Response<Body>> {
+    let name = meta::name(pod);
+    let cname = pod["spec"]["containers"][0]["name"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    if let Some(c) = q.get("container").filter(|c| !c.is_empty())
+        && *c != cname
+    {
+        return Err(ApiError::bad_request(format!(
+            "container {c} is not valid for pod {name}"
+        )));
+    }
+    let uid = meta::uid(pod).to_string();
+    let previous = q.get("previous").is_some_and(|v| v == "true");
+    let timestamps = q.get("timestamps").is_some_and(|v| v == "true");
+    let follow = q.get("follow").is_some_and(|v| v == "true");
+    let tail: Option<usize> = q.get("tailLines").and_then(|v| v.parse().ok());
+    let limit: Option<usize> = q.get("limitBytes").and_then(|v| v.parse().ok());
+    let since: Option<Timestamp> = match (q.get("sinceTime"), q.get("sinceSeconds")) {
+        (Some(t), _) => Some(
+            meta::parse_time(t)
+                .ok_or_else(|| ApiError::bad_request(format!("invalid sinceTime {t:?}")))?,
+        ),
+        (None, Some(s)) => {
+            let s: i64 = s
+                .parse()
+                .map_err(|_| ApiError::bad_request("invalid sinceSeconds"))?;
+            now.checked_sub(jiff::SignedDuration::from_secs(s)).ok()
+        }
+        _ => None,
+    };
+    let Some((lines, done)) = logs.read(&uid, previous, 0) else {
+        if previous {
+            return Err(ApiError::bad_request(format!(
+                "previous terminated container \"{cname}\" in pod \"{name}\" not found"
+            )));
+        }
+        let reason = pod["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
+            .as_str()
+            .unwrap_or("ContainerCreating");
+        return Err(ApiError::bad_request(format!(
+            "container \"{cname}\" in pod \"{name}\" is waiting to start: {reason}"
+        )));
+    };
+    let total = lines.len();
+    let mut selected: Vec<&crate::logs::LogLine> = lines
+        .iter()
+        .filter(|l| since.is_none_or(|s| l.time >= s))
+        .collect();
+    if let Some(t) = tail {
+        let skip = selected.len().saturating_sub(t);
+        selected.drain(..skip);
+    }
+    let mut text: String = selected
+        .iter()
+        .map(|l| format_line(l, timestamps))
+        .collect();
+    if !follow || done || previous {
+        if let Some(l) = limit {
+            text.truncate(l);
+        }
+        let mut r = Response::new(Body::Full(Some(Bytes::from(text))));
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        return Ok(r);
+    }
+    let Some(mut changes) = logs.subscribe(&uid) else {
+        return Err(ApiError::not_found("pods", name));
+    };
+    let (tx, rx) = mpsc::channel::<Bytes>(64);
+    tokio::spawn(async move {
+        let mut sent = text.len();
+        if !text.is_empty() && tx.send(Bytes::from(text)).await.is_err() {
+            return;
+        }
+        let mut idx = total;
+        loop {
+            let Some((more, done)) = logs.read(&uid, false, idx) else {
+                return;
+            };
+            idx += more.len();
+            let chunk: String = more.iter().map(|l| format_line(l, timestamps)).collect();
+            if !chunk.is_empty() {
+                sent += chunk.len();
+                if tx.send(Bytes::from(chunk)).await.is_err() {
+                    return;
+                }
+            }
+            if done || limit.is_some_and(|l| sent >= l) {
+                return;
+            }
+            tokio::select! {
+                r = changes.changed() => if r.is_err() { return },
+                _ = tx.closed() => return,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {
+                    // The pod may be gone without a final log event.
+                    if !logs.has(&uid) { return }
+                }
+            }
+        }
+    });
+    let mut r = Response::new(Body::Stream(rx));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    Ok(r)
 }

@@ -1,15 +1,16 @@
 //! The HTTP front: routing of Kubernetes REST paths, the verbs, watches, pod logs, the
 //! `/kubesim/` admin endpoints, metrics and injected faults. I/O.
 
-use crate::admin::{ErrorFault, Faults, Metrics};
+use crate::admin::{ErrorFault, Faults};
 use crate::apply;
-use crate::clock::Clock;
+use crate::body::Body;
 use crate::error::{ApiError, ApiResult};
-use crate::logs::Logs;
 use crate::meta;
+use crate::registry;
 use crate::resources::{self, Resource};
 use crate::selector::{FieldSelector, LabelSelector};
-use crate::store::{DeleteOptions, EventType, Propagation, Store, delete_status};
+use crate::state::State;
+use crate::store::{DeleteOptions, EventType, Propagation, delete_status};
 use crate::table;
 use crate::validate;
 use bytes::Bytes;
@@ -17,71 +18,9 @@ use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
-
-/// Everything the server and the controllers share.
-pub struct State {
-    pub store: Mutex<Store>,
-    pub clock: Arc<Clock>,
-    pub logs: Logs,
-    pub metrics: Mutex<Metrics>,
-    /// Counted outside the metrics lock: watches send many events.
-    pub watch_events_sent: std::sync::atomic::AtomicU64,
-    pub faults: Mutex<Faults>,
-    /// Bumped to close every open watch.
-    pub drop_watches: watch::Sender<u64>,
-    pub addr: String,
-    /// Log every API request to stderr.
-    pub verbose: bool,
-}
-
-impl State {
-    pub fn new(clock: Arc<Clock>, addr: String, verbose: bool) -> Self {
-        State {
-            store: Mutex::new(Store::new(clock.clone())),
-            clock,
-            logs: Logs::default(),
-            metrics: Mutex::new(Metrics::default()),
-            watch_events_sent: Default::default(),
-            faults: Mutex::new(Faults::default()),
-            drop_watches: watch::channel(0).0,
-            addr,
-            verbose,
-        }
-    }
-
-    pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store.lock().expect("store lock")
-    }
-}
-
-/// A response body: all at once, or streamed from a channel (watches, followed logs).
-pub enum Body {
-    Full(Option<Bytes>),
-    Stream(mpsc::Receiver<Bytes>),
-}
-
-impl http_body::Body for Body {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
-        match self.get_mut() {
-            Body::Full(b) => Poll::Ready(b.take().map(|b| Ok(http_body::Frame::data(b)))),
-            Body::Stream(rx) => rx
-                .poll_recv(cx)
-                .map(|o| o.map(|b| Ok(http_body::Frame::data(b)))),
-        }
-    }
-}
+use tokio::sync::mpsc;
 
 type Resp = Response<Body>;
 
@@ -499,7 +438,8 @@ async fn api(
         }
         ("GET", Target::Object { res, ns, name, sub }) => {
             if sub.as_deref() == Some("log") {
-                return crate::controllers::kubelet::serve_log(state, &ns, &name, &q);
+                let pod = state.store().get(res, &ns, &name)?;
+                return crate::logs::serve_log(state.logs.clone(), &pod, state.clock.now(), &q);
             }
             let obj = state.store().get(res, &ns, &name)?;
             if table {
@@ -521,8 +461,8 @@ async fn api(
             let (body, ct) = read_body(req).await?;
             let obj = parse_body(&body, &ct)?;
             let manager = field_manager(&q, &ua, "");
-            let created = create(
-                state,
+            let created = registry::create(
+                &mut state.store(),
                 res,
                 ns.as_deref().unwrap_or(""),
                 obj,
@@ -607,66 +547,6 @@ async fn api(
     }
 }
 
-fn check_type(res: &Resource, obj: &Value) -> ApiResult<()> {
-    if let Some(av) = obj["apiVersion"].as_str()
-        && av != res.api_version()
-    {
-        return Err(ApiError::bad_request(format!(
-            "the API version in the data ({av}) does not match the expected API version ({})",
-            res.api_version()
-        )));
-    }
-    if let Some(k) = obj["kind"].as_str()
-        && k != res.kind
-    {
-        return Err(ApiError::bad_request(format!(
-            "the kind in the data ({k}) does not match the expected kind ({})",
-            res.kind
-        )));
-    }
-    if !obj.is_object() {
-        return Err(ApiError::bad_request("the request body is not an object"));
-    }
-    Ok(())
-}
-
-fn check_namespace(res: &Resource, obj: &mut Value, ns: &str) -> ApiResult<()> {
-    if !res.namespaced {
-        return Ok(());
-    }
-    match meta::str_at(obj, &["metadata", "namespace"]) {
-        Some(n) if !n.is_empty() && n != ns => Err(ApiError::bad_request(
-            "the namespace of the provided object does not match the namespace sent on the request",
-        )),
-        _ => {
-            meta::meta_mut(obj).insert("namespace".into(), json!(ns));
-            Ok(())
-        }
-    }
-}
-
-/// Create: type checks, defaults, validation, managed fields, then the store.
-pub fn create(
-    state: &State,
-    res: &'static Resource,
-    ns: &str,
-    mut obj: Value,
-    manager: &str,
-    dry_run: bool,
-) -> ApiResult<Value> {
-    check_type(res, &obj)?;
-    check_namespace(res, &mut obj, ns)?;
-    validate::default_object(res, &mut obj, true);
-    validate::validate(res, &obj)?;
-    let now = meta::rfc3339(state.clock.now());
-    if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-        m.remove("managedFields");
-    }
-    obj["apiVersion"] = json!(res.api_version());
-    apply::record_update(None, &mut obj, manager, &now);
-    state.store().create(res, obj, dry_run)
-}
-
 /// The stored object with `new` written to it the way PUT on `sub` does: the main resource
 /// keeps the stored status, `/status` changes only the status.
 fn merge_subresource(res: &Resource, cur: &Value, mut new: Value, sub: Option<&str>) -> Value {
@@ -712,7 +592,7 @@ fn store_update(
     {
         return Err(ApiError::stale(&res.qualified(), name));
     }
-    check_type(res, &new)?;
+    registry::check_type(res, &new)?;
     meta::meta_mut(&mut new).insert("name".into(), json!(name));
     meta::meta_mut(&mut new).insert("namespace".into(), json!(meta::namespace(cur)));
     validate::default_object(res, &mut new, false);
@@ -784,7 +664,7 @@ fn patch(
             })?;
         let force = truthy(q, "force");
         let applied = parse_yaml_or_json(body)?;
-        check_type(res, &applied)?;
+        registry::check_type(res, &applied)?;
         if applied["apiVersion"].is_null() || applied["kind"].is_null() {
             return Err(ApiError::bad_request(
                 "apiVersion and kind must be set in an apply configuration",
@@ -810,7 +690,7 @@ fn patch(
                 name,
             )?;
             meta::meta_mut(&mut obj).insert("name".into(), json!(name));
-            check_namespace(res, &mut obj, ns)?;
+            registry::check_namespace(res, &mut obj, ns)?;
             validate::default_object(res, &mut obj, true);
             validate::validate(res, &obj)?;
             let created = state.store().create(res, obj, dry)?;

@@ -614,14 +614,12 @@ pub fn default_object(res: &Resource, obj: &mut Value, creating: bool) {
                 obj["status"] = json!({"loadBalancer": {}});
             }
         }
-        "rolebindings" => {
-            if obj["roleRef"].is_object() {
-                default_if_missing(
-                    &mut obj["roleRef"],
-                    "apiGroup",
-                    json!("rbac.authorization.k8s.io"),
-                );
-            }
+        "rolebindings" if obj["roleRef"].is_object() => {
+            default_if_missing(
+                &mut obj["roleRef"],
+                "apiGroup",
+                json!("rbac.authorization.k8s.io"),
+            );
         }
         "secrets" => {
             default_if_missing(obj, "type", json!("Opaque"));

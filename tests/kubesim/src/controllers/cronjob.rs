@@ -5,8 +5,9 @@
 
 use super::{has_condition, record_event, write_status};
 use crate::meta;
+use crate::registry;
 use crate::resources::{CRONJOB, JOB};
-use crate::server::{self, State};
+use crate::state::State;
 use crate::store::{DeleteOptions, Propagation};
 use croner::Cron;
 use croner::parser::{CronParser, Seconds};
@@ -278,7 +279,14 @@ fn create_job(
         ],
         json!(scheduled),
     );
-    server::create(state, &JOB, meta::namespace(cj), job, COMPONENT, false)
+    registry::create(
+        &mut state.store(),
+        &JOB,
+        meta::namespace(cj),
+        job,
+        COMPONENT,
+        false,
+    )
 }
 
 #[cfg(test)]

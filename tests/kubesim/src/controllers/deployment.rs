@@ -6,8 +6,9 @@
 
 use super::{record_event, write_status};
 use crate::meta;
+use crate::registry;
 use crate::resources::{DEPLOYMENT, POD};
-use crate::server::{self, State};
+use crate::state::State;
 use crate::store::{DeleteOptions, Propagation};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -421,7 +422,14 @@ fn create_pod(state: &State, d: &Value, hash: &str) -> crate::error::ApiResult<V
     let mut pod =
         json!({"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": tpl["spec"].clone()});
     meta::set_at(&mut pod, &["metadata", "labels", HASH_LABEL], json!(hash));
-    server::create(state, &POD, meta::namespace(d), pod, COMPONENT, false)
+    registry::create(
+        &mut state.store(),
+        &POD,
+        meta::namespace(d),
+        pod,
+        COMPONENT,
+        false,
+    )
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! foreground deletion (dependents first, then the owner).
 
 use crate::meta;
-use crate::server::State;
+use crate::state::State;
 use crate::store::{DeleteOptions, Propagation};
 use serde_json::json;
 

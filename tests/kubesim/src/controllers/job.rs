@@ -8,8 +8,9 @@
 
 use super::{condition, has_condition, record_event, write_status};
 use crate::meta;
+use crate::registry;
 use crate::resources::{JOB, POD};
-use crate::server::{self, State};
+use crate::state::State;
 use crate::store::{DeleteOptions, Propagation};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -428,7 +429,14 @@ fn create_pod(state: &State, job: &Value, index: Option<i64>) -> crate::error::A
             }
         }
     }
-    server::create(state, &POD, meta::namespace(job), pod, COMPONENT, false)
+    registry::create(
+        &mut state.store(),
+        &POD,
+        meta::namespace(job),
+        pod,
+        COMPONENT,
+        false,
+    )
 }
 
 #[cfg(test)]

@@ -1,18 +1,14 @@
 //! The "kubelet": binds pods to the one node, runs each pod's first container as a local
 //! process (command + args, env resolved, cwd = --workdir), captures its output as the
 //! pod's log, reports phases and container states, restarts per restartPolicy and kills
-//! the process when the pod is deleted. Also serves `pods/NAME/log`. I/O.
+//! the process when the pod is deleted. I/O.
 
 use super::{record_event, write_status};
-use crate::error::{ApiError, ApiResult};
 use crate::meta;
 use crate::resources::{CONFIGMAP, POD, SECRET};
-use crate::server::{Body, State, error_resp};
+use crate::state::State;
 use crate::store::{DeleteOptions, Store};
 use crate::validate::base64_decode;
-use bytes::Bytes;
-use http::{HeaderValue, Response, header};
-use jiff::Timestamp;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -911,131 +907,6 @@ pub fn resolve_env(store: &Store, pod: &Value) -> Result<Vec<(String, String)>, 
         }
     }
     Ok(env)
-}
-
-fn format_line(l: &crate::logs::LogLine, timestamps: bool) -> String {
-    if timestamps {
-        format!("{} {}\n", meta::rfc3339_nano(l.time), l.text)
-    } else {
-        format!("{}\n", l.text)
-    }
-}
-
-type Query = HashMap<String, String>;
-
-/// GET pods/NAME/log: follow, tailLines, sinceTime, sinceSeconds, timestamps, previous,
-/// container, limitBytes.
-pub fn serve_log(state: &Arc<State>, ns: &str, name: &str, q: &Query) -> ApiResult<Response<Body>> {
-    let pod = state.store().get(&POD, ns, name)?;
-    let cname = pod["spec"]["containers"][0]["name"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
-    if let Some(c) = q.get("container").filter(|c| !c.is_empty())
-        && *c != cname
-    {
-        return Err(ApiError::bad_request(format!(
-            "container {c} is not valid for pod {name}"
-        )));
-    }
-    let uid = meta::uid(&pod).to_string();
-    let previous = q.get("previous").is_some_and(|v| v == "true");
-    let timestamps = q.get("timestamps").is_some_and(|v| v == "true");
-    let follow = q.get("follow").is_some_and(|v| v == "true");
-    let tail: Option<usize> = q.get("tailLines").and_then(|v| v.parse().ok());
-    let limit: Option<usize> = q.get("limitBytes").and_then(|v| v.parse().ok());
-    let since: Option<Timestamp> = match (q.get("sinceTime"), q.get("sinceSeconds")) {
-        (Some(t), _) => Some(
-            meta::parse_time(t)
-                .ok_or_else(|| ApiError::bad_request(format!("invalid sinceTime {t:?}")))?,
-        ),
-        (None, Some(s)) => {
-            let s: i64 = s
-                .parse()
-                .map_err(|_| ApiError::bad_request("invalid sinceSeconds"))?;
-            state
-                .clock
-                .now()
-                .checked_sub(jiff::SignedDuration::from_secs(s))
-                .ok()
-        }
-        _ => None,
-    };
-    let Some((lines, done)) = state.logs.read(&uid, previous, 0) else {
-        if previous {
-            return Err(ApiError::bad_request(format!(
-                "previous terminated container \"{cname}\" in pod \"{name}\" not found"
-            )));
-        }
-        let reason = pod["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
-            .as_str()
-            .unwrap_or("ContainerCreating");
-        return Err(ApiError::bad_request(format!(
-            "container \"{cname}\" in pod \"{name}\" is waiting to start: {reason}"
-        )));
-    };
-    let total = lines.len();
-    let mut selected: Vec<&crate::logs::LogLine> = lines
-        .iter()
-        .filter(|l| since.is_none_or(|s| l.time >= s))
-        .collect();
-    if let Some(t) = tail {
-        let skip = selected.len().saturating_sub(t);
-        selected.drain(..skip);
-    }
-    let mut text: String = selected
-        .iter()
-        .map(|l| format_line(l, timestamps))
-        .collect();
-    if !follow || done || previous {
-        if let Some(l) = limit {
-            text.truncate(l);
-        }
-        let mut r = Response::new(Body::Full(Some(Bytes::from(text))));
-        r.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-        return Ok(r);
-    }
-    let Some(mut changes) = state.logs.subscribe(&uid) else {
-        return Ok(error_resp(&ApiError::not_found("pods", name)));
-    };
-    let (tx, rx) = mpsc::channel::<Bytes>(64);
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut sent = text.len();
-        if !text.is_empty() && tx.send(Bytes::from(text)).await.is_err() {
-            return;
-        }
-        let mut idx = total;
-        loop {
-            let Some((more, done)) = state.logs.read(&uid, false, idx) else {
-                return;
-            };
-            idx += more.len();
-            let chunk: String = more.iter().map(|l| format_line(l, timestamps)).collect();
-            if !chunk.is_empty() {
-                sent += chunk.len();
-                if tx.send(Bytes::from(chunk)).await.is_err() {
-                    return;
-                }
-            }
-            if done || limit.is_some_and(|l| sent >= l) {
-                return;
-            }
-            tokio::select! {
-                r = changes.changed() => if r.is_err() { return },
-                _ = tx.closed() => return,
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {
-                    // The pod may be gone without a final log event.
-                    if !state.logs.has(&uid) { return }
-                }
-            }
-        }
-    });
-    let mut r = Response::new(Body::Stream(rx));
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-    Ok(r)
 }
 
 #[cfg(test)]

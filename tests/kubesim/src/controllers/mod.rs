@@ -11,7 +11,7 @@ pub mod serviceaccount;
 
 use crate::meta;
 use crate::resources::{EVENT, Resource};
-use crate::server::State;
+use crate::state::State;
 use crate::store::Store;
 use serde_json::{Value, json};
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 
 use crate::meta;
 use crate::resources::{NAMESPACE, SERVICEACCOUNT};
-use crate::server::State;
+use crate::state::State;
 use serde_json::json;
 
 pub fn sync(state: &State) {

@@ -751,3 +751,181 @@ async fn lease_leader_election_conflicts() {
     assert_eq!(res["resources"][0]["name"], "leases");
     assert_eq!(res["resources"][0]["kind"], "Lease");
 }
+
+/// `etl deploy` as kube-rs does it: server-side apply of a ServiceAccount, Role,
+/// RoleBinding, Service and Deployment; the Deployment becomes available, and applying the
+/// same objects again changes nothing (same resourceVersions, same pod).
+#[tokio::test]
+async fn server_side_applied_deployment_becomes_available_and_reapplies_cleanly() {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::core::v1::{Service, ServiceAccount};
+    use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+    let sim = Sim::start();
+    let client = sim.client().await;
+    let pp = PatchParams::apply("etl-deploy").force();
+    let objects = [
+        json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "etl"}}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "etl"},
+               "rules": [{"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get", "create", "update"]}]}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "etl"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "etl"},
+               "subjects": [{"kind": "ServiceAccount", "name": "etl", "namespace": "default"}]}),
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "etl"},
+               "spec": {"selector": {"app": "etl"}, "ports": [{"name": "http", "port": 8080}]}}),
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "etl"},
+               "spec": {"selector": {"matchLabels": {"app": "etl"}},
+                        "template": {"metadata": {"labels": {"app": "etl"}},
+                                     "spec": {"serviceAccountName": "etl", "terminationGracePeriodSeconds": 1,
+                                              "containers": [{"name": "scheduler", "image": "registry.example/etl:1",
+                                                              "command": ["sleep", "3600"]}]}}}}),
+    ];
+    async fn apply_all(
+        client: &kube::Client,
+        pp: &PatchParams,
+        objects: &[serde_json::Value],
+    ) -> Vec<String> {
+        let mut rvs = Vec::new();
+        for o in objects {
+            let name = o["metadata"]["name"].as_str().unwrap();
+            let rv = match o["kind"].as_str().unwrap() {
+                "ServiceAccount" => {
+                    Api::<ServiceAccount>::default_namespaced(client.clone())
+                        .patch(name, pp, &Patch::Apply(o))
+                        .await
+                        .unwrap()
+                        .metadata
+                        .resource_version
+                }
+                "Role" => {
+                    Api::<Role>::default_namespaced(client.clone())
+                        .patch(name, pp, &Patch::Apply(o))
+                        .await
+                        .unwrap()
+                        .metadata
+                        .resource_version
+                }
+                "RoleBinding" => {
+                    Api::<RoleBinding>::default_namespaced(client.clone())
+                        .patch(name, pp, &Patch::Apply(o))
+                        .await
+                        .unwrap()
+                        .metadata
+                        .resource_version
+                }
+                "Service" => {
+                    Api::<Service>::default_namespaced(client.clone())
+                        .patch(name, pp, &Patch::Apply(o))
+                        .await
+                        .unwrap()
+                        .metadata
+                        .resource_version
+                }
+                _ => {
+                    Api::<Deployment>::default_namespaced(client.clone())
+                        .patch(name, pp, &Patch::Apply(o))
+                        .await
+                        .unwrap()
+                        .metadata
+                        .resource_version
+                }
+            };
+            rvs.push(rv.unwrap());
+        }
+        rvs
+    }
+    apply_all(&client, &pp, &objects).await;
+    let deploys: Api<Deployment> = Api::default_namespaced(client.clone());
+    let pods: Api<Pod> = Api::default_namespaced(client.clone());
+    let available = |d: &Deployment| {
+        let st = d.status.clone().unwrap_or_default();
+        st.available_replicas == Some(1)
+            && st.updated_replicas == Some(1)
+            && st.observed_generation == d.metadata.generation
+    };
+    let d = with_timeout(
+        "the deployment to become available",
+        kube::runtime::wait::await_condition(deploys.clone(), "etl", |d: Option<&Deployment>| {
+            d.is_some_and(available)
+        }),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let conds = d.status.unwrap().conditions.unwrap();
+    let cond = |ty: &str| conds.iter().find(|c| c.type_ == ty).unwrap().clone();
+    assert_eq!(cond("Available").status, "True");
+    assert_eq!(
+        cond("Progressing").reason.as_deref(),
+        Some("NewReplicaSetAvailable")
+    );
+    let before = pods
+        .list(&ListParams::default().labels("app=etl"))
+        .await
+        .unwrap();
+    assert_eq!(before.items.len(), 1);
+    let pod_name = before.items[0].metadata.name.clone().unwrap();
+
+    // Let the controllers settle (status and revision writes), then apply again.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let settled: Vec<String> = {
+        let mut v = Vec::new();
+        v.push(
+            Api::<ServiceAccount>::default_namespaced(client.clone())
+                .get("etl")
+                .await
+                .unwrap()
+                .metadata
+                .resource_version
+                .unwrap(),
+        );
+        v.push(
+            Api::<Role>::default_namespaced(client.clone())
+                .get("etl")
+                .await
+                .unwrap()
+                .metadata
+                .resource_version
+                .unwrap(),
+        );
+        v.push(
+            Api::<RoleBinding>::default_namespaced(client.clone())
+                .get("etl")
+                .await
+                .unwrap()
+                .metadata
+                .resource_version
+                .unwrap(),
+        );
+        v.push(
+            Api::<Service>::default_namespaced(client.clone())
+                .get("etl")
+                .await
+                .unwrap()
+                .metadata
+                .resource_version
+                .unwrap(),
+        );
+        v.push(
+            deploys
+                .get("etl")
+                .await
+                .unwrap()
+                .metadata
+                .resource_version
+                .unwrap(),
+        );
+        v
+    };
+    let again = apply_all(&client, &pp, &objects).await;
+    assert_eq!(again, settled, "a repeated apply changed something");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after = pods
+        .list(&ListParams::default().labels("app=etl"))
+        .await
+        .unwrap();
+    assert_eq!(after.items.len(), 1);
+    assert_eq!(
+        after.items[0].metadata.name.as_deref(),
+        Some(pod_name.as_str())
+    );
+}
