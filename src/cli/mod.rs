@@ -398,6 +398,9 @@ Pushes REPOSITORY:TAG (built by `etl build` with the same tag), records the push
 checkout in etl's data directory, and from then on `etl render`, `etl jobs schedule` and
 `etl deploy` run REPOSITORY@sha256:... (--image REF overrides). On stdout: REPOSITORY@sha256:...
 Not logged in: the error gives the login command of your engine, e.g. `podman login REGISTRY`.
+With workflows (or a `scheduler:` section) in etl.yaml, it also builds an image of this etl
+(FROM scratch) for the scheduler, pushes it to the same repository as etl-VERSION-HASH and prints
+its REPOSITORY@sha256:... on a second line; `etl deploy` runs the scheduler from it.
 
 Examples:
   etl push                           push the tag `etl build` made from this tree
@@ -420,6 +423,12 @@ without a schedule applies its Secrets. One line per object on stdout:
 `cronjob/daily-averages created|configured|unchanged`. etl refuses to apply over an object of
 the same name that another project owns. --prune deletes only the CronJob: its runs stay, and
 one still going is not stopped (`etl jobs cancel RUN` does that).
+
+With workflows (or a `scheduler:` section) in etl.yaml, a deploy of every job also applies the
+scheduler: the ConfigMap <project>-project (etl.yaml, your templates, the job image), then
+<project>-scheduler's ServiceAccount, Role, RoleBinding, Deployment and Service. It runs etl's
+own image, which `etl push` pushes (--scheduler-image REF names another); --prune deletes them
+once etl.yaml no longer needs the scheduler.
 
 Examples:
   etl deploy                         every job

@@ -119,6 +119,16 @@ impl Kind {
         format!("{kind}/{name}")
     }
 
+    /// What in etl.yaml names an object of this kind, to rename when another one has its name.
+    fn renamed_by(self) -> &'static str {
+        match self {
+            Kind::CronJob => "job",
+            Kind::Secret => "secret",
+            // `<project>-scheduler`, `<project>-project`.
+            _ => "project",
+        }
+    }
+
     /// The name of this kind of scheduler object for a project.
     fn scheduler_name(self, project: &str) -> String {
         match self {
@@ -444,7 +454,10 @@ fn check_owner(project: &Project, m: &Manifest, existing: &Value, namespace: &st
                 m.title(),
                 project.name
             ),
-            Some("rename the job or secret in etl.yaml, or deploy to another namespace (--namespace)".into()),
+            Some(format!(
+                "rename the {} in etl.yaml, or deploy to another namespace (--namespace)",
+                m.kind().renamed_by()
+            )),
         )),
         None => Err(Error::environment(
             format!(
@@ -452,7 +465,8 @@ fn check_owner(project: &Project, m: &Manifest, existing: &Value, namespace: &st
                 m.title()
             ),
             Some(format!(
-                "rename the job or secret in etl.yaml, deploy to another namespace, or delete it (kubectl delete -n {namespace} {})",
+                "rename the {} in etl.yaml, deploy to another namespace, or delete it (kubectl delete -n {namespace} {})",
+                m.kind().renamed_by(),
                 m.title()
             )),
         )),

@@ -75,7 +75,9 @@ pub fn needed_from_ldd(output: &str) -> std::result::Result<Vec<PathBuf>, String
             }
         }
     }
-    paths.dedup();
+    // musl's ldd names its loader twice (as libc and as the interpreter).
+    let mut seen = std::collections::HashSet::new();
+    paths.retain(|p| seen.insert(p.clone()));
     Ok(paths)
 }
 
@@ -243,6 +245,16 @@ mod tests {
                 "/lib64/ld-linux-x86-64.so.2",
             ]
             .map(PathBuf::from)
+        );
+    }
+
+    #[test]
+    fn musl_s_loader_is_copied_once() {
+        let out = "\t/lib/ld-musl-x86_64.so.1 (0x7f5e7d2b1000)\n\
+            \tlibc.musl-x86_64.so.1 => /lib/ld-musl-x86_64.so.1 (0x7f5e7d2b1000)\n";
+        assert_eq!(
+            needed_from_ldd(out).unwrap(),
+            [PathBuf::from("/lib/ld-musl-x86_64.so.1")]
         );
     }
 

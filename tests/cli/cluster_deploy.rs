@@ -1026,3 +1026,26 @@ fn deploy_applies_the_scheduler_diff_shows_it_and_prune_removes_it() {
     }
     s.on(&sim, &["diff"]).expect(0);
 }
+
+#[test]
+fn deploy_refuses_a_project_configmap_etl_did_not_make() {
+    let Some((s, sim)) = setup_with_scheduler() else {
+        return;
+    };
+    kubectl_apply(
+        &sim,
+        &s,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: air-quality-project\n  namespace: air-quality\ndata: {note: hello}\n",
+    );
+    let r = s.on(&sim, &["deploy", "--scheduler-image", OWN]).expect(3);
+    r.stderr_has(
+        "configmap/air-quality-project in namespace air-quality exists and was not made by etl",
+    );
+    r.stderr_has("rename the project in etl.yaml");
+    assert_eq!(r.stdout(), "", "checked before applying anything");
+    assert_eq!(get(&sim, &["cronjobs"]), Value::Null);
+    assert_eq!(
+        get(&sim, &["configmap", "air-quality-project"])["data"]["note"],
+        "hello"
+    );
+}
