@@ -83,14 +83,14 @@ fn setup(workflows: &str) -> Option<(Sandbox, Kubesim)> {
 }
 
 /// `etl scheduler` as a background process; SIGKILLed when dropped unless stopped first.
-struct Scheduler {
+pub struct Scheduler {
     child: Child,
     url: Option<String>,
     log: PathBuf,
 }
 
 impl Scheduler {
-    fn start(s: &Sandbox, sim: &Kubesim, id: &str, env: &[(&str, &str)]) -> Scheduler {
+    pub fn start(s: &Sandbox, sim: &Kubesim, id: &str, env: &[(&str, &str)]) -> Scheduler {
         let log = s.path().join(format!("scheduler-{id}.log"));
         let mut c = s.cmd(&[
             "scheduler",
@@ -123,13 +123,13 @@ impl Scheduler {
         Scheduler { child, url, log }
     }
 
-    fn kill9(mut self) {
+    pub fn kill9(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 
     /// SIGTERM, and the exit status.
-    fn stop(mut self) -> std::process::ExitStatus {
+    pub fn stop(mut self) -> std::process::ExitStatus {
         signal(&self.child, nix::sys::signal::Signal::SIGTERM);
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -144,7 +144,7 @@ impl Scheduler {
         }
     }
 
-    fn metrics(&self) -> String {
+    pub fn metrics(&self) -> String {
         http_get(
             self.url.as_ref().expect("the scheduler listens"),
             "/metrics",
@@ -152,7 +152,7 @@ impl Scheduler {
     }
 
     /// A counter or gauge from /metrics (0 when absent).
-    fn metric(&self, name: &str) -> f64 {
+    pub fn metric(&self, name: &str) -> f64 {
         self.metrics()
             .lines()
             .filter(|l| l.starts_with(name))
@@ -160,7 +160,7 @@ impl Scheduler {
             .sum()
     }
 
-    fn log(&self) -> String {
+    pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
