@@ -50,6 +50,15 @@ pub enum Error {
         message: String,
         hint: Option<String>,
     },
+    /// A Kubernetes API call failed: the message says what etl was doing, in words a data
+    /// engineer can act on; the kube-rs error stays as the source (`-v` prints the chain).
+    #[error("{message}{}", hint.as_ref().map(|h| format!("\n  hint: {h}")).unwrap_or_default())]
+    Cluster {
+        message: String,
+        hint: Option<String>,
+        #[source]
+        source: Box<kube::Error>,
+    },
     #[error("{0}")]
     Failed(String),
     #[error("interrupted")]
@@ -89,21 +98,31 @@ impl Error {
             | Error::Usage { .. }
             | Error::NoProject { .. } => exit::USAGE,
             Error::Io { .. } => exit::LOCAL_IO,
-            Error::Environment { .. } => exit::ENVIRONMENT,
+            Error::Environment { .. } | Error::Cluster { .. } => exit::ENVIRONMENT,
             Error::Failed(_) => exit::FAILED,
             Error::Interrupted => exit::INTERRUPTED,
             Error::Declined => exit::OK,
         }
     }
 
-    /// Prints the error once, on stderr, and gives the process's exit code.
-    pub fn report(&self) -> ExitCode {
+    /// Prints the error once, on stderr, and gives the process's exit code. With `-v`, the
+    /// chain of causes follows (a cluster error's kube-rs and connection errors).
+    pub fn report(&self, verbose: u8) -> ExitCode {
         match self {
             // The run's own output already said why; etl adds one line.
             Error::Interrupted => eprintln!("etl: interrupted"),
             // The user's own choice: a note, not an error.
             Error::Declined => eprintln!("etl: nothing done"),
-            other => eprintln!("etl: error: {other}"),
+            other => {
+                eprintln!("etl: error: {other}");
+                if verbose > 0 {
+                    let mut cause = std::error::Error::source(other);
+                    while let Some(c) = cause {
+                        eprintln!("  caused by: {c}");
+                        cause = c.source();
+                    }
+                }
+            }
         }
         ExitCode::from(self.exit_code())
     }

@@ -24,9 +24,14 @@ use std::process::ExitCode;
 
 /// The whole program: parse, run, print the error once, exit with its documented code.
 pub fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    run(cli::Cli::parse())
+}
+
+/// Runs one parsed command line (`cli::Cli::parse_from` gives one from any arguments).
+pub fn run(cli: cli::Cli) -> ExitCode {
+    let verbose = cli.verbose;
     match commands::run(cli) {
         Ok(code) => code,
-        Err(e) => e.report(),
+        Err(e) => e.report(verbose),
     }
 }

@@ -183,18 +183,19 @@ fn kubeconfig_problem(e: &kube::config::KubeconfigError) -> String {
     }
 }
 
-/// What went wrong talking to the cluster, in words a data engineer can act on.
+/// What went wrong talking to the cluster, in words a data engineer can act on. The kube-rs
+/// error is kept as the source: `etl -v` prints the whole chain.
 pub fn explain(e: kube::Error, doing: &str) -> Error {
-    match &e {
-        kube::Error::Api(s) if s.code == 403 => Error::environment(
+    let (message, hint) = match &e {
+        kube::Error::Api(s) if s.code == 403 => (
             format!("{doing}: forbidden: {}", s.message),
             Some("ask your cluster admin for a Role that allows it in this namespace".into()),
         ),
-        kube::Error::Api(s) if s.code == 401 => Error::environment(
+        kube::Error::Api(s) if s.code == 401 => (
             format!("{doing}: not logged in to the cluster: {}", s.message),
             Some("refresh your credentials (e.g. `gcloud auth login`) and try again".into()),
         ),
-        kube::Error::Api(s) => Error::environment(
+        kube::Error::Api(s) => (
             format!("{doing}: {} ({}, {})", s.message, s.reason, s.code),
             None,
         ),
@@ -210,13 +211,18 @@ pub fn explain(e: kube::Error, doing: &str) -> Error {
             } else {
                 e.to_string()
             };
-            Error::environment(
+            (
                 format!("{doing}: cannot reach the cluster{at}: {why}"),
                 Some(
                     "is it up, and is this the right context? `kubectl cluster-info` checks".into(),
                 ),
             )
         }
+    };
+    Error::Cluster {
+        message,
+        hint,
+        source: Box::new(e),
     }
 }
 

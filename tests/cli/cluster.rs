@@ -484,6 +484,15 @@ fn an_unreachable_cluster_fails_fast_naming_the_server() {
         );
         r.stderr_has(&format!("at {server} (context closed)"));
     }
+    // -v shows the causes behind the one-line explanation.
+    let mut c = s.cmd(&["-v", "runs"]);
+    c.env("KUBECONFIG", s.path().join("kubeconfig"));
+    let r = crate::common::Run {
+        out: c.output().unwrap(),
+    }
+    .expect(3);
+    r.stderr_has("  caused by: ");
+    r.stderr_has("Connection refused");
 }
 
 /// Every log request fails: follow cannot deliver the lines, so it says whose log is
