@@ -202,7 +202,7 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
         Ok(if s.running {
             ExitCode::SUCCESS
         } else {
-            ExitCode::from(1)
+            ExitCode::from(crate::error::exit::FAILED)
         })
     })
 }
