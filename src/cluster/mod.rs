@@ -199,6 +199,11 @@ pub fn explain(e: kube::Error, doing: &str) -> Error {
             format!("{doing}: {} ({}, {})", s.message, s.reason, s.code),
             None,
         ),
+        // The cluster answered, with something etl could not read: not a connection problem.
+        kube::Error::SerdeError(se) => (
+            format!("{doing}: the cluster's answer could not be read: {se}"),
+            Some("an object may have been edited by hand into a shape Kubernetes would refuse; `kubectl get -o yaml` shows it".into()),
+        ),
         _ => {
             let r = reporting();
             let at = match (&r.server, &r.context) {

@@ -105,8 +105,8 @@ struct Scheduler {
     /// Objects as our own writes returned them, until the watch delivers that version: without
     /// them a pass right after a start would still see the task suspended and start another
     /// past `max_parallel`.
-    job_writes: HashMap<String, Job>,
-    run_writes: HashMap<String, ConfigMap>,
+    job_writes: HashMap<String, Arc<Job>>,
+    run_writes: HashMap<String, Arc<ConfigMap>>,
     /// Runs seen with task Jobs missing, and since when (a CLI may still be creating them).
     missing_since: HashMap<String, Instant>,
     metrics: Arc<Metrics>,
@@ -153,7 +153,8 @@ impl Scheduler {
         }
     }
 
-    fn job(&mut self, name: &str) -> Option<Job> {
+    /// A task's Job: the watched copy, or our own write's answer while it is newer.
+    fn job(&mut self, name: &str) -> Option<Arc<Job>> {
         let watched = self
             .jobs
             .get(&ObjectRef::new(name).within(&self.cluster.namespace));
@@ -162,20 +163,22 @@ impl Scheduler {
             (Some(w), None) => Some(w.clone()),
             (_, s) => {
                 self.job_writes.remove(name);
-                s.map(|s| (*s).clone())
+                s
             }
         }
     }
 
-    fn run_config_maps(&mut self) -> Vec<ConfigMap> {
+    /// Every workflow run's ConfigMap, shared with the store (no copies), our own newer
+    /// writes in place of the watched ones.
+    fn run_config_maps(&mut self) -> Vec<Arc<ConfigMap>> {
         let mut out = Vec::new();
         for cm in self.runs.state() {
-            let name = cm.metadata.name.clone().unwrap_or_default();
-            match self.run_writes.get(&name) {
+            let name = cm.metadata.name.as_deref().unwrap_or_default();
+            match self.run_writes.get(name) {
                 Some(w) if rv(&w.metadata) > rv(&cm.metadata) => out.push(w.clone()),
                 _ => {
-                    self.run_writes.remove(&name);
-                    out.push((*cm).clone());
+                    self.run_writes.remove(name);
+                    out.push(cm);
                 }
             }
         }
@@ -237,7 +240,7 @@ impl Scheduler {
                 return Ok("FAILED");
             }
         };
-        let mut jobs: HashMap<String, Job> = HashMap::new();
+        let mut jobs: HashMap<String, Arc<Job>> = HashMap::new();
         let mut missing: Vec<&TaskEntry> = Vec::new();
         for t in &run.snapshot.tasks {
             match self.job(&t.run) {
@@ -252,7 +255,7 @@ impl Scheduler {
             return Ok("RUNNING");
         }
         self.missing_since.remove(&run.name);
-        let refs: HashMap<&str, &Job> = jobs.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        let refs: HashMap<&str, &Job> = jobs.iter().map(|(k, v)| (k.as_str(), &**v)).collect();
         let observed = wrun::observe(run, &refs);
         let cancelled = run.cancelled_by.is_some();
         let plan = crate::workflow::plan(
@@ -271,7 +274,7 @@ impl Scheduler {
             if let Some(j) =
                 ok_or_gone(cw::mark_task(&api, &t.run, TaskState::UpstreamFailed).await)?
             {
-                self.job_writes.insert(t.run.clone(), j);
+                self.job_writes.insert(t.run.clone(), Arc::new(j));
             }
             self.metrics.wrote("upstream_failed");
             log(format!(
@@ -290,7 +293,7 @@ impl Scheduler {
             self.guard()?;
             let t = task(id);
             if let Some(j) = ok_or_gone(cw::mark_task(&api, &t.run, TaskState::Scheduled).await)? {
-                self.job_writes.insert(t.run.clone(), j);
+                self.job_writes.insert(t.run.clone(), Arc::new(j));
             }
             self.metrics.wrote("schedule");
             if self.verbose > 0 {
@@ -304,14 +307,14 @@ impl Scheduler {
             self.guard()?;
             let t = task(id);
             if let Some(j) = ok_or_gone(cw::start_task(&api, &t.run).await)? {
-                self.job_writes.insert(t.run.clone(), j);
+                self.job_writes.insert(t.run.clone(), Arc::new(j));
             }
             self.metrics.wrote("start");
             let upstream_done = dag
                 .node(id)
                 .after
                 .iter()
-                .filter_map(|&a| jobs.get(&task(a).run).and_then(wrun::completed_at))
+                .filter_map(|&a| jobs.get(&task(a).run).and_then(|j| wrun::completed_at(j)))
                 .max();
             if let Some(done) = upstream_done {
                 let secs = (Timestamp::now() - done)
@@ -335,7 +338,7 @@ impl Scheduler {
             if let Some(j) =
                 ok_or_gone(cw::cancel_task(&api, &t.run, &who, Timestamp::now()).await)?
             {
-                self.job_writes.insert(t.run.clone(), j);
+                self.job_writes.insert(t.run.clone(), Arc::new(j));
             }
             self.metrics.wrote("cancel");
             log(format!("{}: cancelled task {}", run.name, t.task));
@@ -346,7 +349,7 @@ impl Scheduler {
             if let Some(cm) =
                 ok_or_gone(cw::finish_run(&cms, &run.name, outcome, Timestamp::now()).await)?
             {
-                self.run_writes.insert(run.name.clone(), cm);
+                self.run_writes.insert(run.name.clone(), Arc::new(cm));
             }
             self.metrics.wrote("finish");
             log(format!("{}: {}", run.name, outcome.as_str()));
@@ -486,7 +489,7 @@ impl Scheduler {
                             )
                             .await;
                         }
-                        self.run_writes.insert(name, created.config_map);
+                        self.run_writes.insert(name, Arc::new(created.config_map));
                     }
                     Err(e) => log(format!("workflow {}: {e}", wf.name)),
                 }
@@ -523,6 +526,27 @@ fn ok_or_gone<T>(r: Result<T, kube::Error>) -> Result<Option<T>, kube::Error> {
     }
 }
 
+/// Drops the parts of an object the scheduler never reads.
+trait Slim {
+    fn slim(&mut self);
+}
+impl Slim for Job {
+    fn slim(&mut self) {
+        self.metadata.managed_fields = None;
+        if let Some(spec) = self.spec.as_mut() {
+            spec.template = Default::default();
+        }
+    }
+}
+impl Slim for ConfigMap {
+    fn slim(&mut self) {
+        self.metadata.managed_fields = None;
+    }
+}
+fn slim<K: Slim>(k: &mut K) {
+    k.slim();
+}
+
 /// Feeds a watch into its store; every change wakes the main loop.
 async fn follow_stream<K>(
     api: kube::Api<K>,
@@ -533,6 +557,7 @@ async fn follow_stream<K>(
     verbose: u8,
 ) where
     K: kube::Resource
+        + Slim
         + Clone
         + std::fmt::Debug
         + serde::de::DeserializeOwned
@@ -541,12 +566,12 @@ async fn follow_stream<K>(
         + 'static,
     K::DynamicType: Default + Eq + std::hash::Hash + Clone,
 {
-    let stream = reflector(
-        writer,
-        watcher(api, watcher::Config::default().labels(&selector)),
-    )
-    .default_backoff()
-    .touched_objects();
+    // What the scheduler never reads (managed fields; a Job's pod template, most of its bytes)
+    // is dropped before the store keeps the object.
+    let stream = watcher(api, watcher::Config::default().labels(&selector))
+        .default_backoff()
+        .modify(slim);
+    let stream = reflector(writer, stream).touched_objects();
     futures::pin_mut!(stream);
     while let Some(item) = stream.next().await {
         match item {

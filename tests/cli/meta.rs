@@ -197,3 +197,65 @@ fn install_says_when_nothing_would_load_bash_completions() {
     let with = install(&home.join("loader/bash_completion").display().to_string());
     assert!(!with.contains("bash-completion package"), "{with}");
 }
+
+/// The pure core (ARCHITECTURE: project, window, render, run, workflow, and the scheduler's
+/// schedule arithmetic) takes values and returns values. One crate keeps one binary; this test
+/// keeps the core pure by construction instead: no clock, no environment, no file system,
+/// network, processes, async runtime, Kubernetes client or terminal in those modules.
+#[test]
+fn the_pure_core_does_no_io() {
+    let forbidden = [
+        "tokio::",
+        "kube::Api",
+        "kube::Client",
+        "kube::api::Api",
+        "std::fs",
+        "std::process",
+        "std::net",
+        "std::env",
+        "dialoguer",
+        "indicatif",
+        "console::",
+        "Timestamp::now()",
+        "Zoned::now()",
+        "SystemTime::now",
+    ];
+    let mut files = Vec::new();
+    for dir in [
+        "src/project",
+        "src/window",
+        "src/render",
+        "src/run",
+        "src/workflow",
+        "src/history",
+    ] {
+        let root = repo().join(dir);
+        if let Ok(entries) = std::fs::read_dir(&root) {
+            for e in entries {
+                files.push(e.unwrap().path());
+            }
+        }
+    }
+    files.push(repo().join("src/scheduler/fire.rs"));
+    let mut found = Vec::new();
+    for f in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+    {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for word in forbidden {
+                if code.contains(word) {
+                    found.push(format!("{}:{}: {word}", f.display(), i + 1));
+                }
+            }
+        }
+    }
+    assert!(files.len() > 20, "the core's files were found: {files:?}");
+    assert!(
+        found.is_empty(),
+        "I/O in the pure core:\n{}",
+        found.join("\n")
+    );
+}
