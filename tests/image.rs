@@ -606,6 +606,61 @@ fn a_named_engine_is_used_even_when_it_does_not_answer() {
     assert!(!bin.join("podman.log").exists());
 }
 
+/// The Kubernetes API test server (tests/kubesim), stopped by its PID when dropped. None, loudly,
+/// when its binary is not built (`cargo build -p kubesim`; in CI that is a failure).
+struct Kubesim {
+    child: Child,
+    kubeconfig: PathBuf,
+    _dir: TempDir,
+}
+
+impl Kubesim {
+    fn start(workdir: &Path) -> Option<Kubesim> {
+        use std::io::BufRead;
+        let bin = Path::new(ETL).with_file_name("kubesim");
+        if !bin.exists() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{} is missing: run `cargo build -p kubesim`",
+                bin.display()
+            );
+            eprintln!("SKIPPED the deploy part: {} is missing", bin.display());
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let kubeconfig = dir.path().join("kubeconfig");
+        let mut child = Command::new(bin)
+            .args(["--port", "0", "--kubeconfig"])
+            .arg(&kubeconfig)
+            .arg("--workdir")
+            .arg(workdir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.starts_with("listening on "), "kubesim said {line:?}");
+        Some(Kubesim {
+            child,
+            kubeconfig,
+            _dir: dir,
+        })
+    }
+}
+
+impl Drop for Kubesim {
+    fn drop(&mut self) {
+        // SIGTERM (kill's default) lets kubesim stop its pods' processes too.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
 /// `podman` with the lab's configuration.
 fn podman(lab: &Lab, args: &[&str]) -> Output {
     let out = Command::new("podman")
@@ -741,4 +796,41 @@ fn push_makes_etl_s_own_image_which_runs_from_scratch_and_pins_the_scheduler() {
         "{}",
         stderr(&out)
     );
+
+    // And `etl deploy` applies exactly that, against kubesim.
+    if which("kubectl").is_none() {
+        assert!(std::env::var_os("CI").is_none(), "CI must have kubectl");
+        eprintln!("SKIPPED the deploy part: kubectl is not installed");
+        return;
+    }
+    let Some(sim) = Kubesim::start(&lab.project) else {
+        return;
+    };
+    let out = Command::new(ETL)
+        .args(["deploy"])
+        .current_dir(&lab.project)
+        .envs(lab.env.iter().map(|(k, v)| (k, v)))
+        .env("KUBECONFIG", &sim.kubeconfig)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("deployment.apps/demo-scheduler created"),
+        "{}",
+        stdout(&out)
+    );
+    let o = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&sim.kubeconfig)
+        .args([
+            "get",
+            "deployment",
+            "demo-scheduler",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ])
+        .output()
+        .expect("kubectl");
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(String::from_utf8_lossy(&o.stdout), lines[1]);
 }

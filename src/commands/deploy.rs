@@ -100,8 +100,9 @@ impl Kind {
 
     /// `deployment.apps/air-quality-scheduler`, as kubectl prints it.
     fn title(self, name: &str) -> String {
+        // etl has always said `cronjob/NAME`; the newer kinds in kubectl's long form.
         let kind = match self {
-            Kind::CronJob => "cronjob.batch",
+            Kind::CronJob => "cronjob",
             Kind::Secret => "secret",
             Kind::ConfigMap => "configmap",
             Kind::ServiceAccount => "serviceaccount",
@@ -109,12 +110,6 @@ impl Kind {
             Kind::RoleBinding => "rolebinding.rbac.authorization.k8s.io",
             Kind::Deployment => "deployment.apps",
             Kind::Service => "service",
-        };
-        // etl has always said `cronjob/NAME`; kubectl's long form only for the newer kinds.
-        let kind = if self == Kind::CronJob {
-            "cronjob"
-        } else {
-            kind
         };
         format!("{kind}/{name}")
     }
