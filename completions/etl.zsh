@@ -361,9 +361,41 @@ _arguments "${_arguments_options[@]}" : \
 ':workflow -- The workflow (see `etl workflows list`):_default' \
 && ret=0
 ;;
-(retry)
+(schedule)
 _arguments "${_arguments_options[@]}" : \
-'--parallel=[Tasks running at once \[default\: the workflow'\''s max_parallel, else no limit\]]:N:_default' \
+'--date=[One day]:YYYY-MM-DD:_default' \
+'--start=[The start of a custom window\: a date or an RFC 3339 timestamp (with --end)]:T:_default' \
+'--end=[The end of a custom window, not included (with --start)]:T:_default' \
+'--image=[The image to run \[default\: the last \`etl push\`, else the repository'\''s \:latest\]]:REF:_default' \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--yesterday[Yesterday, midnight to midnight]' \
+'--today[Today, midnight to midnight]' \
+'--last-week[The previous week, Monday to Monday]' \
+'--follow[Show the run'\''s progress and logs until it ends, and exit with its state]' \
+'--rerun[Start a new attempt when this window already has a run]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':workflow -- The workflow (see `etl workflows list`):_default' \
+&& ret=0
+;;
+(follow)
+_arguments "${_arguments_options[@]}" : \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
 '-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
 '--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
 '(-v --verbose)-q[Print only results and errors]' \
@@ -375,7 +407,48 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-':run -- The local workflow run (see `etl workflows runs`):_default' \
+'::run -- The workflow run (see `etl workflows runs --cluster`) \[default\: the newest scheduled from here\]:_default' \
+&& ret=0
+;;
+(cancel)
+_arguments "${_arguments_options[@]}" : \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':run -- The workflow run to stop (see `etl workflows runs --cluster`):_default' \
+&& ret=0
+;;
+(retry)
+_arguments "${_arguments_options[@]}" : \
+'--parallel=[Local runs\: tasks running at once \[default\: the workflow'\''s max_parallel, else no limit\]]:N:_default' \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':run -- The workflow run (see `etl workflows runs`, or `etl workflows runs --cluster`):_default' \
 && ret=0
 ;;
 (render)
@@ -407,10 +480,14 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (runs)
 _arguments "${_arguments_options[@]}" : \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
 '-o+[Output format]:OUTPUT:(table json)' \
 '--output=[Output format]:OUTPUT:(table json)' \
 '-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
 '--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--cluster[List the runs in the cluster instead of this machine'\''s]' \
 '(-v --verbose)-q[Print only results and errors]' \
 '(-v --verbose)--quiet[Print only results and errors]' \
 '*-v[Say more about what etl does (repeat for more)]' \
@@ -444,6 +521,18 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (run)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(schedule)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(follow)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(cancel)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -578,6 +667,265 @@ _arguments "${_arguments_options[@]}" : \
 '*::jobs -- The jobs to compare \[default\: every job\]:_default' \
 && ret=0
 ;;
+(scheduler)
+_arguments "${_arguments_options[@]}" : \
+'--listen=[Serve /healthz and /metrics (Prometheus) on this address]:ADDR:PORT:_default' \
+'--lease-seconds=[How long the leader'\''s Lease lasts without renewal; a standby takes over after it]:SECONDS:_default' \
+'--id=[This replica'\''s name in the Lease \[default\: ETL_SCHEDULER_ID, else host and pid\]]:NAME:_default' \
+'--project-configmap=[Read the project from this ConfigMap (what \`etl deploy\` writes) instead of etl.yaml]:NAME:_default' \
+'--image=[The image task Jobs run \[default\: the last \`etl push\`, else the repository'\''s \:latest\]]:REF:_default' \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_etl__subcmd__scheduler_commands" \
+"*::: :->scheduler" \
+&& ret=0
+
+    case $state in
+    (scheduler)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-scheduler-command-$line[1]:"
+        case $line[1] in
+            (status)
+_arguments "${_arguments_options[@]}" : \
+'-o+[Output format]:OUTPUT:(table json)' \
+'--output=[Output format]:OUTPUT:(table json)' \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_etl__subcmd__scheduler__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-scheduler-help-command-$line[1]:"
+        case $line[1] in
+            (status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(history)
+_arguments "${_arguments_options[@]}" : \
+'(--start --end)--since=[How far back \[default\: 30d\]]:DURATION:_default' \
+'--start=[The range'\''s start\: a date (midnight in each row'\''s time zone) or an RFC 3339 timestamp]:T:_default' \
+'--end=[The range'\''s end, not included]:T:_default' \
+'-o+[Output format]:OUTPUT:(table json)' \
+'--output=[Output format]:OUTPUT:(table json)' \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--local[This machine'\''s runs, not the cluster'\''s]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::names -- The jobs and workflows to show \[default\: all\]:_default' \
+&& ret=0
+;;
+(backfill)
+_arguments "${_arguments_options[@]}" : \
+'--start=[The first day (or instant) of the range]:T:_default' \
+'--end=[The end of the range, not included]:T:_default' \
+'--only=[Which windows run]:ONLY:((missing\:"Windows that never completed"
+failed\:"Windows whose last attempt failed or was cancelled"
+all\:"Every window"))' \
+'--parallel=[Runs at once]:N:_default' \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--dry-run[Print the plan and stop]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--local[Run here, as local processes, against this machine'\''s history]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::target -- The job or workflow:_default' \
+":: :_etl__subcmd__backfill_commands" \
+"*::: :->backfill" \
+&& ret=0
+
+    case $state in
+    (backfill)
+        words=($line[2] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-backfill-command-$line[2]:"
+        case $line[2] in
+            (status)
+_arguments "${_arguments_options[@]}" : \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'-y[Do not ask for confirmation (cancel)]' \
+'--yes[Do not ask for confirmation (cancel)]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id -- The backfill'\''s name, as `etl backfill` printed it:_default' \
+&& ret=0
+;;
+(follow)
+_arguments "${_arguments_options[@]}" : \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'-y[Do not ask for confirmation (cancel)]' \
+'--yes[Do not ask for confirmation (cancel)]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id -- The backfill'\''s name, as `etl backfill` printed it:_default' \
+&& ret=0
+;;
+(cancel)
+_arguments "${_arguments_options[@]}" : \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'-y[Do not ask for confirmation (cancel)]' \
+'--yes[Do not ask for confirmation (cancel)]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id -- The backfill'\''s name, as `etl backfill` printed it:_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_etl__subcmd__backfill__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-backfill-help-command-$line[1]:"
+        case $line[1] in
+            (status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(follow)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(cancel)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(logs)
+_arguments "${_arguments_options[@]}" : \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':run -- The run (see `etl runs`):_default' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
@@ -674,6 +1022,18 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(schedule)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(follow)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(cancel)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (retry)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -710,6 +1070,62 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(scheduler)
+_arguments "${_arguments_options[@]}" : \
+":: :_etl__subcmd__help__subcmd__scheduler_commands" \
+"*::: :->scheduler" \
+&& ret=0
+
+    case $state in
+    (scheduler)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-help-scheduler-command-$line[1]:"
+        case $line[1] in
+            (status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(history)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(backfill)
+_arguments "${_arguments_options[@]}" : \
+":: :_etl__subcmd__help__subcmd__backfill_commands" \
+"*::: :->backfill" \
+&& ret=0
+
+    case $state in
+    (backfill)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-help-backfill-command-$line[1]:"
+        case $line[1] in
+            (status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(follow)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(cancel)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(logs)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -739,10 +1155,69 @@ _etl_commands() {
 'push:Push the job image and pin runs (render, schedule, deploy) to its digest' \
 'deploy:Apply the CronJobs of scheduled jobs and their Secrets to the cluster' \
 'diff:Show what \`etl deploy\` would change in the cluster (exit 1 when something would)' \
+'scheduler:Drive workflow runs in the cluster and fire workflow schedules (what \`etl deploy\` runs there)' \
+'history:Which windows ran, for each job and workflow\: a calendar of done, failed, missing' \
+'backfill:Run a job or workflow for every window of a range that has not completed (or failed)' \
+'logs:Print what is left of a run'\''s logs in the cluster\: every pod, every attempt' \
 'completions:Print a shell completion script (bash, elvish, fish, powershell, zsh)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'etl commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill_commands] )) ||
+_etl__subcmd__backfill_commands() {
+    local commands; commands=(
+'status:A backfill'\''s windows\: done, failed, running, waiting' \
+'follow:Print a line per change until the backfill ends; exit 0 when every run completed' \
+'cancel:Stop a backfill\: no new runs, and its unfinished runs are cancelled' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'etl backfill commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__cancel_commands] )) ||
+_etl__subcmd__backfill__subcmd__cancel_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill cancel commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__follow_commands] )) ||
+_etl__subcmd__backfill__subcmd__follow_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill follow commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__help_commands] )) ||
+_etl__subcmd__backfill__subcmd__help_commands() {
+    local commands; commands=(
+'status:A backfill'\''s windows\: done, failed, running, waiting' \
+'follow:Print a line per change until the backfill ends; exit 0 when every run completed' \
+'cancel:Stop a backfill\: no new runs, and its unfinished runs are cancelled' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'etl backfill help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__help__subcmd__cancel_commands] )) ||
+_etl__subcmd__backfill__subcmd__help__subcmd__cancel_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill help cancel commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__help__subcmd__follow_commands] )) ||
+_etl__subcmd__backfill__subcmd__help__subcmd__follow_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill help follow commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__help__subcmd__help_commands] )) ||
+_etl__subcmd__backfill__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill help help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__help__subcmd__status_commands] )) ||
+_etl__subcmd__backfill__subcmd__help__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill help status commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__status_commands] )) ||
+_etl__subcmd__backfill__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill status commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__build_commands] )) ||
 _etl__subcmd__build_commands() {
@@ -776,10 +1251,38 @@ _etl__subcmd__help_commands() {
 'push:Push the job image and pin runs (render, schedule, deploy) to its digest' \
 'deploy:Apply the CronJobs of scheduled jobs and their Secrets to the cluster' \
 'diff:Show what \`etl deploy\` would change in the cluster (exit 1 when something would)' \
+'scheduler:Drive workflow runs in the cluster and fire workflow schedules (what \`etl deploy\` runs there)' \
+'history:Which windows ran, for each job and workflow\: a calendar of done, failed, missing' \
+'backfill:Run a job or workflow for every window of a range that has not completed (or failed)' \
+'logs:Print what is left of a run'\''s logs in the cluster\: every pod, every attempt' \
 'completions:Print a shell completion script (bash, elvish, fish, powershell, zsh)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'etl help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__backfill_commands] )) ||
+_etl__subcmd__help__subcmd__backfill_commands() {
+    local commands; commands=(
+'status:A backfill'\''s windows\: done, failed, running, waiting' \
+'follow:Print a line per change until the backfill ends; exit 0 when every run completed' \
+'cancel:Stop a backfill\: no new runs, and its unfinished runs are cancelled' \
+    )
+    _describe -t commands 'etl help backfill commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__backfill__subcmd__cancel_commands] )) ||
+_etl__subcmd__help__subcmd__backfill__subcmd__cancel_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help backfill cancel commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__backfill__subcmd__follow_commands] )) ||
+_etl__subcmd__help__subcmd__backfill__subcmd__follow_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help backfill follow commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__backfill__subcmd__status_commands] )) ||
+_etl__subcmd__help__subcmd__backfill__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help backfill status commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__help__subcmd__build_commands] )) ||
 _etl__subcmd__help__subcmd__build_commands() {
@@ -805,6 +1308,11 @@ _etl__subcmd__help__subcmd__diff_commands() {
 _etl__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'etl help help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__history_commands] )) ||
+_etl__subcmd__help__subcmd__history_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help history commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__help__subcmd__init_commands] )) ||
 _etl__subcmd__help__subcmd__init_commands() {
@@ -847,6 +1355,11 @@ _etl__subcmd__help__subcmd__jobs__subcmd__schedule_commands() {
     local commands; commands=()
     _describe -t commands 'etl help jobs schedule commands' commands "$@"
 }
+(( $+functions[_etl__subcmd__help__subcmd__logs_commands] )) ||
+_etl__subcmd__help__subcmd__logs_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help logs commands' commands "$@"
+}
 (( $+functions[_etl__subcmd__help__subcmd__push_commands] )) ||
 _etl__subcmd__help__subcmd__push_commands() {
     local commands; commands=()
@@ -862,17 +1375,42 @@ _etl__subcmd__help__subcmd__runs_commands() {
     local commands; commands=()
     _describe -t commands 'etl help runs commands' commands "$@"
 }
+(( $+functions[_etl__subcmd__help__subcmd__scheduler_commands] )) ||
+_etl__subcmd__help__subcmd__scheduler_commands() {
+    local commands; commands=(
+'status:Whether a scheduler is running in the namespace\: leader, version, last decisions' \
+    )
+    _describe -t commands 'etl help scheduler commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__scheduler__subcmd__status_commands] )) ||
+_etl__subcmd__help__subcmd__scheduler__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help scheduler status commands' commands "$@"
+}
 (( $+functions[_etl__subcmd__help__subcmd__workflows_commands] )) ||
 _etl__subcmd__help__subcmd__workflows_commands() {
     local commands; commands=(
 'list:List the workflows of etl.yaml, their tasks in order, schedules and last local runs' \
 'show:Draw a workflow'\''s DAG\: levels of tasks, each with the tasks it runs after' \
 'run:Run a whole workflow here, as local processes, in dependency order' \
-'retry:Run again only the failed tasks of a local workflow run and what they blocked' \
+'schedule:Start a workflow run in the cluster, for a window (the scheduler drives it)' \
+'follow:Show a workflow run'\''s progress in the cluster and its tasks'\'' logs, until it ends' \
+'cancel:Stop a workflow run in the cluster\: every task, and their pods' \
+'retry:Run again only the failed tasks of a workflow run and what they blocked' \
 'render:Print the objects a workflow run is in the cluster\: a ConfigMap and one Job per task' \
-'runs:List the workflow runs made on this machine, newest first' \
+'runs:List workflow runs (on this machine, or in the cluster with --cluster), newest first' \
     )
     _describe -t commands 'etl help workflows commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__workflows__subcmd__cancel_commands] )) ||
+_etl__subcmd__help__subcmd__workflows__subcmd__cancel_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help workflows cancel commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__workflows__subcmd__follow_commands] )) ||
+_etl__subcmd__help__subcmd__workflows__subcmd__follow_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help workflows follow commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__help__subcmd__workflows__subcmd__list_commands] )) ||
 _etl__subcmd__help__subcmd__workflows__subcmd__list_commands() {
@@ -899,10 +1437,20 @@ _etl__subcmd__help__subcmd__workflows__subcmd__runs_commands() {
     local commands; commands=()
     _describe -t commands 'etl help workflows runs commands' commands "$@"
 }
+(( $+functions[_etl__subcmd__help__subcmd__workflows__subcmd__schedule_commands] )) ||
+_etl__subcmd__help__subcmd__workflows__subcmd__schedule_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help workflows schedule commands' commands "$@"
+}
 (( $+functions[_etl__subcmd__help__subcmd__workflows__subcmd__show_commands] )) ||
 _etl__subcmd__help__subcmd__workflows__subcmd__show_commands() {
     local commands; commands=()
     _describe -t commands 'etl help workflows show commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__history_commands] )) ||
+_etl__subcmd__history_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl history commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__init_commands] )) ||
 _etl__subcmd__init_commands() {
@@ -988,6 +1536,11 @@ _etl__subcmd__jobs__subcmd__schedule_commands() {
     local commands; commands=()
     _describe -t commands 'etl jobs schedule commands' commands "$@"
 }
+(( $+functions[_etl__subcmd__logs_commands] )) ||
+_etl__subcmd__logs_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl logs commands' commands "$@"
+}
 (( $+functions[_etl__subcmd__push_commands] )) ||
 _etl__subcmd__push_commands() {
     local commands; commands=()
@@ -1003,18 +1556,62 @@ _etl__subcmd__runs_commands() {
     local commands; commands=()
     _describe -t commands 'etl runs commands' commands "$@"
 }
+(( $+functions[_etl__subcmd__scheduler_commands] )) ||
+_etl__subcmd__scheduler_commands() {
+    local commands; commands=(
+'status:Whether a scheduler is running in the namespace\: leader, version, last decisions' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'etl scheduler commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__scheduler__subcmd__help_commands] )) ||
+_etl__subcmd__scheduler__subcmd__help_commands() {
+    local commands; commands=(
+'status:Whether a scheduler is running in the namespace\: leader, version, last decisions' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'etl scheduler help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__scheduler__subcmd__help__subcmd__help_commands] )) ||
+_etl__subcmd__scheduler__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl scheduler help help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__scheduler__subcmd__help__subcmd__status_commands] )) ||
+_etl__subcmd__scheduler__subcmd__help__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl scheduler help status commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__scheduler__subcmd__status_commands] )) ||
+_etl__subcmd__scheduler__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl scheduler status commands' commands "$@"
+}
 (( $+functions[_etl__subcmd__workflows_commands] )) ||
 _etl__subcmd__workflows_commands() {
     local commands; commands=(
 'list:List the workflows of etl.yaml, their tasks in order, schedules and last local runs' \
 'show:Draw a workflow'\''s DAG\: levels of tasks, each with the tasks it runs after' \
 'run:Run a whole workflow here, as local processes, in dependency order' \
-'retry:Run again only the failed tasks of a local workflow run and what they blocked' \
+'schedule:Start a workflow run in the cluster, for a window (the scheduler drives it)' \
+'follow:Show a workflow run'\''s progress in the cluster and its tasks'\'' logs, until it ends' \
+'cancel:Stop a workflow run in the cluster\: every task, and their pods' \
+'retry:Run again only the failed tasks of a workflow run and what they blocked' \
 'render:Print the objects a workflow run is in the cluster\: a ConfigMap and one Job per task' \
-'runs:List the workflow runs made on this machine, newest first' \
+'runs:List workflow runs (on this machine, or in the cluster with --cluster), newest first' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'etl workflows commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__cancel_commands] )) ||
+_etl__subcmd__workflows__subcmd__cancel_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows cancel commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__follow_commands] )) ||
+_etl__subcmd__workflows__subcmd__follow_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows follow commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__workflows__subcmd__help_commands] )) ||
 _etl__subcmd__workflows__subcmd__help_commands() {
@@ -1022,12 +1619,25 @@ _etl__subcmd__workflows__subcmd__help_commands() {
 'list:List the workflows of etl.yaml, their tasks in order, schedules and last local runs' \
 'show:Draw a workflow'\''s DAG\: levels of tasks, each with the tasks it runs after' \
 'run:Run a whole workflow here, as local processes, in dependency order' \
-'retry:Run again only the failed tasks of a local workflow run and what they blocked' \
+'schedule:Start a workflow run in the cluster, for a window (the scheduler drives it)' \
+'follow:Show a workflow run'\''s progress in the cluster and its tasks'\'' logs, until it ends' \
+'cancel:Stop a workflow run in the cluster\: every task, and their pods' \
+'retry:Run again only the failed tasks of a workflow run and what they blocked' \
 'render:Print the objects a workflow run is in the cluster\: a ConfigMap and one Job per task' \
-'runs:List the workflow runs made on this machine, newest first' \
+'runs:List workflow runs (on this machine, or in the cluster with --cluster), newest first' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'etl workflows help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__help__subcmd__cancel_commands] )) ||
+_etl__subcmd__workflows__subcmd__help__subcmd__cancel_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows help cancel commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__help__subcmd__follow_commands] )) ||
+_etl__subcmd__workflows__subcmd__help__subcmd__follow_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows help follow commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__workflows__subcmd__help__subcmd__help_commands] )) ||
 _etl__subcmd__workflows__subcmd__help__subcmd__help_commands() {
@@ -1059,6 +1669,11 @@ _etl__subcmd__workflows__subcmd__help__subcmd__runs_commands() {
     local commands; commands=()
     _describe -t commands 'etl workflows help runs commands' commands "$@"
 }
+(( $+functions[_etl__subcmd__workflows__subcmd__help__subcmd__schedule_commands] )) ||
+_etl__subcmd__workflows__subcmd__help__subcmd__schedule_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows help schedule commands' commands "$@"
+}
 (( $+functions[_etl__subcmd__workflows__subcmd__help__subcmd__show_commands] )) ||
 _etl__subcmd__workflows__subcmd__help__subcmd__show_commands() {
     local commands; commands=()
@@ -1088,6 +1703,11 @@ _etl__subcmd__workflows__subcmd__run_commands() {
 _etl__subcmd__workflows__subcmd__runs_commands() {
     local commands; commands=()
     _describe -t commands 'etl workflows runs commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__workflows__subcmd__schedule_commands] )) ||
+_etl__subcmd__workflows__subcmd__schedule_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl workflows schedule commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__workflows__subcmd__show_commands] )) ||
 _etl__subcmd__workflows__subcmd__show_commands() {
