@@ -40,6 +40,9 @@ complete -c etl -n "__fish_etl_needs_command" -f -a "push" -d 'Push the job imag
 complete -c etl -n "__fish_etl_needs_command" -f -a "deploy" -d 'Apply the CronJobs of scheduled jobs and their Secrets to the cluster'
 complete -c etl -n "__fish_etl_needs_command" -f -a "diff" -d 'Show what `etl deploy` would change in the cluster (exit 1 when something would)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "scheduler" -d 'Drive workflow runs in the cluster and fire workflow schedules (what `etl deploy` runs there)'
+complete -c etl -n "__fish_etl_needs_command" -f -a "history" -d 'Which windows ran, for each job and workflow: a calendar of done, failed, missing'
+complete -c etl -n "__fish_etl_needs_command" -f -a "backfill" -d 'Run a job or workflow for every window of a range that has not completed (or failed)'
+complete -c etl -n "__fish_etl_needs_command" -f -a "logs" -d 'Print what is left of a run\'s logs in the cluster: every pod, every attempt'
 complete -c etl -n "__fish_etl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, elvish, fish, powershell, zsh)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand init" -l name -d 'The project\'s name [default: this directory\'s name]' -r
@@ -371,24 +374,101 @@ complete -c etl -n "__fish_etl_using_subcommand scheduler; and __fish_seen_subco
 complete -c etl -n "__fish_etl_using_subcommand scheduler; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c etl -n "__fish_etl_using_subcommand scheduler; and __fish_seen_subcommand_from help" -f -a "status" -d 'Whether a scheduler is running in the namespace: leader, version, last decisions'
 complete -c etl -n "__fish_etl_using_subcommand scheduler; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand history" -l since -d 'How far back [default: 30d]' -r
+complete -c etl -n "__fish_etl_using_subcommand history" -l start -d 'The range\'s start: a date (midnight in each row\'s time zone) or an RFC 3339 timestamp' -r
+complete -c etl -n "__fish_etl_using_subcommand history" -l end -d 'The range\'s end, not included' -r
+complete -c etl -n "__fish_etl_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c etl -n "__fish_etl_using_subcommand history" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
+complete -c etl -n "__fish_etl_using_subcommand history" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
+complete -c etl -n "__fish_etl_using_subcommand history" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand history" -l local -d 'This machine\'s runs, not the cluster\'s'
+complete -c etl -n "__fish_etl_using_subcommand history" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand history" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand history" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand history" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand history" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -l start -d 'The first day (or instant) of the range' -r
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -l end -d 'The end of the range, not included' -r
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -l only -d 'Which windows run' -r -f -a "missing\t'Windows that never completed'
+failed\t'Windows whose last attempt failed or was cancelled'
+all\t'Every window'"
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -l parallel -d 'Runs at once' -r
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -l dry-run -d 'Print the plan and stop'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -s y -l yes -d 'Do not ask for confirmation'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -l local -d 'Run here, as local processes, against this machine\'s history'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -a "status" -d 'A backfill\'s windows: done, failed, running, waiting'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -a "follow" -d 'Print a line per change until the backfill ends; exit 0 when every run completed'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -a "cancel" -d 'Stop a backfill: no new runs, and its unfinished runs are cancelled'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from status" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from status" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from status" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from status" -s y -l yes -d 'Do not ask for confirmation (cancel)'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from status" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from follow" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from follow" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from follow" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from follow" -s y -l yes -d 'Do not ask for confirmation (cancel)'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from follow" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from follow" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from follow" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from follow" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from follow" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from cancel" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from cancel" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from cancel" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from cancel" -s y -l yes -d 'Do not ask for confirmation (cancel)'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from cancel" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from cancel" -s V -l version -d 'Print version'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from help" -f -a "status" -d 'A backfill\'s windows: done, failed, running, waiting'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from help" -f -a "follow" -d 'Print a line per change until the backfill ends; exit 0 when every run completed'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Stop a backfill: no new runs, and its unfinished runs are cancelled'
+complete -c etl -n "__fish_etl_using_subcommand backfill; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand logs" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
+complete -c etl -n "__fish_etl_using_subcommand logs" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
+complete -c etl -n "__fish_etl_using_subcommand logs" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand logs" -s q -l quiet -d 'Print only results and errors'
+complete -c etl -n "__fish_etl_using_subcommand logs" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
+complete -c etl -n "__fish_etl_using_subcommand logs" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
+complete -c etl -n "__fish_etl_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F
 complete -c etl -n "__fish_etl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s v -l verbose -d 'Say more about what etl does (repeat for more)'
 complete -c etl -n "__fish_etl_using_subcommand completions" -l no-input -d 'Never ask questions; fail with the flag to pass instead (also when CI is set)'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c etl -n "__fish_etl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler completions help" -f -a "init" -d 'Start a project here: a commented etl.yaml, an example job and the default templates'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler completions help" -f -a "render" -d 'Print the Kubernetes manifests etl would create, without a cluster'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler completions help" -f -a "jobs" -d 'List, run and schedule jobs'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler completions help" -f -a "workflows" -d 'Workflows: DAGs of jobs run in dependency order'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler completions help" -f -a "runs" -d 'List runs in the cluster (manual and scheduled), or on this machine with --local'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler completions help" -f -a "build" -d 'Build the job image from etl.yaml\'s `image` with docker, podman, buildah or nerdctl'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler completions help" -f -a "push" -d 'Push the job image and pin runs (render, schedule, deploy) to its digest'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler completions help" -f -a "deploy" -d 'Apply the CronJobs of scheduled jobs and their Secrets to the cluster'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler completions help" -f -a "diff" -d 'Show what `etl deploy` would change in the cluster (exit 1 when something would)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler completions help" -f -a "scheduler" -d 'Drive workflow runs in the cluster and fire workflow schedules (what `etl deploy` runs there)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler completions help" -f -a "completions" -d 'Print a shell completion script (bash, elvish, fish, powershell, zsh)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "init" -d 'Start a project here: a commented etl.yaml, an example job and the default templates'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "render" -d 'Print the Kubernetes manifests etl would create, without a cluster'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "jobs" -d 'List, run and schedule jobs'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "workflows" -d 'Workflows: DAGs of jobs run in dependency order'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "runs" -d 'List runs in the cluster (manual and scheduled), or on this machine with --local'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "build" -d 'Build the job image from etl.yaml\'s `image` with docker, podman, buildah or nerdctl'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "push" -d 'Push the job image and pin runs (render, schedule, deploy) to its digest'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "deploy" -d 'Apply the CronJobs of scheduled jobs and their Secrets to the cluster'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "diff" -d 'Show what `etl deploy` would change in the cluster (exit 1 when something would)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "scheduler" -d 'Drive workflow runs in the cluster and fire workflow schedules (what `etl deploy` runs there)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "history" -d 'Which windows ran, for each job and workflow: a calendar of done, failed, missing'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "backfill" -d 'Run a job or workflow for every window of a range that has not completed (or failed)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "logs" -d 'Print what is left of a run\'s logs in the cluster: every pod, every attempt'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "completions" -d 'Print a shell completion script (bash, elvish, fish, powershell, zsh)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from init render jobs workflows runs build push deploy diff scheduler history backfill logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "list" -d 'List the jobs of etl.yaml'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "run" -d 'Run a job here, as a local process (or in its image with --container), for a window'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "schedule" -d 'Start a run of a job in the cluster now, for a window'
@@ -404,3 +484,6 @@ complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "render" -d 'Print the objects a workflow run is in the cluster: a ConfigMap and one Job per task'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "runs" -d 'List workflow runs (on this machine, or in the cluster with --cluster), newest first'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from scheduler" -f -a "status" -d 'Whether a scheduler is running in the namespace: leader, version, last decisions'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from backfill" -f -a "status" -d 'A backfill\'s windows: done, failed, running, waiting'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from backfill" -f -a "follow" -d 'Print a line per change until the backfill ends; exit 0 when every run completed'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from backfill" -f -a "cancel" -d 'Stop a backfill: no new runs, and its unfinished runs are cancelled'

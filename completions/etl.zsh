@@ -746,6 +746,186 @@ esac
     ;;
 esac
 ;;
+(history)
+_arguments "${_arguments_options[@]}" : \
+'(--start --end)--since=[How far back \[default\: 30d\]]:DURATION:_default' \
+'--start=[The range'\''s start\: a date (midnight in each row'\''s time zone) or an RFC 3339 timestamp]:T:_default' \
+'--end=[The range'\''s end, not included]:T:_default' \
+'-o+[Output format]:OUTPUT:(table json)' \
+'--output=[Output format]:OUTPUT:(table json)' \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--local[This machine'\''s runs, not the cluster'\''s]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::names -- The jobs and workflows to show \[default\: all\]:_default' \
+&& ret=0
+;;
+(backfill)
+_arguments "${_arguments_options[@]}" : \
+'--start=[The first day (or instant) of the range]:T:_default' \
+'--end=[The end of the range, not included]:T:_default' \
+'--only=[Which windows run]:ONLY:((missing\:"Windows that never completed"
+failed\:"Windows whose last attempt failed or was cancelled"
+all\:"Every window"))' \
+'--parallel=[Runs at once]:N:_default' \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--dry-run[Print the plan and stop]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--local[Run here, as local processes, against this machine'\''s history]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::target -- The job or workflow:_default' \
+":: :_etl__subcmd__backfill_commands" \
+"*::: :->backfill" \
+&& ret=0
+
+    case $state in
+    (backfill)
+        words=($line[2] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-backfill-command-$line[2]:"
+        case $line[2] in
+            (status)
+_arguments "${_arguments_options[@]}" : \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'-y[Do not ask for confirmation (cancel)]' \
+'--yes[Do not ask for confirmation (cancel)]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id -- The backfill'\''s name, as `etl backfill` printed it:_default' \
+&& ret=0
+;;
+(follow)
+_arguments "${_arguments_options[@]}" : \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'-y[Do not ask for confirmation (cancel)]' \
+'--yes[Do not ask for confirmation (cancel)]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id -- The backfill'\''s name, as `etl backfill` printed it:_default' \
+&& ret=0
+;;
+(cancel)
+_arguments "${_arguments_options[@]}" : \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'-y[Do not ask for confirmation (cancel)]' \
+'--yes[Do not ask for confirmation (cancel)]' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id -- The backfill'\''s name, as `etl backfill` printed it:_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_etl__subcmd__backfill__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-backfill-help-command-$line[1]:"
+        case $line[1] in
+            (status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(follow)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(cancel)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(logs)
+_arguments "${_arguments_options[@]}" : \
+'--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
+'-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
+'-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'--file=[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
+'(-v --verbose)-q[Print only results and errors]' \
+'(-v --verbose)--quiet[Print only results and errors]' \
+'*-v[Say more about what etl does (repeat for more)]' \
+'*--verbose[Say more about what etl does (repeat for more)]' \
+'--no-input[Never ask questions; fail with the flag to pass instead (also when CI is set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':run -- The run (see `etl runs`):_default' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-f+[The project file \[default\: etl.yaml in this directory or the nearest parent\]]:PATH:_files' \
@@ -910,6 +1090,42 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(history)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(backfill)
+_arguments "${_arguments_options[@]}" : \
+":: :_etl__subcmd__help__subcmd__backfill_commands" \
+"*::: :->backfill" \
+&& ret=0
+
+    case $state in
+    (backfill)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:etl-help-backfill-command-$line[1]:"
+        case $line[1] in
+            (status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(follow)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(cancel)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(logs)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -940,10 +1156,68 @@ _etl_commands() {
 'deploy:Apply the CronJobs of scheduled jobs and their Secrets to the cluster' \
 'diff:Show what \`etl deploy\` would change in the cluster (exit 1 when something would)' \
 'scheduler:Drive workflow runs in the cluster and fire workflow schedules (what \`etl deploy\` runs there)' \
+'history:Which windows ran, for each job and workflow\: a calendar of done, failed, missing' \
+'backfill:Run a job or workflow for every window of a range that has not completed (or failed)' \
+'logs:Print what is left of a run'\''s logs in the cluster\: every pod, every attempt' \
 'completions:Print a shell completion script (bash, elvish, fish, powershell, zsh)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'etl commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill_commands] )) ||
+_etl__subcmd__backfill_commands() {
+    local commands; commands=(
+'status:A backfill'\''s windows\: done, failed, running, waiting' \
+'follow:Print a line per change until the backfill ends; exit 0 when every run completed' \
+'cancel:Stop a backfill\: no new runs, and its unfinished runs are cancelled' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'etl backfill commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__cancel_commands] )) ||
+_etl__subcmd__backfill__subcmd__cancel_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill cancel commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__follow_commands] )) ||
+_etl__subcmd__backfill__subcmd__follow_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill follow commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__help_commands] )) ||
+_etl__subcmd__backfill__subcmd__help_commands() {
+    local commands; commands=(
+'status:A backfill'\''s windows\: done, failed, running, waiting' \
+'follow:Print a line per change until the backfill ends; exit 0 when every run completed' \
+'cancel:Stop a backfill\: no new runs, and its unfinished runs are cancelled' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'etl backfill help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__help__subcmd__cancel_commands] )) ||
+_etl__subcmd__backfill__subcmd__help__subcmd__cancel_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill help cancel commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__help__subcmd__follow_commands] )) ||
+_etl__subcmd__backfill__subcmd__help__subcmd__follow_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill help follow commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__help__subcmd__help_commands] )) ||
+_etl__subcmd__backfill__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill help help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__help__subcmd__status_commands] )) ||
+_etl__subcmd__backfill__subcmd__help__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill help status commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__backfill__subcmd__status_commands] )) ||
+_etl__subcmd__backfill__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl backfill status commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__build_commands] )) ||
 _etl__subcmd__build_commands() {
@@ -978,10 +1252,37 @@ _etl__subcmd__help_commands() {
 'deploy:Apply the CronJobs of scheduled jobs and their Secrets to the cluster' \
 'diff:Show what \`etl deploy\` would change in the cluster (exit 1 when something would)' \
 'scheduler:Drive workflow runs in the cluster and fire workflow schedules (what \`etl deploy\` runs there)' \
+'history:Which windows ran, for each job and workflow\: a calendar of done, failed, missing' \
+'backfill:Run a job or workflow for every window of a range that has not completed (or failed)' \
+'logs:Print what is left of a run'\''s logs in the cluster\: every pod, every attempt' \
 'completions:Print a shell completion script (bash, elvish, fish, powershell, zsh)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'etl help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__backfill_commands] )) ||
+_etl__subcmd__help__subcmd__backfill_commands() {
+    local commands; commands=(
+'status:A backfill'\''s windows\: done, failed, running, waiting' \
+'follow:Print a line per change until the backfill ends; exit 0 when every run completed' \
+'cancel:Stop a backfill\: no new runs, and its unfinished runs are cancelled' \
+    )
+    _describe -t commands 'etl help backfill commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__backfill__subcmd__cancel_commands] )) ||
+_etl__subcmd__help__subcmd__backfill__subcmd__cancel_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help backfill cancel commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__backfill__subcmd__follow_commands] )) ||
+_etl__subcmd__help__subcmd__backfill__subcmd__follow_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help backfill follow commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__backfill__subcmd__status_commands] )) ||
+_etl__subcmd__help__subcmd__backfill__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help backfill status commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__help__subcmd__build_commands] )) ||
 _etl__subcmd__help__subcmd__build_commands() {
@@ -1007,6 +1308,11 @@ _etl__subcmd__help__subcmd__diff_commands() {
 _etl__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'etl help help commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__history_commands] )) ||
+_etl__subcmd__help__subcmd__history_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help history commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__help__subcmd__init_commands] )) ||
 _etl__subcmd__help__subcmd__init_commands() {
@@ -1048,6 +1354,11 @@ _etl__subcmd__help__subcmd__jobs__subcmd__run_commands() {
 _etl__subcmd__help__subcmd__jobs__subcmd__schedule_commands() {
     local commands; commands=()
     _describe -t commands 'etl help jobs schedule commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__help__subcmd__logs_commands] )) ||
+_etl__subcmd__help__subcmd__logs_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl help logs commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__help__subcmd__push_commands] )) ||
 _etl__subcmd__help__subcmd__push_commands() {
@@ -1136,6 +1447,11 @@ _etl__subcmd__help__subcmd__workflows__subcmd__show_commands() {
     local commands; commands=()
     _describe -t commands 'etl help workflows show commands' commands "$@"
 }
+(( $+functions[_etl__subcmd__history_commands] )) ||
+_etl__subcmd__history_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl history commands' commands "$@"
+}
 (( $+functions[_etl__subcmd__init_commands] )) ||
 _etl__subcmd__init_commands() {
     local commands; commands=()
@@ -1219,6 +1535,11 @@ _etl__subcmd__jobs__subcmd__run_commands() {
 _etl__subcmd__jobs__subcmd__schedule_commands() {
     local commands; commands=()
     _describe -t commands 'etl jobs schedule commands' commands "$@"
+}
+(( $+functions[_etl__subcmd__logs_commands] )) ||
+_etl__subcmd__logs_commands() {
+    local commands; commands=()
+    _describe -t commands 'etl logs commands' commands "$@"
 }
 (( $+functions[_etl__subcmd__push_commands] )) ||
 _etl__subcmd__push_commands() {

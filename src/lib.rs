@@ -7,6 +7,7 @@ pub mod cli;
 pub mod cluster;
 pub mod commands;
 pub mod error;
+pub mod history;
 pub mod image;
 pub mod local_runs;
 pub mod local_workflow_runs;

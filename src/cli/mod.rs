@@ -65,6 +65,12 @@ pub enum Command {
     Diff(DiffArgs),
     /// Drive workflow runs in the cluster and fire workflow schedules (what `etl deploy` runs there)
     Scheduler(SchedulerArgs),
+    /// Which windows ran, for each job and workflow: a calendar of done, failed, missing
+    History(HistoryArgs),
+    /// Run a job or workflow for every window of a range that has not completed (or failed)
+    Backfill(BackfillArgs),
+    /// Print what is left of a run's logs in the cluster: every pod, every attempt
+    Logs(LogsArgs),
     /// Print a shell completion script (bash, elvish, fish, powershell, zsh)
     Completions(CompletionsArgs),
 }
@@ -721,6 +727,137 @@ pub struct SchedulerStatusArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t)]
     pub output: TableFormat,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+One row per job and workflow, one cell per window of its `window` (hour, day, week, month) in
+its time zone: # done, x failed (or cancelled), > running, ! missing (the schedule fired for it
+and there is no run), . no run (a job without a schedule), blank: not due yet. Records come from
+the cluster (history records, which outlive the Jobs, plus the runs still there), or with
+--local, or when no cluster is configured, from this machine's runs.
+
+Examples:
+  etl history
+  etl history daily-averages --since 90d
+  etl history nightly --start 2026-01-01 --end 2026-04-01 -o json")]
+pub struct HistoryArgs {
+    /// The jobs and workflows to show [default: all]
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// How far back [default: 30d]
+    #[arg(long, value_name = "DURATION", conflicts_with_all = ["start", "end"])]
+    pub since: Option<String>,
+    /// The range's start: a date (midnight in each row's time zone) or an RFC 3339 timestamp
+    #[arg(long, value_name = "T", requires = "end")]
+    pub start: Option<String>,
+    /// The range's end, not included
+    #[arg(long, value_name = "T", requires = "start")]
+    pub end: Option<String>,
+    /// This machine's runs, not the cluster's
+    #[arg(long)]
+    pub local: bool,
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: TableFormat,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum OnlyArg {
+    /// Windows that never completed
+    #[default]
+    Missing,
+    /// Windows whose last attempt failed or was cancelled
+    Failed,
+    /// Every window
+    All,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "\
+The windows are those of the job's (or workflow's) `window` in its time zone that overlap
+[--start, --end). Each is checked against the history: by default only windows that never
+completed run (--only failed: those whose last attempt failed or was cancelled; --only all:
+every one); a window whose run has not ended is left alone. etl prints the plan and asks
+(--yes without a terminal; --dry-run prints it and stops).
+
+In the cluster the backfill is a ConfigMap the scheduler drives (at most --parallel runs at
+once, scheduled runs first), so closing the laptop stops nothing; the same command again finds
+it. With --local, or without a cluster, the windows run here as local processes.
+Exit codes: 0 every run completed, 1 one failed, 130 Ctrl-C.
+
+Examples:
+  etl backfill daily-averages --start 2026-10-01 --end 2026-11-01 --dry-run
+  etl backfill nightly --start 2026-10-01 --end 2026-11-01 --parallel 3 --yes
+  etl backfill daily-averages --start 2026-10-01 --end 2026-11-01 --only failed --local
+  etl backfill status daily-averages-backfill-20261001-20261101-missing"
+)]
+pub struct BackfillArgs {
+    #[command(subcommand)]
+    pub command: Option<BackfillCommand>,
+    /// The job or workflow
+    #[arg(value_name = "JOB|WORKFLOW")]
+    pub target: Option<String>,
+    /// The first day (or instant) of the range
+    #[arg(long, value_name = "T")]
+    pub start: Option<String>,
+    /// The end of the range, not included
+    #[arg(long, value_name = "T")]
+    pub end: Option<String>,
+    /// Which windows run
+    #[arg(long, value_enum, default_value_t)]
+    pub only: OnlyArg,
+    /// Runs at once
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub parallel: u32,
+    /// Print the plan and stop
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Run here, as local processes, against this machine's history
+    #[arg(long)]
+    pub local: bool,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackfillCommand {
+    /// A backfill's windows: done, failed, running, waiting
+    Status(BackfillIdArgs),
+    /// Print a line per change until the backfill ends; exit 0 when every run completed
+    Follow(BackfillIdArgs),
+    /// Stop a backfill: no new runs, and its unfinished runs are cancelled
+    Cancel(BackfillIdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackfillIdArgs {
+    /// The backfill's name, as `etl backfill` printed it
+    pub id: String,
+    /// Do not ask for confirmation (cancel)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Every pod the run still has, oldest first (retries too), each line prefixed by its pod when
+there are several. Kubernetes deletes a finished run's Job, and with it its pods and their logs,
+after its TTL; `etl history` still has the run's record.")]
+pub struct LogsArgs {
+    /// The run (see `etl runs`)
+    pub run: String,
     #[command(flatten)]
     pub cluster: ClusterArgs,
 }

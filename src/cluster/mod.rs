@@ -2,6 +2,7 @@
 //! errors that say what to do. I/O.
 
 pub mod follow;
+pub mod history;
 pub mod list;
 pub mod workflow;
 

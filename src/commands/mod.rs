@@ -1,12 +1,15 @@
 //! Commands: the only place where the pure core (project, window, render) meets I/O.
 
+mod backfill;
 mod build;
 mod completions;
 mod deploy;
+mod history;
 mod init;
 mod jobs_cluster;
 mod jobs_list;
 mod jobs_run;
+mod logs;
 mod pick;
 mod push;
 mod render;
@@ -59,6 +62,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Workflows(WorkflowsCommand::Cancel(args)) => workflows_cluster::cancel(&ctx, args),
         Command::Scheduler(args) => scheduler::scheduler(&ctx, args),
         Command::Runs(args) => runs::run(&ctx, args),
+        Command::History(args) => history::run(&ctx, args),
+        Command::Backfill(args) => backfill::run(&ctx, args),
+        Command::Logs(args) => logs::run(&ctx, args),
         Command::Build(args) => build::run(&ctx, args),
         Command::Push(args) => push::run(&ctx, args),
         Command::Deploy(args) => deploy::deploy(&ctx, args),

@@ -302,7 +302,7 @@ fn in_job_zone(project: &crate::project::Project, job: &str, t: jiff::Timestamp)
 }
 
 /// `--since 7d`, checked before anything else.
-fn since_span(since: Option<&str>) -> Result<Option<jiff::Span>> {
+pub(super) fn since_span(since: Option<&str>) -> Result<Option<jiff::Span>> {
     since
         .map(|s| {
             crate::window::parse_span(s).ok_or_else(|| {
@@ -316,7 +316,10 @@ fn since_span(since: Option<&str>) -> Result<Option<jiff::Span>> {
 }
 
 /// The oldest start `--since` lets through.
-fn cutoff(now: jiff::Timestamp, since: Option<jiff::Span>) -> Result<Option<jiff::Timestamp>> {
+pub(super) fn cutoff(
+    now: jiff::Timestamp,
+    since: Option<jiff::Span>,
+) -> Result<Option<jiff::Timestamp>> {
     since
         .map(|s| {
             now.to_zoned(jiff::tz::TimeZone::UTC)

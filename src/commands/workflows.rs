@@ -313,6 +313,26 @@ pub fn run(ctx: &Ctx, args: WorkflowRunArgs) -> Result<ExitCode> {
     }
 }
 
+/// Runs `wf` here for each window, one after another, going on past failures (a local
+/// backfill): how each run ended, in order. Stops at Ctrl-C (`Error::Interrupted`).
+pub(super) fn run_each(
+    ctx: &Ctx,
+    project: &Project,
+    wf: &Workflow,
+    windows: &[Window],
+) -> Result<Vec<RunOutcome>> {
+    let exec = Executor::new(ctx, project, wf, None)?;
+    let mut out = Vec::with_capacity(windows.len());
+    for (i, w) in windows.iter().enumerate() {
+        ctx.term.note(format!("[{}/{}]", i + 1, windows.len()));
+        match exec.run(w, None)? {
+            RunOutcome::Cancelled => return Err(Error::Interrupted),
+            o => out.push(o),
+        }
+    }
+    Ok(out)
+}
+
 pub fn retry(ctx: &Ctx, args: WorkflowRetryArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let runs = read_runs(&project)?;

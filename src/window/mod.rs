@@ -240,7 +240,7 @@ pub fn parse_span(s: &str) -> Option<jiff::Span> {
 
 impl Period {
     /// The start of the period that contains `t`.
-    fn floor(self, t: &Zoned) -> Result<Zoned, WindowError> {
+    pub fn floor(self, t: &Zoned) -> Result<Zoned, WindowError> {
         let tz = t.time_zone();
         match self {
             Period::Hour => t
@@ -256,7 +256,8 @@ impl Period {
         }
     }
 
-    fn step(self) -> jiff::Span {
+    /// One period, as a calendar span (`1d` is a local day, 23 or 25 hours across DST).
+    pub fn step(self) -> jiff::Span {
         match self {
             Period::Hour => 1.hour(),
             Period::Day => 1.day(),

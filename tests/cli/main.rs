@@ -5,6 +5,7 @@ mod cluster;
 mod cluster_deploy;
 mod common;
 mod config_errors;
+mod history;
 mod init_and_render;
 mod local_run;
 mod meta;

@@ -1,0 +1,69 @@
+//! History in the cluster: writing a run's record into its history ConfigMap (idempotent, so
+//! the scheduler and any command that ends a run may all write it), and reading every record
+//! of a project. The objects' shape is `history::store` (pure). I/O.
+
+use super::{Cluster, explain, retry, status_code};
+use crate::error::Result;
+use crate::history::{Record, store};
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+
+fn config_maps(cluster: &Cluster) -> Api<ConfigMap> {
+    Api::namespaced(cluster.client.clone(), &cluster.namespace)
+}
+
+/// Writes `r` into its history ConfigMap: a merge patch adding one key, or, when the
+/// ConfigMap does not exist yet, a create (a 409 means another writer made it first: patch
+/// again). Writing the same record twice leaves one key; a later state of the same run
+/// replaces the earlier one. Transient errors are retried (`cluster::retry`).
+pub async fn write(cluster: &Cluster, project: &str, r: &Record) -> Result<(), kube::Error> {
+    let api = config_maps(cluster);
+    let name = store::config_map_name_of(project, r);
+    let patch = store::add_patch(project, r);
+    let params = PatchParams::default();
+    let merge = Patch::Merge(&patch);
+    let post = PostParams::default();
+    for _ in 0..3 {
+        match retry(|| api.patch(&name, &params, &merge)).await {
+            Ok(_) => return Ok(()),
+            Err(e) if status_code(&e) == Some(404) => {}
+            Err(e) => return Err(e),
+        }
+        let cm = store::config_map(project, &cluster.namespace, r);
+        match retry(|| api.create(&post, &cm)).await {
+            Ok(_) => return Ok(()),
+            Err(e) if status_code(&e) == Some(409) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    // Created and deleted under our feet three times: say what failed last.
+    retry(|| api.patch(&name, &params, &merge))
+        .await
+        .map(|_| ())
+}
+
+/// Every history record of `project`, from its history ConfigMaps, listed a page at a time.
+pub async fn records(cluster: &Cluster, project: &str) -> Result<Vec<Record>> {
+    let api = config_maps(cluster);
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        // A history ConfigMap is up to a few hundred KB: small pages keep memory flat.
+        let mut lp = ListParams::default()
+            .labels(&store::selector(project))
+            .limit(50);
+        if let Some(t) = &token {
+            lp = lp.continue_token(t);
+        }
+        let page = retry(|| api.list(&lp))
+            .await
+            .map_err(|e| explain(e, "listing the history of runs"))?;
+        for cm in &page.items {
+            out.extend(store::records_of(cm));
+        }
+        match page.metadata.continue_ {
+            Some(t) if !t.is_empty() => token = Some(t),
+            _ => return Ok(out),
+        }
+    }
+}

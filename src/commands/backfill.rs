@@ -1,0 +1,653 @@
+//! `etl backfill`: a job or workflow over every window of a range that history says needs it.
+//! The plan is `history::plan` (pure); here it is printed, confirmed and carried out — as
+//! local processes (`--local`, or no cluster configured), or in the cluster as one backfill
+//! ConfigMap that the scheduler drives (`history::backfill`). `status`, `follow` and
+//! `cancel` read and act on that ConfigMap and the runs labelled with it.
+
+use super::Ctx;
+use super::history::{Source, cluster_records, local_records, no_such_target, source};
+use super::jobs_run::{Launch, Outcome, first_container, local_secrets, supervise};
+use crate::cli::{BackfillArgs, BackfillCommand, BackfillIdArgs, ClusterArgs, OnlyArg};
+use crate::cluster::{self, Cluster, Target, explain, retry, status_code};
+use crate::error::{Error, Result};
+use crate::history::backfill::{self as bf, Progress, Spec};
+use crate::history::plan::{BackfillPlan, ByWindow, Only, select};
+use crate::history::{self, Kind, Record, State};
+use crate::local_runs::{self, LocalRun};
+use crate::project::Project;
+use crate::render::names::PREFIX;
+use crate::render::{self, RunInfo, RunRequest, Trigger};
+use crate::window::{Period, Window, WindowSpec, parse_instant, rfc3339};
+use futures::StreamExt;
+use futures::future::LocalBoxFuture;
+use futures::stream::FuturesUnordered;
+use jiff::tz::TimeZone;
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use std::process::ExitCode;
+use std::time::Duration;
+
+fn target(c: &ClusterArgs) -> Target {
+    Target {
+        context: c.context.clone(),
+        namespace: c.namespace.clone(),
+    }
+}
+
+/// The job or workflow a backfill runs, as far as planning needs it.
+struct What<'a> {
+    kind: Kind,
+    name: &'a str,
+    period: Period,
+    tz: &'a TimeZone,
+    timezone: &'a str,
+}
+
+fn what<'a>(project: &'a Project, name: &str) -> Result<What<'a>> {
+    if let Some(j) = project.jobs.get(name) {
+        Ok(What {
+            kind: Kind::Job,
+            name: &j.name,
+            period: j.window,
+            tz: &j.tz,
+            timezone: &j.timezone,
+        })
+    } else if let Some(w) = project.workflows.get(name) {
+        Ok(What {
+            kind: Kind::Workflow,
+            name: &w.name,
+            period: w.window,
+            tz: &w.tz,
+            timezone: &w.timezone,
+        })
+    } else {
+        Err(no_such_target(project, name))
+    }
+}
+
+fn only(o: OnlyArg) -> Only {
+    match o {
+        OnlyArg::Missing => Only::Missing,
+        OnlyArg::Failed => Only::Failed,
+        OnlyArg::All => Only::All,
+    }
+}
+
+pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
+    match args.command {
+        Some(BackfillCommand::Status(a)) => return status(ctx, a),
+        Some(BackfillCommand::Follow(a)) => return follow(ctx, a),
+        Some(BackfillCommand::Cancel(a)) => return cancel(ctx, a),
+        None => {}
+    }
+    let usage = "etl backfill JOB|WORKFLOW --start D --end D";
+    let Some(name) = args.target.as_deref() else {
+        return Err(Error::usage("which job or workflow?", usage.to_string()));
+    };
+    let (Some(start), Some(end)) = (&args.start, &args.end) else {
+        return Err(Error::usage(
+            "a backfill needs a range: --start and --end",
+            format!("e.g. {name} --start 2026-10-01 --end 2026-11-01"),
+        ));
+    };
+    let spec = WindowSpec::Range(
+        parse_instant(start).map_err(|source| Error::Window {
+            flag: "--start",
+            source,
+        })?,
+        parse_instant(end).map_err(|source| Error::Window {
+            flag: "--end",
+            source,
+        })?,
+    );
+    let project = ctx.project()?;
+    let what = what(&project, name)?;
+    let range = super::resolve_window(ctx, &spec, what.tz, what.timezone)?;
+    let windows = history::windows(
+        what.period,
+        what.tz,
+        range.start.timestamp(),
+        range.end.timestamp(),
+    )
+    .map_err(|source| Error::Window {
+        flag: "--start/--end",
+        source,
+    })?;
+    let only = only(args.only);
+    let src = source(ctx, args.local);
+    let rt = cluster::runtime()?;
+    let (records, cluster) = match src {
+        Source::Local => (local_records(&project)?, None),
+        Source::Cluster => rt.block_on(async {
+            let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+            let records = cluster_records(&cluster, &project).await?;
+            Ok::<_, Error>((records, Some(cluster)))
+        })?,
+    };
+    let plan = select(
+        windows,
+        &ByWindow::new(&records, what.kind, what.name),
+        only,
+    );
+    let runs = plan.selected().count();
+    ctx.term.note(format!(
+        "backfill of {} {} over {range} ({}), {}: {}",
+        what.kind.as_str(),
+        what.name,
+        what.timezone,
+        match src {
+            Source::Local => "here, against this machine's history",
+            Source::Cluster => "in the cluster",
+        },
+        plan.summary(args.parallel)
+    ));
+    if args.dry_run {
+        let lines: String = plan
+            .selected()
+            .map(|p| {
+                format!(
+                    "{}  {}  attempt {}\n",
+                    rfc3339(&p.window.start),
+                    rfc3339(&p.window.end),
+                    p.attempt
+                )
+            })
+            .collect();
+        return super::write_stdout(&lines);
+    }
+    if runs == 0 {
+        ctx.term.note("nothing to run");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !args.yes {
+        if !ctx.term.interactive {
+            return Err(Error::usage(
+                format!("a backfill of {runs} runs needs confirmation"),
+                "pass --yes (or --dry-run to see the windows)",
+            ));
+        }
+        if !super::confirm(&ctx.term, &format!("Start {runs} runs?"))? {
+            return Err(Error::Declined);
+        }
+    }
+    match cluster {
+        None => run_here(ctx, &project, &what, &plan, args.parallel),
+        Some(cluster) => rt.block_on(create(
+            ctx,
+            &cluster,
+            &project,
+            &what,
+            &range,
+            &plan,
+            args.parallel,
+        )),
+    }
+}
+
+/// The local backfill: each selected window run here, as `etl jobs run` (or `etl workflows
+/// run`) runs it, with trigger `backfill`.
+fn run_here(
+    ctx: &Ctx,
+    project: &Project,
+    what: &What,
+    plan: &BackfillPlan,
+    parallel: u32,
+) -> Result<ExitCode> {
+    let windows: Vec<Window> = plan.selected().map(|p| p.window.clone()).collect();
+    let outcomes = match what.kind {
+        Kind::Workflow => {
+            let wf = &project.workflows[what.name];
+            if parallel > 1 {
+                ctx.term.note(
+                    "a workflow's windows run here one after another (each run's tasks in \
+                     parallel as its max_parallel allows)",
+                );
+            }
+            super::workflows::run_each(ctx, project, wf, &windows)?
+                .into_iter()
+                .map(|o| o == crate::workflow::RunOutcome::Completed)
+                .collect::<Vec<bool>>()
+        }
+        _ => run_jobs_here(ctx, project, what.name, plan, parallel)?,
+    };
+    let failed = outcomes.iter().filter(|ok| !**ok).count();
+    if failed == 0 {
+        ctx.term.note(format!(
+            "backfill done: {0}/{0} runs completed",
+            outcomes.len()
+        ));
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(Error::Failed(format!(
+            "backfill of {}: {failed} of {} runs failed (`etl backfill {} --start … --end … \
+             --only failed` runs them again)",
+            what.name,
+            outcomes.len(),
+            what.name
+        )))
+    }
+}
+
+/// A job's windows as local processes, up to `parallel` at once, oldest first; each window's
+/// output prefixed by its start. Ctrl-C stops the running ones and starts no more.
+fn run_jobs_here(
+    ctx: &Ctx,
+    project: &Project,
+    name: &str,
+    plan: &BackfillPlan,
+    parallel: u32,
+) -> Result<Vec<bool>> {
+    let job = &project.jobs[name];
+    let secrets = local_secrets(project, job)?;
+    let templates = super::templates(project)?;
+    let who = super::started_by();
+    let (image, _) = super::image_ref(project, None);
+    let records = crate::state::project_dir(project)?.join("runs.jsonl");
+    let req = RunRequest {
+        project,
+        job,
+        namespace: project.namespace(),
+        image: &image,
+        started_by: &who,
+    };
+    let selected: Vec<_> = plan.selected().collect();
+    let total = selected.len();
+    let mut results = vec![false; total];
+    let rt = cluster::runtime()?;
+    rt.block_on(async {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt =
+            signal(SignalKind::interrupt()).map_err(|e| Error::environment(e.to_string(), None))?;
+        let mut terminate =
+            signal(SignalKind::terminate()).map_err(|e| Error::environment(e.to_string(), None))?;
+        type Ended = (usize, Result<Outcome>, f64, LocalRun);
+        let mut running: FuturesUnordered<LocalBoxFuture<'static, Ended>> = FuturesUnordered::new();
+        let mut next = 0;
+        let mut stopping = false;
+        loop {
+            while !stopping && next < total && running.len() < parallel as usize {
+                let p = selected[next];
+                let run = RunInfo::new(job, p.window.clone(), p.attempt, Trigger::Backfill);
+                let pod = render::run_pod(&templates, &req, &run)?;
+                let prefix = p.window.start.strftime("%Y%m%dT%H%M").to_string();
+                let launch = Launch::process(first_container(&pod)?, &secrets, &project.dir)?
+                    .prefixed(prefix.trim_end_matches("T0000"));
+                let record = LocalRun {
+                    run: run.name.clone(),
+                    job: job.name.clone(),
+                    window_start: rfc3339(&p.window.start),
+                    window_end: rfc3339(&p.window.end),
+                    trigger: Trigger::Backfill.as_str().into(),
+                    started_by: who.clone(),
+                    started_at: jiff::Timestamp::now(),
+                    state: "Running".into(),
+                    exit_code: None,
+                    duration_seconds: None,
+                    pid: Some(std::process::id()),
+                    mode: "process".into(),
+                };
+                local_runs::append(&records, &record)?;
+                ctx.term.note(format!(
+                    "[{}/{total}] {} for {} started",
+                    next + 1,
+                    run.name,
+                    p.window
+                ));
+                let i = next;
+                running.push(Box::pin(async move {
+                    let t = std::time::Instant::now();
+                    let outcome = supervise(&launch).await;
+                    (i, outcome, t.elapsed().as_secs_f64(), record)
+                }));
+                next += 1;
+            }
+            if running.is_empty() {
+                break;
+            }
+            let ended = tokio::select! {
+                e = running.next() => e,
+                // Each job gets the signal from its own supervisor; here: start no more.
+                _ = interrupt.recv() => { stopping = true; continue; }
+                _ = terminate.recv() => { stopping = true; continue; }
+            };
+            let Some((i, outcome, secs, mut record)) = ended else {
+                break;
+            };
+            record.pid = None;
+            record.duration_seconds = Some((secs * 10.0).round() / 10.0);
+            let took = super::workflows::seconds(secs);
+            match outcome {
+                Ok(Outcome::Exited(0)) => {
+                    record.state = "Succeeded".into();
+                    record.exit_code = Some(0);
+                    results[i] = true;
+                    ctx.term.note(format!("{} completed in {took}", record.run));
+                }
+                Ok(Outcome::Exited(code)) => {
+                    record.state = "Failed".into();
+                    record.exit_code = Some(code);
+                    ctx.term.warn(format!(
+                        "{} failed with exit code {code} after {took}",
+                        record.run
+                    ));
+                }
+                Ok(Outcome::EngineFailed(_)) | Err(_) => {
+                    record.state = "Failed".into();
+                    ctx.term.warn(format!("{} could not run", record.run));
+                }
+                Ok(Outcome::Interrupted) => {
+                    record.state = "Interrupted".into();
+                    stopping = true;
+                }
+            }
+            local_runs::append(&records, &record)?;
+        }
+        if stopping {
+            return Err(Error::Interrupted);
+        }
+        Ok(())
+    })?;
+    Ok(results)
+}
+
+fn config_maps(cluster: &Cluster) -> Api<ConfigMap> {
+    Api::namespaced(cluster.client.clone(), &cluster.namespace)
+}
+
+/// The cluster backfill: one ConfigMap, named from the arguments; the scheduler does the rest.
+async fn create(
+    ctx: &Ctx,
+    cluster: &Cluster,
+    project: &Project,
+    what: &What<'_>,
+    range: &Window,
+    plan: &BackfillPlan,
+    parallel: u32,
+) -> Result<ExitCode> {
+    ctx.term.note(format!(
+        "context {}, namespace {}",
+        cluster.context, cluster.namespace
+    ));
+    let name = bf::name(what.name, range, plan.only);
+    let windows: Vec<Window> = plan.selected().map(|p| p.window.clone()).collect();
+    let spec = Spec::new(what.kind, what.name, &windows, parallel, plan.only);
+    let cm = bf::config_map(
+        &project.name,
+        &cluster.namespace,
+        &name,
+        &spec,
+        &super::started_by(),
+        super::now()?,
+    );
+    let api = config_maps(cluster);
+    let post = PostParams::default();
+    match retry(|| api.create(&post, &cm)).await {
+        Ok(_) => {
+            ctx.term.note(format!(
+                "backfill {name} created: the scheduler starts its runs, {} at a time \
+                 (`etl backfill follow {name}`)",
+                spec.parallel
+            ));
+        }
+        Err(e) if status_code(&e) == Some(409) => {
+            // The same arguments again: the backfill an earlier command made (its windows
+            // were fixed then), never a second one.
+            ctx.term.note(format!(
+                "backfill {name} already exists (same job, range and --only): its status"
+            ));
+            let (b, progress) = read_backfill(cluster, project, &name).await?;
+            print_status(ctx, &b, &progress);
+        }
+        Err(e) => return Err(explain(e, &format!("creating backfill {name}"))),
+    }
+    super::write_stdout(&format!("{name}\n"))
+}
+
+/// A backfill and how each of its windows stands, from the runs labelled with it.
+async fn read_backfill(
+    cluster: &Cluster,
+    project: &Project,
+    name: &str,
+) -> Result<(bf::Backfill, Vec<Progress>)> {
+    let api = config_maps(cluster);
+    let Some(cm) = retry(|| api.get_opt(name))
+        .await
+        .map_err(|e| explain(e, &format!("reading backfill {name}")))?
+    else {
+        return Err(Error::usage(
+            format!(
+                "there is no backfill `{name}` in namespace {}",
+                cluster.namespace
+            ),
+            "`etl backfill` prints the name of the backfill it creates",
+        ));
+    };
+    let b = bf::read(&cm).map_err(|e| Error::environment(e.to_string(), None))?;
+    let selector = format!(
+        "{PREFIX}/project={},{}={name}",
+        project.name,
+        bf::backfill_label()
+    );
+    let mut records: Vec<Record> = Vec::new();
+    match b.spec.kind {
+        Kind::Workflow => {
+            let lp = kube::api::ListParams::default().labels(&selector);
+            let list = retry(|| api.list(&lp))
+                .await
+                .map_err(|e| explain(e, "listing the backfill's runs"))?;
+            for c in &list.items {
+                if let Ok(run) = crate::run::workflow::read(c) {
+                    let state = match run.outcome {
+                        Some(o) => State::of_word(o.as_str()),
+                        None if run.cancelled_by.is_some() => State::Cancelled,
+                        None => State::Running,
+                    };
+                    records.extend(Record::from_workflow_run(&run, state));
+                }
+            }
+        }
+        _ => {
+            cluster::list::each_job(cluster, &selector, |job| {
+                records.extend(Record::from_job(&job));
+            })
+            .await
+            .map_err(|e| explain(e, "listing the backfill's runs"))?;
+        }
+    }
+    let progress = progress_of(&b.spec, &records);
+    Ok((b, progress))
+}
+
+/// Each window's progress: its newest run's state, or waiting.
+fn progress_of(spec: &Spec, records: &[Record]) -> Vec<Progress> {
+    let index = ByWindow::of(records.iter());
+    spec.windows
+        .iter()
+        .map(|[s, e]| {
+            let key = (s.parse::<jiff::Timestamp>(), e.parse::<jiff::Timestamp>());
+            let (Ok(s), Ok(e)) = key else {
+                return Progress::Waiting;
+            };
+            let w = Window {
+                start: s.to_zoned(TimeZone::UTC),
+                end: e.to_zoned(TimeZone::UTC),
+            };
+            match index.get(&w).map(|(r, _)| r.state) {
+                None => Progress::Waiting,
+                Some(State::Running) => Progress::Running,
+                Some(State::Completed) => Progress::Completed,
+                Some(State::Failed | State::Cancelled) => Progress::Failed,
+            }
+        })
+        .collect()
+}
+
+fn print_status(ctx: &Ctx, b: &bf::Backfill, progress: &[Progress]) {
+    let state = b
+        .state
+        .clone()
+        .or_else(|| {
+            b.cancelled_by
+                .as_ref()
+                .map(|by| format!("cancelled by {by}"))
+        })
+        .unwrap_or_else(|| "RUNNING".into());
+    ctx.term.note(format!(
+        "backfill {} of {} {} ({} windows, only {}, {} at a time, by {}): {state}; {}",
+        b.name,
+        b.spec.kind.as_str(),
+        b.spec.target,
+        b.spec.windows.len(),
+        b.spec.only.as_str(),
+        b.spec.parallel,
+        b.started_by.as_deref().unwrap_or("?"),
+        bf::progress_line(progress)
+    ));
+}
+
+fn status(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    cluster::runtime()?.block_on(async {
+        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
+        print_status(ctx, &b, &progress);
+        let rows: Vec<Vec<String>> = b
+            .spec
+            .windows
+            .iter()
+            .zip(&progress)
+            .map(|([s, e], p)| vec![s.clone(), e.clone(), format!("{p:?}").to_uppercase()])
+            .collect();
+        super::write_stdout(&crate::term::table(&["START", "END", "STATE"], &rows))
+    })
+}
+
+fn follow(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    cluster::runtime()?.block_on(async {
+        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let mut last = String::new();
+        loop {
+            let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
+            let line = bf::progress_line(&progress);
+            if line != last {
+                ctx.term.note(format!("backfill {}: {line}", b.name));
+                last = line;
+            }
+            let ended = b
+                .state
+                .as_deref()
+                .or_else(|| bf::outcome(&progress, b.cancelled_by.is_some()));
+            match ended {
+                Some("COMPLETED") => return Ok(ExitCode::SUCCESS),
+                Some(s) => {
+                    return Err(Error::Failed(format!(
+                        "backfill {} ended {s}: {last}",
+                        b.name
+                    )));
+                }
+                None => {}
+            }
+            // Ctrl-C stops following, never the backfill (the scheduler drives it).
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                _ = tokio::signal::ctrl_c() => return Err(Error::Interrupted),
+            }
+        }
+    })
+}
+
+fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let (kind, unfinished) = cluster::runtime()?.block_on(async {
+        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
+        if !args.yes {
+            if !ctx.term.interactive {
+                return Err(Error::usage(
+                    format!("cancelling backfill {} needs confirmation", args.id),
+                    "pass --yes",
+                ));
+            }
+            if !super::confirm(
+                &ctx.term,
+                &format!(
+                    "Stop backfill {} ({})?",
+                    args.id,
+                    bf::progress_line(&progress)
+                ),
+            )? {
+                return Err(Error::Declined);
+            }
+        }
+        // Recorded first: the scheduler starts nothing more for it from now on.
+        let patch = serde_json::json!({"metadata": {"annotations": {
+            bf::cancelled_by_annotation(): super::started_by(),
+            bf::cancelled_at_annotation(): jiff::Timestamp::now().to_string(),
+        }}});
+        let api = config_maps(&cluster);
+        let (params, merge) = (PatchParams::default(), Patch::Merge(&patch));
+        retry(|| api.patch(&args.id, &params, &merge))
+            .await
+            .map_err(|e| explain(e, &format!("cancelling backfill {}", args.id)))?;
+        // Its runs still going, by name (each is cancelled below as `etl … cancel` does).
+        let selector = format!(
+            "{PREFIX}/project={},{}={}",
+            project.name,
+            bf::backfill_label(),
+            args.id
+        );
+        let mut names = Vec::new();
+        match b.spec.kind {
+            Kind::Workflow => {
+                let lp = kube::api::ListParams::default().labels(&selector);
+                for c in retry(|| api.list(&lp))
+                    .await
+                    .map_err(|e| explain(e, "listing the backfill's runs"))?
+                    .items
+                {
+                    if let Ok(run) = crate::run::workflow::read(&c)
+                        && run.outcome.is_none()
+                    {
+                        names.push(run.name);
+                    }
+                }
+            }
+            _ => cluster::list::each_job(&cluster, &selector, |job| {
+                if !crate::run::state(&job).is_finished() {
+                    names.extend(job.metadata.name);
+                }
+            })
+            .await
+            .map_err(|e| explain(e, "listing the backfill's runs"))?,
+        }
+        Ok::<_, Error>((b.spec.kind, names))
+    })?;
+    for run in &unfinished {
+        match kind {
+            Kind::Workflow => super::workflows_cluster::cancel(
+                ctx,
+                crate::cli::WorkflowCancelArgs {
+                    run: run.clone(),
+                    yes: true,
+                    cluster: args.cluster.clone(),
+                },
+            )?,
+            _ => super::jobs_cluster::cancel(
+                ctx,
+                crate::cli::CancelArgs {
+                    run: run.clone(),
+                    yes: true,
+                    cluster: args.cluster.clone(),
+                },
+            )?,
+        };
+    }
+    ctx.term.note(format!(
+        "backfill {} cancelled; {} run{} stopped",
+        args.id,
+        unfinished.len(),
+        if unfinished.len() == 1 { "" } else { "s" }
+    ));
+    Ok(ExitCode::SUCCESS)
+}

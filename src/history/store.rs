@@ -1,0 +1,132 @@
+//! How history records are kept in the cluster: ConfigMaps labelled `etl.dev/kind=history`,
+//! one per (job or workflow, year of the window's start) — per month for windows shorter than
+//! a day — so no object grows near etcd's size limit (a year of daily records is ~75 KB, a
+//! month of hourly ones ~150 KB). Each data key is a run's name and its value the record's
+//! compact JSON: writing the same record twice is one key, so every writer (the scheduler,
+//! `etl jobs cancel`, …) may write it again after a crash. Pure: these functions build and
+//! read the objects; `cluster::history` sends them.
+//!
+//! A job and a workflow never share a name (etl.yaml refuses it), so one ConfigMap name per
+//! name is unambiguous; a workflow's task records go to its job's ConfigMap (their `kind`
+//! tells them apart). The scheduler and the CLI call these: keep them stable.
+
+use super::Record;
+use crate::render::names::{self, MAX_SUBDOMAIN, PREFIX};
+use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The value of `etl.dev/kind` on history ConfigMaps.
+pub const HISTORY_KIND: &str = "history";
+
+/// The label naming the job or workflow a history ConfigMap holds (shortened like a job label).
+pub fn history_of_label() -> String {
+    format!("{PREFIX}/history-of")
+}
+
+/// The selector of a project's history ConfigMaps.
+pub fn selector(project: &str) -> String {
+    format!(
+        "{PREFIX}/project={project},{}={HISTORY_KIND}",
+        crate::run::workflow::kind_label()
+    )
+}
+
+/// Which ConfigMap of `name` holds a record whose window starts at `window_start` (RFC 3339,
+/// read as written: the local date of the window's own time zone) and is `short` (under a
+/// day): `2026`, or `202611` for short windows.
+pub fn bucket(window_start: &str, short: bool) -> String {
+    let digits: String = window_start
+        .chars()
+        .take(7)
+        .filter(char::is_ascii_digit)
+        .collect();
+    if short {
+        digits
+    } else {
+        digits.chars().take(4).collect()
+    }
+}
+
+/// `<project>-history-<name>-<bucket>`, shortened with a hash to a valid ConfigMap name.
+pub fn history_config_map_name(project: &str, name: &str, bucket: &str) -> String {
+    names::fit(&format!("{project}-history-{name}-{bucket}"), MAX_SUBDOMAIN)
+}
+
+/// Whether a record's window is shorter than a day (its records go in monthly ConfigMaps).
+fn is_short(r: &Record) -> bool {
+    r.window_instants()
+        .is_none_or(|(s, e)| e.duration_since(s) < jiff::SignedDuration::from_hours(23))
+}
+
+/// The ConfigMap a record belongs in.
+pub fn config_map_name_of(project: &str, r: &Record) -> String {
+    history_config_map_name(project, &r.name, &bucket(&r.window_start, is_short(r)))
+}
+
+/// A record as one data entry: (the run's name, the record's compact JSON).
+pub fn entry(r: &Record) -> (String, String) {
+    (
+        r.run.clone(),
+        serde_json::to_string(r).expect("a record serializes"),
+    )
+}
+
+/// The records a history ConfigMap holds. A value that is not a record (edited by hand, or
+/// written by a newer etl in a shape this one cannot read) is left out, never fatal.
+pub fn records_of(cm: &ConfigMap) -> Vec<Record> {
+    cm.data
+        .iter()
+        .flatten()
+        .filter_map(|(_, v)| serde_json::from_str(v).ok())
+        .collect()
+}
+
+/// The labels of the ConfigMap holding `r`.
+fn labels(project: &str, r: &Record) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (
+            "app.kubernetes.io/managed-by".to_string(),
+            "etl".to_string(),
+        ),
+        (format!("{PREFIX}/project"), project.to_string()),
+        (crate::run::workflow::kind_label(), HISTORY_KIND.to_string()),
+        (history_of_label(), names::job_label(&r.name)),
+    ])
+}
+
+/// A new history ConfigMap holding `r` (create it when the merge patch answers 404; a 409
+/// means another writer created it first: patch again).
+pub fn config_map(project: &str, namespace: &str, r: &Record) -> ConfigMap {
+    let (k, v) = entry(r);
+    ConfigMap {
+        metadata: ObjectMeta {
+            name: Some(config_map_name_of(project, r)),
+            namespace: Some(namespace.to_string()),
+            labels: Some(labels(project, r)),
+            ..ObjectMeta::default()
+        },
+        data: Some(BTreeMap::from([(k, v)])),
+        ..ConfigMap::default()
+    }
+}
+
+/// The JSON merge patch that adds (or replaces) `r` in its ConfigMap, and puts the labels on
+/// it (harmless when they are there). Idempotent: the same record twice is one key.
+pub fn add_patch(project: &str, r: &Record) -> serde_json::Value {
+    let (k, v) = entry(r);
+    json!({
+        "metadata": {"labels": labels(project, r)},
+        "data": {k: v},
+    })
+}
+
+/// The JSON merge patch that removes records (retention): `null` deletes a key.
+pub fn remove_patch<'a>(runs: impl IntoIterator<Item = &'a str>) -> serde_json::Value {
+    let data: serde_json::Map<String, serde_json::Value> = runs
+        .into_iter()
+        .map(|r| (r.to_string(), serde_json::Value::Null))
+        .collect();
+    json!({ "data": data })
+}

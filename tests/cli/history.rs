@@ -1,0 +1,175 @@
+//! `etl backfill --local` and `etl history --local`: a job backfilled here over a range that
+//! crosses Paris' daylight-saving change, then drawn as a calendar with a fixed "now".
+
+use crate::common::Sandbox;
+
+/// Logs each run's start and end (nanoseconds) by window day; fails while `fail-DAY` exists.
+const JOB: &str = r#"#!/bin/sh
+d=$(echo "$2" | cut -c1-10)
+echo "start $d $(date +%s%N)" >> log
+sleep "${SLEEP:-0}"
+echo "end $d $(date +%s%N)" >> log
+echo "$d trigger $ETL_TRIGGER run $ETL_RUN_ID"
+if [ -e "fail-$d" ]; then exit 3; fi
+exit 0
+"#;
+
+/// Now: the 28th at 10:00 UTC; the daily run for the 27th fired at 02:00 Paris time.
+const NOW: &str = "2026-10-28T10:00:00Z";
+
+fn project() -> Sandbox {
+    let s = Sandbox::new();
+    s.write("job.sh", JOB);
+    s.write(
+        "etl.yaml",
+        "project: hist\n\
+         defaults:\n  command: [sh, job.sh]\n  timezone: Europe/Paris\n\
+         jobs:\n  \
+           daily:\n    schedule: \"0 2 * * *\"\n    env: {SLEEP: '0.3'}\n  \
+           adhoc:\n    description: no schedule\n",
+    );
+    s
+}
+
+fn run(s: &Sandbox, args: &[&str]) -> crate::common::Run {
+    crate::common::Run {
+        out: s.cmd(args).env("ETL_NOW", NOW).output().unwrap(),
+    }
+}
+
+/// The most runs that overlapped, from the log.
+fn most_at_once(s: &Sandbox) -> usize {
+    let log = std::fs::read_to_string(s.path().join("log")).unwrap_or_default();
+    let mut events: Vec<(u128, i32)> = log
+        .lines()
+        .map(|l| {
+            let p: Vec<&str> = l.split(' ').collect();
+            (p[2].parse().unwrap(), if p[0] == "start" { 1 } else { -1 })
+        })
+        .collect();
+    events.sort();
+    let (mut now, mut most) = (0, 0);
+    for (_, d) in events {
+        now += d;
+        most = most.max(now);
+    }
+    most as usize
+}
+
+#[test]
+fn a_local_backfill_runs_what_is_missing_at_most_parallel_at_once_and_history_draws_it() {
+    let s = project();
+    s.write("fail-2026-10-22", "");
+    let range = ["--start", "2026-10-20", "--end", "2026-10-28"];
+
+    // The plan, and nothing else, with --dry-run.
+    let dry = run(
+        &s,
+        &[&["backfill", "daily", "--local", "--dry-run"], &range[..]].concat(),
+    )
+    .expect(0);
+    dry.stderr_has("8 windows: 8 missing → 8 runs, 1 at a time");
+    assert_eq!(dry.stdout().lines().count(), 8, "{}", dry.stdout());
+    assert!(
+        dry.stdout()
+            .contains("2026-10-25T00:00:00+02:00  2026-10-26T00:00:00+01:00  attempt 1"),
+        "the 25-hour day is one window: {}",
+        dry.stdout()
+    );
+    assert!(!s.path().join("log").exists(), "--dry-run ran nothing");
+
+    // Without a terminal it needs --yes.
+    run(
+        &s,
+        &[&["backfill", "daily", "--local"], &range[..]].concat(),
+    )
+    .expect(2)
+    .stderr_has("--yes");
+
+    let r = run(
+        &s,
+        &[
+            &["backfill", "daily", "--local", "--yes", "--parallel", "3"],
+            &range[..],
+        ]
+        .concat(),
+    )
+    .expect(1);
+    r.stderr_has("1 of 8 runs failed");
+    r.stdout_has("2026-10-24 trigger backfill run daily-20261024-1d-a1");
+    let most = most_at_once(&s);
+    assert!((2..=3).contains(&most), "{most} runs at once (parallel 3)");
+
+    let cal = run(&s, &[&["history", "--local"], &range[..]].concat()).expect(0);
+    insta::assert_snapshot!("calendar_after_a_failed_backfill", cal.stdout());
+
+    // Again, with the default --only missing: only the failed window runs, as attempt 2.
+    std::fs::remove_file(s.path().join("fail-2026-10-22")).unwrap();
+    std::fs::remove_file(s.path().join("log")).unwrap();
+    let again = run(
+        &s,
+        &[&["backfill", "daily", "--local", "--yes"], &range[..]].concat(),
+    )
+    .expect(0);
+    again.stderr_has("8 windows: 7 completed (skipped), 1 failed → 1 run, 1 at a time");
+    again.stdout_has("2026-10-22 trigger backfill run daily-20261022-1d-a2");
+    let log = s.read("log");
+    assert_eq!(log.lines().count(), 2, "one run, no duplicates: {log}");
+
+    // Nothing failed any more.
+    run(
+        &s,
+        &[
+            &["backfill", "daily", "--local", "--only", "failed"],
+            &range[..],
+        ]
+        .concat(),
+    )
+    .expect(0)
+    .stderr_has("nothing to run");
+
+    // A wider range: the days before were never run and the schedule fired for them.
+    let wide = run(
+        &s,
+        &[
+            "history",
+            "daily",
+            "adhoc",
+            "--local",
+            "--start",
+            "2026-10-15",
+            "--end",
+            "2026-11-01",
+        ],
+    )
+    .expect(0);
+    insta::assert_snapshot!("calendar_of_a_wider_range", wide.stdout());
+
+    let json = run(
+        &s,
+        &[&["history", "daily", "--local", "-o", "json"], &range[..]].concat(),
+    )
+    .expect(0);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout()).unwrap();
+    assert_eq!(
+        v["records"].as_array().unwrap().len(),
+        9,
+        "8 runs and one retry"
+    );
+    assert_eq!(v["rows"][0]["windows"][2]["state"], "done");
+    assert_eq!(v["records"][0]["trigger"], "backfill");
+}
+
+#[test]
+fn history_names_what_it_does_not_know() {
+    let s = project();
+    run(&s, &["history", "daly", "--local"])
+        .expect(2)
+        .stderr_has("did you mean `daily`?");
+    run(
+        &s,
+        &["backfill", "daily", "--local", "--start", "2026-10-01"],
+    )
+    .expect(2)
+    .stderr_has("--end");
+}
