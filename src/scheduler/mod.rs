@@ -8,11 +8,12 @@
 //! acts at a time (`lease`). It also fires workflow schedules, working out what was fired from
 //! the runs that exist. I/O.
 
+mod extra;
 pub mod fire;
 pub mod lease;
 pub mod metrics;
 
-use crate::cluster::workflow::{self as cw, runs_selector, task_jobs_selector};
+use crate::cluster::workflow::{self as cw, runs_selector};
 use crate::cluster::{Cluster, status_code};
 use crate::project::Project;
 use crate::render::workflow::{WorkflowRunRequest, workflow_run};
@@ -101,7 +102,10 @@ struct Scheduler {
     loaded: Arc<RwLock<Arc<Loaded>>>,
     lead: Arc<Leadership>,
     runs: Store<ConfigMap>,
+    /// Every Job of the project (workflow tasks, one-off, cron and backfill runs), slimmed.
     jobs: Store<Job>,
+    history: Store<ConfigMap>,
+    backfills: Store<ConfigMap>,
     /// Objects as our own writes returned them, until the watch delivers that version: without
     /// them a pass right after a start would still see the task suspended and start another
     /// past `max_parallel`.
@@ -640,8 +644,30 @@ pub async fn run(
     ));
     tokio::spawn(follow_stream(
         cw::jobs(&cluster),
-        task_jobs_selector(&project_name, None),
+        format!("{PREFIX}/project={project_name}"),
         jobs_writer,
+        wake.clone(),
+        metrics.clone(),
+        settings.verbose,
+    ));
+    let (history, history_writer) = reflector::store::<ConfigMap>();
+    tokio::spawn(follow_stream(
+        cw::config_maps(&cluster),
+        crate::history::store::selector(&project_name),
+        history_writer,
+        wake.clone(),
+        metrics.clone(),
+        settings.verbose,
+    ));
+    let (backfills, backfills_writer) = reflector::store::<ConfigMap>();
+    tokio::spawn(follow_stream(
+        cw::config_maps(&cluster),
+        format!(
+            "{PREFIX}/project={project_name},{}={}",
+            wrun::kind_label(),
+            crate::history::backfill::BACKFILL_KIND
+        ),
+        backfills_writer,
         wake.clone(),
         metrics.clone(),
         settings.verbose,
@@ -705,6 +731,8 @@ pub async fn run(
         lead: lead.clone(),
         runs,
         jobs,
+        history,
+        backfills,
         job_writes: HashMap::new(),
         run_writes: HashMap::new(),
         missing_since: HashMap::new(),
@@ -717,6 +745,8 @@ pub async fn run(
     let ready = async {
         let _ = sched.runs.wait_until_ready().await;
         let _ = sched.jobs.wait_until_ready().await;
+        let _ = sched.history.wait_until_ready().await;
+        let _ = sched.backfills.wait_until_ready().await;
     };
     tokio::select! {
         _ = ready => {}
@@ -736,10 +766,15 @@ pub async fn run(
         if !lead.is_leader() {
             continue;
         }
-        let result = match sched.pass().await {
-            Ok(()) => sched.fire_schedules().await,
-            Err(e) => Err(e),
-        };
+        // Scheduled runs are fired before backfills start theirs: fresh data goes first.
+        let result = async {
+            sched.pass().await?;
+            let next = sched.fire_schedules().await?;
+            sched.drive_backfills().await?;
+            sched.record_history().await?;
+            Ok::<_, PassError>(next)
+        }
+        .await;
         sched.metrics.passes.inc();
         sleep_for = Duration::from_secs(60);
         match result {

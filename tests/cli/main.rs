@@ -1,6 +1,7 @@
 //! End-to-end tests of the `etl` binary: each test runs the real executable in a temp
 //! directory and checks what a user sees: stdout, stderr and the exit code.
 
+mod backfill_cluster;
 mod cluster;
 mod cluster_deploy;
 mod common;
