@@ -447,9 +447,19 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
                 "{left} pod(s) of {name} are still stopping; they will be gone shortly"
             ));
         }
-        cw::finish_run(&cms, name, RunOutcome::Cancelled, jiff::Timestamp::now())
+        let cm = cw::finish_run(&cms, name, RunOutcome::Cancelled, jiff::Timestamp::now())
             .await
             .map_err(|e| explain(e, &format!("recording the end of {name}")))?;
+        // Its history record, as a scheduler would write it: nobody may be running one.
+        if let Ok(ended) = wrun::read(&cm)
+            && let Some(record) =
+                crate::history::Record::from_workflow_run(&ended, crate::history::State::Cancelled)
+            && let Err(e) = crate::cluster::history::write(&cluster, &project.name, &record).await
+        {
+            ctx.term.warn(format!(
+                "the run's history record was not written ({e}); a scheduler writes it when it runs"
+            ));
+        }
         cw::record_event(
             &cluster,
             name,

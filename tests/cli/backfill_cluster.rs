@@ -295,3 +295,63 @@ fn the_scheduler_records_history_that_outlives_the_jobs() {
     );
     sched.stop();
 }
+
+#[test]
+fn a_scheduled_run_due_during_a_backfill_goes_first() {
+    let s = project(
+        "workflows:\n  nightly:\n    window: day\n    timezone: UTC\n    schedule: '0 3 * * *'\n    tasks:\n      only: {job: daily, env: {SLEEP: '0.2'}}\n",
+    );
+    let Some(sim) = Kubesim::start(s.path()) else {
+        return;
+    };
+    // The scheduler starts looking after the schedule on the 23rd.
+    let first = Scheduler::start(&s, &sim, "c", &[("ETL_NOW", "2026-11-23T10:00:00Z")]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while first.metric("etl_scheduler_passes_total") < 1.0 {
+        assert!(Instant::now() < deadline, "no pass");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(first.stop().success());
+    // A backfill of five older days waits for a scheduler; the next one finds the night of the
+    // 24th due as well, and fires it before the backfill starts any run.
+    let r = s
+        .on(
+            &sim,
+            &[
+                "backfill",
+                "nightly",
+                "--start",
+                "2026-11-01",
+                "--end",
+                "2026-11-06",
+                "--parallel",
+                "2",
+                "--yes",
+            ],
+        )
+        .expect(0);
+    let name = backfill_name(&r);
+    let sched = Scheduler::start(&s, &sim, "c", &[("ETL_NOW", "2026-11-24T10:00:00Z")]);
+    assert_eq!(
+        wait_backfill(&sim, &name, Duration::from_secs(60)),
+        "COMPLETED"
+    );
+    let log = sched.log();
+    let fired = log
+        .find("nightly-20261123-1d-a1: fired by schedule")
+        .unwrap_or_else(|| panic!("{log}"));
+    let first_backfill = log
+        .find(&format!("backfill {name}: started"))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(
+        fired < first_backfill,
+        "the scheduled run went first:\n{log}"
+    );
+    let sp = spans(&s);
+    assert_eq!(
+        sp.len(),
+        6,
+        "five backfilled days and the scheduled one: {sp:?}"
+    );
+    sched.stop();
+}

@@ -217,6 +217,12 @@ fn cancel_stops_the_run_and_leaves_no_pods() {
         "name",
     ]);
     assert_eq!(pods.trim(), "", "no pod is left");
+    // Ended by etl, recorded by etl: no scheduler runs here.
+    let history = sim.kubectl_ok(&["get", "configmaps", "-l", "etl.dev/kind=history", "-o", "json"]);
+    assert!(
+        history.contains("forever-20261123-1d-a1") && history.contains("CANCELLED"),
+        "{history}"
+    );
     let runs = s.on(&sim, &["runs", "-o", "json"]).expect(0);
     let v: serde_json::Value = serde_json::from_str(&runs.stdout()).unwrap();
     assert_eq!(v[0]["state"], "Cancelled");
