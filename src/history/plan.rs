@@ -148,7 +148,8 @@ impl BackfillPlan {
     /// "31 windows: 25 completed (skipped), 4 failed, 2 missing → 6 runs, 3 at a time".
     pub fn summary(&self, parallel: u32) -> String {
         let mut parts = Vec::new();
-        let groups: [(&str, fn(&Standing) -> bool); 4] = [
+        type Is = fn(&Standing) -> bool;
+        let groups: [(&str, Is); 4] = [
             ("completed", |s| *s == Standing::Completed),
             ("failed", |s| matches!(s, Standing::Failed { .. })),
             ("missing", |s| *s == Standing::Missing),

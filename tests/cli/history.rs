@@ -173,3 +173,156 @@ fn history_names_what_it_does_not_know() {
     .expect(2)
     .stderr_has("--end");
 }
+
+const CLUSTER_PROJECT: &str = r#"project: demo
+cluster: {namespace: default}
+defaults:
+  retries: 0
+jobs:
+  hello:
+    command: [sh, -c, 'echo "hello $1"']
+"#;
+
+#[test]
+fn history_records_outlive_the_job_and_logs_say_when_they_are_gone() {
+    use crate::common::Kubesim;
+    use etl::history::{Record, store};
+    let s = Sandbox::new();
+    s.write("etl.yaml", CLUSTER_PROJECT);
+    let Some(sim) = Kubesim::start(s.path()) else {
+        return;
+    };
+    let run = "hello-20261122-1d-a1";
+    s.on(
+        &sim,
+        &[
+            "jobs",
+            "schedule",
+            "hello",
+            "--date",
+            "2026-11-22",
+            "--wait",
+        ],
+    )
+    .expect(0);
+    let logs = s.on(&sim, &["logs", run]).expect(0);
+    assert_eq!(logs.stdout(), "hello 2026-11-22T00:00:00+00:00\n");
+
+    // The record, written as the scheduler writes it (the same pure functions).
+    let o = sim.kubectl(&["get", "job", run, "-o", "json"]);
+    let job: k8s_openapi::api::batch::v1::Job = serde_json::from_slice(&o.stdout).unwrap();
+    let record = Record::from_job(&job).unwrap();
+    let cm = store::config_map("demo", "default", &record);
+    assert_eq!(cm.metadata.name.as_deref(), Some("demo-history-hello-2026"));
+    s.write("history.json", &serde_json::to_string(&cm).unwrap());
+    let created = sim.kubectl(&[
+        "create",
+        "-f",
+        &s.path().join("history.json").to_string_lossy(),
+    ]);
+    assert!(created.status.success(), "{created:?}");
+
+    let deleted = sim.kubectl(&["delete", "job", run]);
+    assert!(deleted.status.success(), "{deleted:?}");
+    let range = ["--start", "2026-11-21", "--end", "2026-11-24"];
+    let h = s
+        .on(
+            &sim,
+            &[&["history", "hello", "-o", "json"], &range[..]].concat(),
+        )
+        .expect(0);
+    let v: serde_json::Value = serde_json::from_str(&h.stdout()).unwrap();
+    assert_eq!(v["records"][0]["run"], run);
+    assert_eq!(v["records"][0]["state"], "COMPLETED");
+    assert_eq!(v["records"][0]["started_by"], "ana");
+    let states: Vec<&str> = v["rows"][0]["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["no_run", "done", "not_due"], "now is the 23rd");
+
+    s.on(&sim, &["logs", run]).expect(1).stderr_has(&format!(
+        "the logs of {run} are gone: its Job was deleted (kept 14 days after it ended); \
+             `etl history` still has the record"
+    ));
+}
+
+#[test]
+fn a_cluster_backfill_is_one_object_found_again_by_the_same_arguments() {
+    use crate::common::Kubesim;
+    let s = Sandbox::new();
+    s.write("etl.yaml", CLUSTER_PROJECT);
+    let Some(sim) = Kubesim::start(s.path()) else {
+        return;
+    };
+    // One window already ran: the backfill skips it.
+    s.on(
+        &sim,
+        &[
+            "jobs",
+            "schedule",
+            "hello",
+            "--date",
+            "2026-11-03",
+            "--wait",
+        ],
+    )
+    .expect(0);
+    let args = [
+        "backfill",
+        "hello",
+        "--start",
+        "2026-11-01",
+        "--end",
+        "2026-11-08",
+        "--parallel",
+        "3",
+    ];
+    s.on(&sim, &args).expect(2).stderr_has("pass --yes");
+    let first = s.on(&sim, &[&args[..], &["--yes"]].concat()).expect(0);
+    first.stderr_has("7 windows: 1 completed (skipped), 6 missing → 6 runs, 3 at a time");
+    let name = first.stdout().trim().to_string();
+    assert_eq!(name, "hello-backfill-20261101-20261108-missing");
+
+    let o = sim.kubectl(&["get", "configmap", &name, "-o", "json"]);
+    let cm: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(cm["metadata"]["labels"]["etl.dev/kind"], "backfill");
+    assert_eq!(cm["metadata"]["annotations"]["etl.dev/started-by"], "ana");
+    let spec: serde_json::Value =
+        serde_json::from_str(cm["data"]["backfill.json"].as_str().unwrap()).unwrap();
+    assert_eq!(spec["kind"], "job");
+    assert_eq!(spec["parallel"], 3);
+    assert_eq!(spec["windows"].as_array().unwrap().len(), 6);
+    assert_eq!(spec["windows"][0][0], "2026-11-01T00:00:00+00:00");
+
+    // The same command again: the same backfill, never a second one.
+    let again = s.on(&sim, &[&args[..], &["--yes"]].concat()).expect(0);
+    again.stderr_has("already exists");
+    again.stderr_has("0/6 done, 0 failed, 0 running, 6 waiting");
+    assert_eq!(again.stdout().trim(), name);
+    let o = sim.kubectl(&[
+        "get",
+        "configmap",
+        "-l",
+        "etl.dev/kind=backfill",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 1);
+
+    let status = s.on(&sim, &["backfill", "status", &name]).expect(0);
+    assert_eq!(status.stdout().lines().count(), 7, "{}", status.stdout());
+    status.stdout_has("2026-11-01T00:00:00+00:00  2026-11-02T00:00:00+00:00  WAITING");
+
+    s.on(&sim, &["backfill", "cancel", &name, "--yes"])
+        .expect(0)
+        .stderr_has("cancelled; 0 runs stopped");
+    let o = sim.kubectl(&["get", "configmap", &name, "-o", "json"]);
+    let cm: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(cm["metadata"]["annotations"]["etl.dev/cancelled-by"], "ana");
+    s.on(&sim, &["backfill", "follow", &name])
+        .expect(1)
+        .stderr_has("ended CANCELLED");
+}
