@@ -409,7 +409,7 @@ fn validate_cronjob_spec(spec: &Value, causes: &mut Vec<Cause>) {
     match spec["schedule"].as_str() {
         None | Some("") => causes.push(required("spec.schedule", "")),
         Some(s) => {
-            if let Err(e) = crate::controllers::cronjob::parse_schedule(s) {
+            if let Err(e) = crate::schedule::parse_schedule(s) {
                 causes.push(invalid("spec.schedule", s, &e));
             }
         }
