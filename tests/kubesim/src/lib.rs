@@ -14,6 +14,7 @@ pub mod protobuf;
 pub mod registry;
 pub mod resources;
 pub mod scale;
+pub mod schedule;
 pub mod selector;
 pub mod server;
 pub mod state;

@@ -283,6 +283,9 @@ impl Store {
                 Some(_) => {}
             }
         }
+        if std::ptr::eq(res, &POD) {
+            self.admit_service_account(&obj)?;
+        }
         let mut name = meta::name(&obj).to_string();
         if name.is_empty() {
             let prefix = meta::str_at(&obj, &["metadata", "generateName"])
@@ -324,7 +327,35 @@ impl Store {
         if dry_run {
             return Ok(obj);
         }
-        Ok(self.insert(res, obj, None))
+        let out = self.insert(res, obj, None);
+        if std::ptr::eq(res, &NAMESPACE) {
+            // At once rather than by the service account controller (which only recreates
+            // it), so that a pod created right after its namespace is not refused.
+            let sa = json!({"metadata": {"name": "default", "namespace": name}});
+            let _ = self.create(&resources::SERVICEACCOUNT, sa, false);
+        }
+        Ok(out)
+    }
+
+    /// The ServiceAccount admission check: a pod's service account must exist in its
+    /// namespace (403 Forbidden, as the real server answers; a controller retries).
+    fn admit_service_account(&self, pod: &Value) -> ApiResult<()> {
+        let ns = meta::namespace(pod);
+        let sa = meta::str_at(pod, &["spec", "serviceAccountName"]).unwrap_or("default");
+        if self.try_get(&resources::SERVICEACCOUNT, ns, sa).is_some() {
+            return Ok(());
+        }
+        let name = match meta::name(pod) {
+            "" => meta::str_at(pod, &["metadata", "generateName"]).unwrap_or(""),
+            n => n,
+        };
+        Err(ApiError::new(
+            403,
+            "Forbidden",
+            format!(
+                "pods \"{name}\" is forbidden: error looking up service account {ns}/{sa}: serviceaccount \"{sa}\" not found"
+            ),
+        ))
     }
 
     /// Replaces an object (its identity fields are taken from the stored one). A change-free

@@ -409,7 +409,7 @@ fn validate_cronjob_spec(spec: &Value, causes: &mut Vec<Cause>) {
     match spec["schedule"].as_str() {
         None | Some("") => causes.push(required("spec.schedule", "")),
         Some(s) => {
-            if let Err(e) = crate::controllers::cronjob::parse_schedule(s) {
+            if let Err(e) = crate::schedule::parse_schedule(s) {
                 causes.push(invalid("spec.schedule", s, &e));
             }
         }
@@ -538,6 +538,13 @@ pub fn default_object(res: &Resource, obj: &mut Value, creating: bool) {
     match res.name {
         "pods" => {
             default_pod_spec(&mut obj["spec"]);
+            if creating && obj["spec"].is_object() {
+                // The ServiceAccount admission plugin's default; `serviceAccount` is the
+                // deprecated alias the real server keeps equal to it.
+                default_if_missing(&mut obj["spec"], "serviceAccountName", json!("default"));
+                let sa = obj["spec"]["serviceAccountName"].clone();
+                default_if_missing(&mut obj["spec"], "serviceAccount", sa);
+            }
             if creating {
                 obj["status"] = json!({"phase": "Pending", "qosClass": "BestEffort"});
             }

@@ -202,11 +202,13 @@ impl DeploymentController {
                 .delete(&POD, meta::namespace(p), meta::name(p), &opts);
         }
         let mut created = 0;
+        let mut create_error = None;
         for _ in 0..to_create {
             match create_pod(state, d, &hash) {
                 Ok(_) => created += 1,
                 Err(e) => {
                     let msg = format!("Error creating: {}", e.message);
+                    create_error = Some(e.message);
                     record_event(
                         &mut state.store(),
                         &DEPLOYMENT,
@@ -343,6 +345,24 @@ impl DeploymentController {
                 "lastUpdateTime": update,
                 "lastTransitionTime": transition,
                 "reason": reason,
+                "message": msg,
+            }));
+        }
+        // What the ReplicaSet controller reports when it cannot create pods (a missing
+        // service account, say); the next successful create clears it.
+        let failure = create_error.or_else(|| {
+            find("ReplicaFailure")
+                .filter(|_| created == 0 && to_create > 0)
+                .and_then(|c| c["message"].as_str().map(str::to_string))
+        });
+        if let Some(msg) = failure {
+            let old = find("ReplicaFailure");
+            conds.push(json!({
+                "type": "ReplicaFailure",
+                "status": "True",
+                "lastUpdateTime": old.as_ref().map_or(json!(now_s), |c| c["lastUpdateTime"].clone()),
+                "lastTransitionTime": old.as_ref().map_or(json!(now_s), |c| c["lastTransitionTime"].clone()),
+                "reason": "FailedCreate",
                 "message": msg,
             }));
         }

@@ -262,9 +262,16 @@ impl Kubelet {
             .map(PathBuf::from)
             .filter(|p| p.is_dir())
             .unwrap_or_else(|| self.workdir.clone());
-        let mut restarts: i64 = 0;
-        let mut last_state = json!({});
         let started_pod = meta::rfc3339(state.clock.now());
+        let mut run = Run {
+            state,
+            pod: &pod,
+            cname: &cname,
+            c: &c,
+            started_pod: &started_pod,
+            restarts: 0,
+            last_state: json!({}),
+        };
         loop {
             state.logs.start_container(&uid);
             let started = meta::rfc3339(state.clock.now());
@@ -300,38 +307,10 @@ impl Kubelet {
                         &format!("Error: {msg}"),
                         COMPONENT,
                     );
-                    if policy == "Never" {
-                        set_pod_status(
-                            state,
-                            &pod,
-                            "Failed",
-                            &cname,
-                            &c,
-                            json!({"terminated": term}),
-                            last_state.clone(),
-                            restarts,
-                            false,
-                            &started_pod,
-                            0,
-                        );
-                        return;
-                    }
-                    restarts += 1;
-                    last_state = json!({"terminated": term});
-                    if self
-                        .back_off(
-                            state,
-                            &pod,
-                            &cname,
-                            &c,
-                            restarts,
-                            &last_state,
-                            &started_pod,
-                            &mut stop,
-                        )
+                    if !self
+                        .end_run(&mut run, term, policy != "Never", 0, &mut stop)
                         .await
                     {
-                        finish_deletion(state, &pod);
                         return;
                     }
                     continue;
@@ -339,18 +318,10 @@ impl Kubelet {
             };
             let pid = child.id().map(|p| p as i32).unwrap_or(0);
             self.children.lock().expect("children lock").insert(pid);
-            let running = json!({"running": {"startedAt": started}});
-            set_pod_status(
-                state,
-                &pod,
+            run.report(
                 "Running",
-                &cname,
-                &c,
-                running,
-                last_state.clone(),
-                restarts,
+                json!({"running": {"startedAt": started}}),
                 true,
-                &started_pod,
                 pid,
             );
             {
@@ -444,95 +415,63 @@ impl Kubelet {
                     &format!("Stopping container {cname}"),
                     COMPONENT,
                 );
-                let phase = if code == 0 { "Succeeded" } else { "Failed" };
-                set_pod_status(
-                    state,
-                    &pod,
-                    phase,
-                    &cname,
-                    &c,
+                run.report(
+                    terminal_phase(&term),
                     json!({"terminated": term}),
-                    last_state.clone(),
-                    restarts,
                     false,
-                    &started_pod,
                     pid,
                 );
                 finish_deletion(state, &pod);
                 return;
             }
-            if policy == "Never" || (policy == "OnFailure" && code == 0) {
-                let phase = if code == 0 { "Succeeded" } else { "Failed" };
-                set_pod_status(
-                    state,
-                    &pod,
-                    phase,
-                    &cname,
-                    &c,
-                    json!({"terminated": term}),
-                    last_state.clone(),
-                    restarts,
-                    false,
-                    &started_pod,
-                    pid,
-                );
-                return;
-            }
-            restarts += 1;
-            last_state = json!({"terminated": term});
-            if self
-                .back_off(
-                    state,
-                    &pod,
-                    &cname,
-                    &c,
-                    restarts,
-                    &last_state,
-                    &started_pod,
-                    &mut stop,
-                )
-                .await
-            {
-                finish_deletion(state, &pod);
+            let restart = !(policy == "Never" || (policy == "OnFailure" && code == 0));
+            if !self.end_run(&mut run, term, restart, pid, &mut stop).await {
                 return;
             }
         }
     }
 
-    /// CrashLoopBackOff between restarts (0.5s·2^n, capped at 5s); true if the pod was
-    /// deleted meanwhile.
-    #[allow(clippy::too_many_arguments)]
-    async fn back_off(
+    /// A container run ended with `term`: without `restart`, the pod's final status;
+    /// otherwise a back-off before the next run. True when the container is to run again;
+    /// false when the pod is done (finished, or deleted during the back-off, which this
+    /// completes).
+    async fn end_run(
         &self,
-        state: &State,
-        pod: &Value,
-        cname: &str,
-        c: &Value,
-        restarts: i64,
-        last: &Value,
-        started_pod: &str,
+        run: &mut Run<'_>,
+        term: Value,
+        restart: bool,
+        pid: i32,
         stop: &mut watch::Receiver<bool>,
     ) -> bool {
-        let delay = Duration::from_millis(500 * 2u64.pow((restarts - 1).clamp(0, 3) as u32))
+        if !restart {
+            run.report(
+                terminal_phase(&term),
+                json!({"terminated": term}),
+                false,
+                pid,
+            );
+            return false;
+        }
+        run.restarts += 1;
+        run.last_state = json!({"terminated": term});
+        if self.back_off(run, stop).await {
+            finish_deletion(run.state, run.pod);
+            return false;
+        }
+        true
+    }
+
+    /// CrashLoopBackOff between restarts (0.5s·2^n, capped at 5s); true if the pod was
+    /// deleted meanwhile.
+    async fn back_off(&self, run: &Run<'_>, stop: &mut watch::Receiver<bool>) -> bool {
+        let delay = Duration::from_millis(500 * 2u64.pow((run.restarts - 1).clamp(0, 3) as u32))
             .min(Duration::from_secs(5));
-        let waiting = json!({"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off {}ms restarting failed container={cname} pod={}", delay.as_millis(), meta::name(pod))}});
-        set_pod_status(
-            state,
-            pod,
-            "Running",
-            cname,
-            c,
-            waiting,
-            last.clone(),
-            restarts,
-            false,
-            started_pod,
-            0,
-        );
+        let waiting = json!({"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off {}ms restarting failed container={} pod={}", delay.as_millis(), run.cname, meta::name(run.pod))}});
+        run.report("Running", waiting, false, 0);
         record_event(
-            &mut state.store(),
+            &mut run.state.store(),
             &POD,
-            pod,
+            run.pod,
             "Warning",
             "BackOff",
             "Back-off restarting failed container",
@@ -542,6 +481,46 @@ impl Kubelet {
             _ = tokio::time::sleep(delay) => false,
             _ = async { let _ = stop.wait_for(|s| *s).await; } => true,
         }
+    }
+}
+
+/// One pod's container across its runs: what every status write about it needs.
+struct Run<'a> {
+    state: &'a State,
+    pod: &'a Value,
+    cname: &'a str,
+    c: &'a Value,
+    started_pod: &'a str,
+    restarts: i64,
+    /// The previous run's `terminated` state (`lastState`).
+    last_state: Value,
+}
+
+impl Run<'_> {
+    /// Writes the pod's status: `phase`, the container in `cstate`, `ready` or not.
+    fn report(&self, phase: &str, cstate: Value, ready: bool, pid: i32) {
+        set_pod_status(
+            self.state,
+            self.pod,
+            phase,
+            self.cname,
+            self.c,
+            cstate,
+            self.last_state.clone(),
+            self.restarts,
+            ready,
+            self.started_pod,
+            pid,
+        );
+    }
+}
+
+/// The phase of a pod whose container will not run again.
+fn terminal_phase(term: &Value) -> &'static str {
+    if term["exitCode"] == 0 {
+        "Succeeded"
+    } else {
+        "Failed"
     }
 }
 

@@ -33,6 +33,23 @@ pub fn record_event(
         "default".to_string()
     };
     let now = meta::rfc3339(store.clock.now());
+    // The same event again bumps `count` and `lastTimestamp` of the first one, as the real
+    // event recorder aggregates them ("x5 over 2m"), so a retrying controller does not
+    // flood the namespace.
+    let same = store.list(&EVENT, Some(&ns)).into_iter().find(|e| {
+        e["involvedObject"]["uid"] == meta::uid(involved)
+            && e["reason"] == reason
+            && e["message"] == message
+            && e["type"] == ty
+            && e["source"]["component"] == component
+    });
+    if let Some(e) = same {
+        let mut e = (*e).clone();
+        e["count"] = json!(e["count"].as_i64().unwrap_or(1) + 1);
+        e["lastTimestamp"] = json!(now);
+        let _ = store.update(&EVENT, e, false);
+        return;
+    }
     let name = format!("{}.{:016x}", meta::name(involved), meta::random_u64());
     let ev = json!({
         "apiVersion": "v1",

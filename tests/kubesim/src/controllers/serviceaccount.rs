@@ -1,5 +1,6 @@
-//! The service account controller: every namespace gets a `default` ServiceAccount, as in
-//! a real cluster (no token Secret, as since Kubernetes 1.24).
+//! The service account controller: every namespace keeps a `default` ServiceAccount, as in
+//! a real cluster (no token Secret, as since Kubernetes 1.24). The store creates it with
+//! the namespace; this puts it back when it is deleted.
 
 use crate::meta;
 use crate::resources::{NAMESPACE, SERVICEACCOUNT};

@@ -939,3 +939,89 @@ spec:
     let log = sim.ok(&["logs", "brings-its-own"]);
     assert!(!log.contains("pod/"), "{log}");
 }
+
+/// A Deployment whose pods name a ServiceAccount that does not exist gets no pods (the
+/// real server refuses them with 403), says why in an event and a ReplicaFailure
+/// condition, and rolls out once the account is created: what happens when `etl deploy`
+/// applies the Deployment without (or before) its ServiceAccount.
+#[test]
+fn deployment_waits_for_its_service_account() {
+    if !have_kubectl() {
+        return;
+    }
+    let sim = Sim::start();
+    sim.apply(&deployment_yaml("registry.example/etl:1", 1));
+    let why = r#"pods "etl-scheduler-"#;
+    let refused = r#"is forbidden: error looking up service account default/etl-scheduler: serviceaccount "etl-scheduler" not found"#;
+    let d = eventually(
+        "a ReplicaFailure condition",
+        Duration::from_secs(30),
+        || {
+            let d = json(&sim.ok(&["get", "deploy", "etl-scheduler", "-o", "json"]));
+            let failing = d["status"]["conditions"]
+                .as_array()
+                .is_some_and(|cs| cs.iter().any(|c| c["type"] == "ReplicaFailure"));
+            failing.then_some(d)
+        },
+    );
+    let cond = d["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "ReplicaFailure")
+        .unwrap()
+        .clone();
+    assert_eq!(cond["reason"], "FailedCreate");
+    let msg = cond["message"].as_str().unwrap();
+    assert!(msg.starts_with(why) && msg.ends_with(refused), "{msg}");
+    assert!(scheduler_pods(&sim).is_empty());
+    // Retries are one event with a growing count, not a flood.
+    std::thread::sleep(Duration::from_millis(500));
+    let events = json(&sim.ok(&[
+        "get",
+        "events",
+        "--field-selector",
+        "reason=FailedCreate",
+        "-o",
+        "json",
+    ]));
+    let events = events["items"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0]["count"].as_i64().unwrap() > 1, "{:?}", events[0]);
+    assert!(
+        events[0]["message"].as_str().unwrap().contains(refused),
+        "{:?}",
+        events[0]
+    );
+
+    sim.ok(&["create", "serviceaccount", "etl-scheduler"]);
+    rollout_status(&sim);
+    let d = json(&sim.ok(&["get", "deploy", "etl-scheduler", "-o", "json"]));
+    assert!(
+        !d["status"]["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["type"] == "ReplicaFailure"),
+        "{d}"
+    );
+    let pod = json(&sim.ok(&["get", "pods", "-l", "app=etl-scheduler", "-o", "json"]));
+    assert_eq!(
+        pod["items"][0]["spec"]["serviceAccountName"],
+        "etl-scheduler"
+    );
+
+    // A pod without one runs as `default`, which every namespace has.
+    sim.ok(&["create", "namespace", "fresh"]);
+    let out = sim.kubectl_stdin(
+        &["-n", "fresh", "apply", "-f", "-"],
+        Some("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: m\n    image: busybox:1.36\n    command: [\"true\"]\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p = json(&sim.ok(&["-n", "fresh", "get", "pod", "p", "-o", "json"]));
+    assert_eq!(p["spec"]["serviceAccountName"], "default");
+}
