@@ -12,6 +12,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Per Job: when a watch first saw it unsuspended, and when it first saw it complete.
+type Seen = std::sync::Arc<std::sync::Mutex<HashMap<String, (Option<Instant>, Option<Instant>)>>>;
+
 const CHAIN_TASKS: usize = 21;
 const RUNS_FOR_LATENCY: usize = 5;
 
@@ -148,9 +151,7 @@ fn main() {
     let (latencies, per_task) = rt.block_on(async {
         let client = kube::Client::try_from(kube::Config::new(url.parse().unwrap())).unwrap();
         let jobs: kube::Api<Job> = kube::Api::namespaced(client, "default");
-        let seen: std::sync::Arc<
-            std::sync::Mutex<HashMap<String, (Option<Instant>, Option<Instant>)>>,
-        > = Default::default();
+        let seen: Seen = Default::default();
         let s2 = seen.clone();
         let watch = tokio::spawn(async move {
             let stream = watcher(

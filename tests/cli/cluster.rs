@@ -218,7 +218,14 @@ fn cancel_stops_the_run_and_leaves_no_pods() {
     ]);
     assert_eq!(pods.trim(), "", "no pod is left");
     // Ended by etl, recorded by etl: no scheduler runs here.
-    let history = sim.kubectl_ok(&["get", "configmaps", "-l", "etl.dev/kind=history", "-o", "json"]);
+    let history = sim.kubectl_ok(&[
+        "get",
+        "configmaps",
+        "-l",
+        "etl.dev/kind=history",
+        "-o",
+        "json",
+    ]);
     assert!(
         history.contains("forever-20261123-1d-a1") && history.contains("CANCELLED"),
         "{history}"
