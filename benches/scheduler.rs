@@ -35,7 +35,7 @@ fn project() -> String {
         wide.push_str(&format!("      w{i}: {{job: quick, after: [first]}}\n"));
     }
     format!(
-        "project: bench\ncluster: {{namespace: default}}\njobs:\n  quick:\n    command: ['true']\n  slow:\n    command: [sleep, '600']\n\
+        "project: bench\ncluster: {{namespace: default}}\njobs:\n  quick:\n    command: ['true']\n  slow:\n    command: [sh, -c, 'sleep 600', '--']\n\
          workflows:\n  chain:\n    tasks:\n{chain}  wide:\n    tasks:\n{wide}"
     )
 }
@@ -267,7 +267,18 @@ fn main() {
             &day.to_string(),
         ]);
     }
-    std::thread::sleep(Duration::from_secs(5));
+    // Settled: only the Lease's renewals left (or half a minute passed).
+    let total = || requests(&addr)["total_requests"].as_u64().unwrap_or(0);
+    let settle = Instant::now();
+    let mut last = total();
+    loop {
+        std::thread::sleep(Duration::from_secs(2));
+        let now = total();
+        if now - last <= 2 || settle.elapsed() > Duration::from_secs(30) {
+            break;
+        }
+        last = now;
+    }
     println!(
         "peak RSS with 100 active workflow runs x 20 tasks: {:.1} MiB",
         peak_rss_mib(pid)

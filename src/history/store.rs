@@ -55,9 +55,12 @@ pub fn history_config_map_name(project: &str, name: &str, bucket: &str) -> Strin
 }
 
 /// Whether a record's window is shorter than a day (its records go in monthly ConfigMaps).
+/// Task records are monthly too: a job used by 20 tasks of a daily workflow makes 7,300 task
+/// records a year, about 1.8 MB, over etcd's limit for one object; a month of them is ~150 KB.
 fn is_short(r: &Record) -> bool {
-    r.window_instants()
-        .is_none_or(|(s, e)| e.duration_since(s) < jiff::SignedDuration::from_hours(23))
+    r.kind == super::Kind::Task
+        || r.window_instants()
+            .is_none_or(|(s, e)| e.duration_since(s) < jiff::SignedDuration::from_hours(23))
 }
 
 /// The ConfigMap a record belongs in.

@@ -26,20 +26,15 @@ fn label<'a>(
 }
 
 impl Scheduler {
-    /// The runs already recorded, by run name, from the history ConfigMaps the watch holds.
-    fn recorded(&self) -> HashMap<String, String> {
-        let mut out = HashMap::new();
-        for cm in self.history.state() {
-            for (k, v) in cm.data.iter().flatten() {
-                out.insert(k.clone(), v.clone());
-            }
-        }
-        out
-    }
-
     /// Writes a record for each ended run that has none (or an outdated one).
     pub(super) async fn record_history(&mut self) -> Result<(), PassError> {
-        let recorded = self.recorded();
+        // What is recorded, by run name, borrowed from the watched ConfigMaps (no copies).
+        let history = self.history.state();
+        let recorded: HashMap<&str, &str> = history
+            .iter()
+            .flat_map(|cm| cm.data.iter().flatten())
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let mut records: Vec<Record> = Vec::new();
         for job in self.jobs.state() {
             if run::state(&job).is_finished()
@@ -63,7 +58,7 @@ impl Scheduler {
         let project = self.loaded().project.name.clone();
         for r in records {
             let (key, value) = store::entry(&r);
-            if recorded.get(&key) == Some(&value) {
+            if recorded.get(key.as_str()) == Some(&value.as_str()) {
                 continue;
             }
             self.guard()?;
