@@ -108,6 +108,31 @@ pub(super) async fn cluster_records(
     Ok(history::merge(out))
 }
 
+/// Writes the history record of a run that a command just ended (`etl jobs cancel`), as the
+/// scheduler writes those it sees end: idempotent, so both may. A failure is a warning, not
+/// the command's: the run did end, and the record can be written again later.
+pub(super) async fn record_ended(
+    ctx: &Ctx,
+    cluster: &cluster::Cluster,
+    project: &Project,
+    job: &k8s_openapi::api::batch::v1::Job,
+) {
+    let Some(mut r) = Record::from_job(job) else {
+        return;
+    };
+    // The label holds a long name shortened; the record keeps etl.yaml's name.
+    if let Some(n) = project.jobs.keys().find(|n| names::job_label(n) == r.name) {
+        r.name = n.clone();
+    }
+    if let Err(e) = cluster::history::write(cluster, &project.name, &r).await {
+        ctx.term.warn(format!(
+            "the history record of {} was not written: {}",
+            r.run,
+            explain(e, "writing it")
+        ));
+    }
+}
+
 /// The jobs and workflows named (or all: jobs first, then workflows, as etl.yaml has them).
 fn targets<'a>(project: &'a Project, names: &[String]) -> Result<Vec<Row<'a>>> {
     let job = |j: &'a crate::project::Job| Row {

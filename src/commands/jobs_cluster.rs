@@ -542,9 +542,10 @@ pub fn cancel(ctx: &Ctx, args: CancelArgs) -> Result<ExitCode> {
             "spec": {"suspend": true},
         });
         let (params, merge) = (PatchParams::default(), Patch::Merge(&patch));
-        retry(|| jobs.patch(run, &params, &merge))
+        let cancelled = retry(|| jobs.patch(run, &params, &merge))
             .await
             .map_err(|e| explain(e, &format!("cancelling run {run}")))?;
+        super::history::record_ended(ctx, &cluster, &project, &cancelled).await;
         // Delete the pods too rather than trusting every controller version to do it, and
         // wait until they are gone: no orphans.
         let lp = ListParams::default().labels(&format!("job-name={run}"));

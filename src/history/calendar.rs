@@ -95,15 +95,26 @@ pub struct Row {
     pub windows: Vec<CellOf>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct CellOf {
-    #[serde(skip)]
     pub window: Window,
-    pub start: String,
-    pub end: String,
     pub state: Cell,
     /// The window's last run.
     pub run: Option<String>,
+}
+
+/// `{start, end, state, run}`, the window as RFC 3339: written only for `-o json`, so the
+/// calendar's text never formats 36,500 timestamps it does not show.
+impl Serialize for CellOf {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("CellOf", 4)?;
+        st.serialize_field("start", &rfc3339(&self.window.start))?;
+        st.serialize_field("end", &rfc3339(&self.window.end))?;
+        st.serialize_field("state", &self.state)?;
+        st.serialize_field("run", &self.run)?;
+        st.end()
+    }
 }
 
 /// The rows of `targets` over `[start, end)`, against `records`, at `now`. Task records do
@@ -148,8 +159,6 @@ pub fn rows(
                     None => Cell::NoRun,
                 };
                 CellOf {
-                    start: rfc3339(&w.start),
-                    end: rfc3339(&w.end),
                     window: w,
                     state,
                     run: last.map(|r| r.run.clone()),

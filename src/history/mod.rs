@@ -312,7 +312,8 @@ pub fn merge(records: impl IntoIterator<Item = Record>) -> Vec<Record> {
         }
     }
     let mut out: Vec<Record> = by_run.into_values().collect();
-    out.sort_by(|a, b| (a.window_instants(), &a.run).cmp(&(b.window_instants(), &b.run)));
+    // Each window parsed once, not once per comparison.
+    out.sort_by_cached_key(|r| (r.window_instants(), r.run.clone()));
     out
 }
 

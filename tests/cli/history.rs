@@ -181,6 +181,8 @@ defaults:
 jobs:
   hello:
     command: [sh, -c, 'echo "hello $1"']
+  forever:
+    command: [sh, -c, 'echo started; while :; do sleep 0.2; done']
 "#;
 
 #[test]
@@ -325,4 +327,51 @@ fn a_cluster_backfill_is_one_object_found_again_by_the_same_arguments() {
     s.on(&sim, &["backfill", "follow", &name])
         .expect(1)
         .stderr_has("ended CANCELLED");
+}
+
+#[test]
+fn etl_jobs_cancel_writes_the_record_that_outlives_the_job() {
+    use crate::common::Kubesim;
+    let s = Sandbox::new();
+    s.write("etl.yaml", CLUSTER_PROJECT);
+    let Some(sim) = Kubesim::start(s.path()) else {
+        return;
+    };
+    let run = "forever-20261122-1d-a1";
+    s.on(
+        &sim,
+        &["jobs", "schedule", "forever", "--date", "2026-11-22"],
+    )
+    .expect(0);
+    s.on(&sim, &["jobs", "cancel", run, "--yes"]).expect(0);
+    let o = sim.kubectl(&[
+        "get",
+        "configmap",
+        "demo-history-forever-2026",
+        "-o",
+        "json",
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let deleted = sim.kubectl(&["delete", "job", run]);
+    assert!(deleted.status.success(), "{deleted:?}");
+    let h = s
+        .on(
+            &sim,
+            &[
+                "history",
+                "forever",
+                "--start",
+                "2026-11-22",
+                "--end",
+                "2026-11-23",
+                "-o",
+                "json",
+            ],
+        )
+        .expect(0);
+    let v: serde_json::Value = serde_json::from_str(&h.stdout()).unwrap();
+    assert_eq!(v["records"][0]["run"], run);
+    assert_eq!(v["records"][0]["state"], "CANCELLED");
+    assert_eq!(v["records"][0]["cancelled_by"], "ana");
+    assert_eq!(v["rows"][0]["windows"][0]["state"], "failed");
 }
