@@ -570,15 +570,6 @@ pub fn cancel(ctx: &Ctx, args: CancelArgs) -> Result<ExitCode> {
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        // Its history record, as a scheduler would write it: nobody may be running one.
-        if let Ok(ended) = retry(|| jobs.get(run)).await
-            && let Some(record) = crate::history::Record::from_job(&ended)
-            && let Err(e) = crate::cluster::history::write(&cluster, &project.name, &record).await
-        {
-            ctx.term.warn(format!(
-                "the run's history record was not written ({e}); a scheduler writes it when it runs"
-            ));
-        }
         ctx.term.note(format!("cancelled run {run}"));
         super::write_stdout(&format!("{run}\n"))
     })

@@ -36,10 +36,21 @@ impl Scheduler {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         let mut records: Vec<Record> = Vec::new();
+        let loaded = self.loaded();
         for job in self.jobs.state() {
             if run::state(&job).is_finished()
-                && let Some(r) = Record::from_job(&job)
+                && let Some(mut r) = Record::from_job(&job)
             {
+                // The label holds a long name shortened; the record keeps etl.yaml's name, as
+                // `etl jobs cancel` writes it.
+                if let Some(n) = loaded
+                    .project
+                    .jobs
+                    .keys()
+                    .find(|n| names::job_label(n) == r.name)
+                {
+                    r.name = n.clone();
+                }
                 records.push(r);
             }
         }
@@ -55,7 +66,7 @@ impl Scheduler {
                 records.push(rec);
             }
         }
-        let project = self.loaded().project.name.clone();
+        let project = loaded.project.name.clone();
         for r in records {
             let (key, value) = store::entry(&r);
             if recorded.get(key.as_str()) == Some(&value.as_str()) {
