@@ -200,7 +200,9 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
         } else if created.jobs_created > 0 {
             ctx.term.note(format!("created the {} missing task(s) of {name}", created.jobs_created));
         }
-        warn_without_scheduler(ctx, &cluster, &project.name).await;
+        if !args.follow {
+            warn_without_scheduler(ctx, &cluster, &project.name).await;
+        }
         super::write_stdout(&format!("{name}\n"))?;
         if args.follow {
             follow_run(ctx, &cluster, &project.name, &name).await
@@ -250,6 +252,8 @@ pub fn follow(ctx: &Ctx, args: WorkflowFollowArgs) -> Result<ExitCode> {
 /// logs of its tasks on stdout (prefixed with the task), and the run's state as exit code.
 /// Ctrl-C stops following, never the run.
 async fn follow_run(ctx: &Ctx, cluster: &Cluster, project: &str, name: &str) -> Result<ExitCode> {
+    // Without a scheduler, waiting tasks never start: say so rather than wait in silence.
+    warn_without_scheduler(ctx, cluster, project).await;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(String, Update)>(1024);
     let printer = async {
         let mut out = String::new();
