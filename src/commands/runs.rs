@@ -172,7 +172,34 @@ pub(super) fn alive(pid: u32) -> bool {
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
 }
 
-/// The project's runs in the cluster, manual and scheduled alike, newest first.
+/// A run known only from its history record, as `etl runs` lists it.
+fn from_record(r: crate::history::Record) -> crate::run::RunSummary {
+    use crate::history::State;
+    use crate::run::RunState;
+    crate::run::RunSummary {
+        state: match r.state {
+            State::Completed => RunState::Succeeded,
+            State::Failed => RunState::Failed,
+            State::Cancelled => RunState::Cancelled,
+            State::Running => RunState::Running,
+        },
+        reason: r.cancelled_by.map(|w| format!("cancelled by {w}")),
+        name: r.run,
+        job: r.name,
+        window_start: Some(r.window_start),
+        window_end: Some(r.window_end),
+        attempt: r.attempt,
+        trigger: r.trigger,
+        started_by: r.started_by,
+        created: r.started,
+        started: r.started,
+        finished: r.finished,
+        workflow_run: r.workflow_run,
+    }
+}
+
+/// The project's runs in the cluster, manual and scheduled alike, newest first: the Jobs,
+/// and the history records of runs whose Jobs are gone.
 fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     use crate::cluster::{self, Target, explain};
     use crate::run::names::{self, PREFIX};
@@ -215,6 +242,26 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
         })
         .await
         .map_err(|e| explain(e, "listing runs"))?;
+        // Runs whose Jobs are gone (their TTL, or deleted) still have their history record.
+        let seen: std::collections::HashSet<String> = runs.iter().map(|r| r.name.clone()).collect();
+        for r in crate::cluster::history::records(&cluster, &project.name).await? {
+            if r.kind == crate::history::Kind::Workflow || seen.contains(&r.run) {
+                continue;
+            }
+            if args
+                .job
+                .as_ref()
+                .is_some_and(|j| j != &r.name && names::job_label(j) != r.name)
+            {
+                continue;
+            }
+            let s = from_record(r);
+            if state.is_none_or(|st| s.state == st)
+                && cutoff.is_none_or(|c| s.created.is_some_and(|t| t >= c))
+            {
+                runs.push(s);
+            }
+        }
         Ok::<_, Error>(runs)
     })?;
     // The label holds the job's name shortened to 63 characters (with a hash); etl.yaml

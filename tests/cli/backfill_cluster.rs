@@ -293,6 +293,18 @@ fn the_scheduler_records_history_that_outlives_the_jobs() {
         text.contains("daily-20261121-1d-a1") && text.contains("FAILED"),
         "{text}"
     );
+    // `etl runs` reads the same records: runs whose Jobs are gone still show.
+    let runs = s.on(&sim, &["runs"]).expect(0).stdout();
+    for (run, state) in [
+        ("daily-20261120-1d-a1 ", "Succeeded"),
+        ("daily-20261121-1d-a1 ", "Failed"),
+    ] {
+        assert!(
+            runs.lines()
+                .any(|l| l.starts_with(run) && l.contains(state)),
+            "{runs}"
+        );
+    }
     sched.stop();
 }
 
