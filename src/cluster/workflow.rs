@@ -55,24 +55,18 @@ pub struct Created {
     pub jobs_created: usize,
 }
 
-fn owner(cm: &ConfigMap) -> Option<OwnerReference> {
-    Some(OwnerReference {
-        api_version: "v1".into(),
-        kind: "ConfigMap".into(),
-        name: cm.metadata.name.clone()?,
-        uid: cm.metadata.uid.clone()?,
-        controller: Some(true),
-        block_owner_deletion: Some(true),
-    })
-}
-
 /// The ownerReference that ties a task Job to its run.
 pub fn run_owner(run: &WorkflowRun) -> Option<OwnerReference> {
+    owner(&run.name, run.uid.clone()?)
+}
+
+/// The ConfigMap `name` (with `uid`) as a Job's controlling owner.
+fn owner(name: &str, uid: String) -> Option<OwnerReference> {
     Some(OwnerReference {
         api_version: "v1".into(),
         kind: "ConfigMap".into(),
-        name: run.name.clone(),
-        uid: run.uid.clone()?,
+        name: name.to_string(),
+        uid,
         controller: Some(true),
         block_owner_deletion: Some(true),
     })
@@ -101,7 +95,7 @@ pub async fn create_run(
         }
         Err(e) => return Err(explain(e, &format!("creating workflow run {name}"))),
     };
-    let owner = owner(&cm);
+    let owner = cm.metadata.uid.clone().and_then(|uid| owner(&name, uid));
     let created = create_jobs(cluster, project, owner, task_jobs).await?;
     Ok(Created {
         config_map: cm,

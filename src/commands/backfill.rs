@@ -562,24 +562,16 @@ fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
     let (kind, unfinished) = cluster::runtime()?.block_on(async {
         let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
         let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
-        if !args.yes {
-            if !ctx.term.interactive {
-                return Err(Error::usage(
-                    format!("cancelling backfill {} needs confirmation", args.id),
-                    "pass --yes",
-                ));
-            }
-            if !super::confirm(
-                &ctx.term,
-                &format!(
-                    "Stop backfill {} ({})?",
-                    args.id,
-                    bf::progress_line(&progress)
-                ),
-            )? {
-                return Err(Error::Declined);
-            }
-        }
+        super::confirm_or_yes(
+            &ctx.term,
+            args.yes,
+            &format!("cancelling backfill {}", args.id),
+            &format!(
+                "Stop backfill {} ({})?",
+                args.id,
+                bf::progress_line(&progress)
+            ),
+        )?;
         // Recorded first: the scheduler starts nothing more for it from now on.
         let patch = serde_json::json!({"metadata": {"annotations": {
             bf::cancelled_by_annotation(): super::started_by(),

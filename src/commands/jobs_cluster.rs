@@ -516,20 +516,12 @@ pub fn cancel(ctx: &Ctx, args: CancelArgs) -> Result<ExitCode> {
                 .note(format!("run {run} has already ended: {state}"));
             return Ok(ExitCode::SUCCESS);
         }
-        if !args.yes {
-            if !ctx.term.interactive {
-                return Err(Error::usage(
-                    format!("cancelling {run} needs confirmation"),
-                    "pass --yes",
-                ));
-            }
-            if !super::confirm(
-                &ctx.term,
-                &format!("Stop run {run} ({state}) and its pods?"),
-            )? {
-                return Err(Error::Declined);
-            }
-        }
+        super::confirm_or_yes(
+            &ctx.term,
+            args.yes,
+            &format!("cancelling {run}"),
+            &format!("Stop run {run} ({state}) and its pods?"),
+        )?;
         // Record the cancel before stopping anything, so whatever happens next the run reads
         // as Cancelled, by whom. Suspending makes the Job controller stop its pods and start
         // no new ones; the Job itself stays, as the run's record.

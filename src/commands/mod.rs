@@ -414,6 +414,25 @@ fn dotenv_error(path: &Path, text: &str, e: dotenvy::Error) -> Error {
 
 /// A yes/no question on the terminal (only ask when `term.interactive`). Esc or Ctrl-C is
 /// `Error::Interrupted`; a "no" is for the caller to turn into `Error::Declined`.
+/// Goes ahead with `--yes`; otherwise asks `question` on a terminal, and without one refuses,
+/// naming `--yes` (`what` says what needs confirmation). "No" is `Error::Declined`.
+pub fn confirm_or_yes(term: &Term, yes: bool, what: &str, question: &str) -> Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !term.interactive {
+        return Err(Error::usage(
+            format!("{what} needs confirmation"),
+            "pass --yes",
+        ));
+    }
+    if confirm(term, question)? {
+        Ok(())
+    } else {
+        Err(Error::Declined)
+    }
+}
+
 pub fn confirm(term: &Term, question: &str) -> Result<bool> {
     use crate::term::prompt::{PromptError, Prompter};
     match Prompter::new(term.color).confirm(question, false) {

@@ -14,8 +14,8 @@ use crate::cluster::workflow as cw;
 use crate::cluster::{self, Cluster, Target, explain};
 use crate::error::{Error, Result};
 use crate::project::Project;
+use crate::render::Trigger;
 use crate::render::workflow::{WorkflowRunRequest, task_jobs_of, workflow_run};
-use crate::render::{RenderError, Trigger};
 use crate::run::names;
 use crate::run::workflow::{self as wrun, DAG_KEY, TaskEntry, WorkflowRun};
 use crate::scheduler::scheduler_name;
@@ -76,10 +76,6 @@ fn is_final(state: &str) -> bool {
     matches!(state, "COMPLETED" | "FAILED" | "CANCELLED")
 }
 
-fn render_error(e: RenderError) -> Error {
-    e.into()
-}
-
 /// Who leads the namespace's scheduler for `project`, if one is running (its Lease is held and
 /// fresh).
 async fn scheduler_leader(cluster: &Cluster, project: &str) -> Option<String> {
@@ -133,7 +129,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
         )
     };
     // Render before connecting: a template mistake is found without touching the cluster.
-    render_at(1, project.namespace()).map_err(render_error)?;
+    render_at(1, project.namespace()).map_err(Error::from)?;
 
     let rt = cluster::runtime()?;
     rt.block_on(async {
@@ -183,7 +179,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
                 }
             }
         };
-        let (cm, jobs) = render_at(attempt, &cluster.namespace).map_err(render_error)?;
+        let (cm, jobs) = render_at(attempt, &cluster.namespace).map_err(Error::from)?;
         let name = cm.metadata.name.clone().unwrap_or_default();
         ctx.term.note(format!("using {image_note}"));
         let created = cw::create_run(&cluster, &project.name, &cm, &jobs).await?;
@@ -410,20 +406,12 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
             ));
             return Ok(ExitCode::SUCCESS);
         }
-        if !args.yes {
-            if !ctx.term.interactive {
-                return Err(Error::usage(
-                    format!("cancelling {name} needs confirmation"),
-                    "pass --yes",
-                ));
-            }
-            if !super::confirm(
-                &ctx.term,
-                &format!("Stop workflow run {name} and all its tasks?"),
-            )? {
-                return Err(Error::Declined);
-            }
-        }
+        super::confirm_or_yes(
+            &ctx.term,
+            args.yes,
+            &format!("cancelling {name}"),
+            &format!("Stop workflow run {name} and all its tasks?"),
+        )?;
         // Recorded first: whatever happens next, the run reads as cancelled, by whom, and a
         // scheduler that sees it stops the rest.
         let who = started_by();
@@ -500,7 +488,7 @@ pub fn retry(ctx: &Ctx, project: &Project, args: WorkflowRetryArgs) -> Result<Ex
         let missing = missing_tasks(&run, &jobs);
         if !missing.is_empty() && run.cancelled_by.is_none() {
             // An interrupted retry (or schedule): create what it did not.
-            let rendered = task_jobs_of(&templates, project, wf, &cluster.namespace, &image, &run, &missing).map_err(render_error)?;
+            let rendered = task_jobs_of(&templates, project, wf, &cluster.namespace, &image, &run, &missing).map_err(Error::from)?;
             let n = cw::create_jobs(&cluster, &project.name, cw::run_owner(&run), &rendered).await?;
             ctx.term.note(format!("created the {n} missing task(s) of {name}, using {image_note}"));
             warn_without_scheduler(ctx, &cluster, &project.name).await;
@@ -545,7 +533,7 @@ pub fn retry(ctx: &Ctx, project: &Project, args: WorkflowRetryArgs) -> Result<Ex
         let cm = cluster::retry(|| cms.patch(name, &params, &merge)).await.map_err(|e| explain(e, &format!("recording the retry on {name}")))?;
         let run = wrun::read(&cm).map_err(|e| Error::environment(e.to_string(), None))?;
         let tasks: Vec<&TaskEntry> = run.snapshot.tasks.iter().filter(|t| again.contains(&t.task)).collect();
-        let rendered = task_jobs_of(&templates, project, wf, &cluster.namespace, &image, &run, &tasks).map_err(render_error)?;
+        let rendered = task_jobs_of(&templates, project, wf, &cluster.namespace, &image, &run, &tasks).map_err(Error::from)?;
         cw::create_jobs(&cluster, &project.name, cw::run_owner(&run), &rendered).await?;
         let who = started_by();
         cw::record_event(&cluster, name, run.uid.as_deref(), "Normal", "Retried", &format!("{who} retried {}", again.join(", ")), "etl").await;
