@@ -321,7 +321,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__backfill)
-            opts="-y -n -f -q -v -h -V --start --end --only --parallel --dry-run --yes --local --context --namespace --file --quiet --verbose --no-input --help --version status follow cancel help"
+            opts="-y -n -f -q -v -h -V --start --end --only --parallel --step --dry-run --yes --local --context --namespace --file --quiet --verbose --no-input --help --version status follow cancel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -340,6 +340,10 @@ _etl() {
                     return 0
                     ;;
                 --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --step)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

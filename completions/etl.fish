@@ -394,6 +394,7 @@ complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_su
 failed\t'Windows whose last attempt failed or was cancelled'
 all\t'Every window'"
 complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -l parallel -d 'Runs at once' -r
+complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -l step -d 'Cut the range into runs of this length (1w, 1d, 6h) instead of the job\'s window' -r
 complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -l context -d 'The kubeconfig context [default: etl.yaml\'s cluster.context, else the current one]' -r
 complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -s n -l namespace -d 'The namespace [default: etl.yaml\'s cluster.namespace, else the context\'s]' -r
 complete -c etl -n "__fish_etl_using_subcommand backfill; and not __fish_seen_subcommand_from status follow cancel help" -s f -l file -d 'The project file [default: etl.yaml in this directory or the nearest parent]' -r -F

@@ -779,6 +779,7 @@ _arguments "${_arguments_options[@]}" : \
 failed\:"Windows whose last attempt failed or was cancelled"
 all\:"Every window"))' \
 '--parallel=[Runs at once]:N:_default' \
+'--step=[Cut the range into runs of this length (1w, 1d, 6h) instead of the job'\''s window]:DURATION:_default' \
 '--context=[The kubeconfig context \[default\: etl.yaml'\''s cluster.context, else the current one\]]:NAME:_default' \
 '-n+[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \
 '--namespace=[The namespace \[default\: etl.yaml'\''s cluster.namespace, else the context'\''s\]]:NAME:_default' \

@@ -816,6 +816,9 @@ pub struct BackfillArgs {
     /// Runs at once
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub parallel: u32,
+    /// Cut the range into runs of this length (1w, 1d, 6h) instead of the job's window
+    #[arg(long, value_name = "DURATION")]
+    pub step: Option<String>,
     /// Print the plan and stop
     #[arg(long)]
     pub dry_run: bool,

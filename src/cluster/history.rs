@@ -8,6 +8,12 @@ use crate::history::{Record, store};
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 
+/// History ConfigMaps per page: one is up to ~150 KB, so a page stays under a couple of MB.
+/// Bigger pages are fewer requests but larger answers held at once (and, with mimalloc, freed
+/// memory is given back to the system a little later): at 36,500 records, 10 a page kept
+/// `etl history` near 40 MiB where 50 a page reached 66 MiB.
+const PAGE: u32 = 10;
+
 fn config_maps(cluster: &Cluster) -> Api<ConfigMap> {
     Api::namespaced(cluster.client.clone(), &cluster.namespace)
 }
@@ -42,28 +48,40 @@ pub async fn write(cluster: &Cluster, project: &str, r: &Record) -> Result<(), k
         .map(|_| ())
 }
 
-/// Every history record of `project`, from its history ConfigMaps, listed a page at a time.
-pub async fn records(cluster: &Cluster, project: &str) -> Result<Vec<Record>> {
-    let api = config_maps(cluster);
-    let mut out = Vec::new();
+/// Every history record of `project`, from its history ConfigMaps, listed a page at a time
+/// and decoded straight into records (`store::Page`): no ConfigMap is built, and each page's
+/// records are handed to `each` before the next page is asked for.
+pub async fn each_record(
+    cluster: &Cluster,
+    project: &str,
+    mut each: impl FnMut(Record),
+) -> Result<()> {
+    let url = <ConfigMap as kube::Resource>::url_path(&(), Some(&cluster.namespace));
+    let request = kube::core::Request::new(url);
     let mut token: Option<String> = None;
     loop {
-        // A history ConfigMap is up to a few hundred KB: small pages keep memory flat.
         let mut lp = ListParams::default()
             .labels(&store::selector(project))
-            .limit(50);
+            .limit(PAGE);
         if let Some(t) = &token {
             lp = lp.continue_token(t);
         }
-        let page = retry(|| api.list(&lp))
-            .await
-            .map_err(|e| explain(e, "listing the history of runs"))?;
-        for cm in &page.items {
-            out.extend(store::records_of(cm));
-        }
-        match page.metadata.continue_ {
+        let page: store::Page = retry(|| {
+            let req = request.list(&lp);
+            let client = cluster.client.clone();
+            async move {
+                client
+                    .request(req.map_err(kube::Error::BuildRequest)?)
+                    .await
+            }
+        })
+        .await
+        .map_err(|e| explain(e, "listing the history of runs"))?;
+        let next = page.metadata.continue_.clone();
+        page.records().for_each(&mut each);
+        match next {
             Some(t) if !t.is_empty() => token = Some(t),
-            _ => return Ok(out),
+            _ => return Ok(()),
         }
     }
 }

@@ -100,19 +100,28 @@ pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
             source,
         })?,
     );
+    let step = super::step_span(args.step.as_deref())?;
     let project = ctx.project()?;
     let what = what(&project, name)?;
     let range = super::resolve_window(ctx, &spec, what.tz, what.timezone)?;
-    let windows = history::windows(
-        what.period,
-        what.tz,
-        range.start.timestamp(),
-        range.end.timestamp(),
-    )
-    .map_err(|source| Error::Window {
-        flag: "--start/--end",
-        source,
-    })?;
+    // The target's own windows, or with --step the range cut from its start into runs of
+    // that length (as `etl jobs run --step` cuts a window).
+    let windows = match step {
+        Some(step) => crate::window::split(&range, step).map_err(|source| Error::Window {
+            flag: "--step",
+            source,
+        })?,
+        None => history::windows(
+            what.period,
+            what.tz,
+            range.start.timestamp(),
+            range.end.timestamp(),
+        )
+        .map_err(|source| Error::Window {
+            flag: "--start/--end",
+            source,
+        })?,
+    };
     let only = only(args.only);
     let src = source(ctx, args.local);
     let rt = cluster::runtime()?;
@@ -131,10 +140,14 @@ pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
     );
     let runs = plan.selected().count();
     ctx.term.note(format!(
-        "backfill of {} {} over {range} ({}), {}: {}",
+        "backfill of {} {} over {range} ({}{}), {}: {}",
         what.kind.as_str(),
         what.name,
         what.timezone,
+        args.step
+            .as_deref()
+            .map(|s| format!(", runs of {s}"))
+            .unwrap_or_default(),
         match src {
             Source::Local => "here, against this machine's history",
             Source::Cluster => "in the cluster",
@@ -177,7 +190,7 @@ pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
             &cluster,
             &project,
             &what,
-            &range,
+            &bf::name(what.name, &range, plan.only, args.step.as_deref()),
             &plan,
             args.parallel,
         )),
@@ -354,13 +367,14 @@ fn config_maps(cluster: &Cluster) -> Api<ConfigMap> {
     Api::namespaced(cluster.client.clone(), &cluster.namespace)
 }
 
-/// The cluster backfill: one ConfigMap, named from the arguments; the scheduler does the rest.
+/// The cluster backfill: one ConfigMap, named from the arguments (`bf::name`); the scheduler
+/// does the rest.
 async fn create(
     ctx: &Ctx,
     cluster: &Cluster,
     project: &Project,
     what: &What<'_>,
-    range: &Window,
+    name: &str,
     plan: &BackfillPlan,
     parallel: u32,
 ) -> Result<ExitCode> {
@@ -368,13 +382,12 @@ async fn create(
         "context {}, namespace {}",
         cluster.context, cluster.namespace
     ));
-    let name = bf::name(what.name, range, plan.only);
     let windows: Vec<Window> = plan.selected().map(|p| p.window.clone()).collect();
     let spec = Spec::new(what.kind, what.name, &windows, parallel, plan.only);
     let cm = bf::config_map(
         &project.name,
         &cluster.namespace,
-        &name,
+        name,
         &spec,
         &super::started_by(),
         super::now()?,
@@ -393,9 +406,9 @@ async fn create(
             // The same arguments again: the backfill an earlier command made (its windows
             // were fixed then), never a second one.
             ctx.term.note(format!(
-                "backfill {name} already exists (same job, range and --only): its status"
+                "backfill {name} already exists (same job, range, --only and --step): its status"
             ));
-            let (b, progress) = read_backfill(cluster, project, &name).await?;
+            let (b, progress) = read_backfill(cluster, project, name).await?;
             print_status(ctx, &b, &progress);
         }
         Err(e) => return Err(explain(e, &format!("creating backfill {name}"))),
@@ -472,7 +485,7 @@ fn progress_of(spec: &Spec, records: &[Record]) -> Vec<Progress> {
                 start: s.to_zoned(TimeZone::UTC),
                 end: e.to_zoned(TimeZone::UTC),
             };
-            match index.get(&w).map(|(r, _)| r.state) {
+            match index.get(&w).map(|l| l.state) {
                 None => Progress::Waiting,
                 Some(State::Running) => Progress::Running,
                 Some(State::Completed) => Progress::Completed,

@@ -7,6 +7,7 @@ use crate::cli::{HistoryArgs, TableFormat};
 use crate::cluster::{self, Target, explain};
 use crate::error::{Error, Result};
 use crate::history::calendar::{self, Target as Row};
+use crate::history::plan::ByTarget;
 use crate::history::{self, Kind, Record, State};
 use crate::project::Project;
 use crate::render::names::{self, PREFIX};
@@ -78,7 +79,20 @@ pub(super) async fn cluster_records(
     cluster: &cluster::Cluster,
     project: &Project,
 ) -> Result<Vec<Record>> {
-    let mut out = cluster::history::records(cluster, &project.name).await?;
+    let mut out = Vec::new();
+    each_cluster_record(cluster, project, |r| out.push(r)).await?;
+    Ok(history::merge(out))
+}
+
+/// Every record the cluster has, handed to `each` as it is read: a run may come twice (its
+/// history record, and its Job still there), the newer information wins in `history::merge`
+/// or `plan::ByWindow`.
+async fn each_cluster_record(
+    cluster: &cluster::Cluster,
+    project: &Project,
+    mut each: impl FnMut(Record),
+) -> Result<()> {
+    cluster::history::each_record(cluster, &project.name, &mut each).await?;
     // Job labels hold names shortened to 63 characters; etl.yaml knows the names themselves.
     let real: HashMap<String, &String> = project
         .jobs
@@ -91,7 +105,7 @@ pub(super) async fn cluster_records(
             if let Some(n) = real.get(&r.name) {
                 r.name = (*n).clone();
             }
-            out.push(r);
+            each(r);
         }
     })
     .await
@@ -103,9 +117,11 @@ pub(super) async fn cluster_records(
             None if run.cancelled_by.is_some() => State::Cancelled,
             None => State::Running,
         };
-        out.extend(Record::from_workflow_run(&run, state));
+        Record::from_workflow_run(&run, state)
+            .into_iter()
+            .for_each(&mut each);
     }
-    Ok(history::merge(out))
+    Ok(())
 }
 
 /// Writes the history record of a run that a command just ended (`etl jobs cancel`), as the
@@ -223,8 +239,31 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
     let rows = targets(&project, &args.names)?;
     let now = super::now()?;
     let since = super::runs::cutoff(now, since)?.unwrap_or(now);
-    let records = match source(ctx, args.local) {
-        Source::Local => local_records(&project)?,
+    let mut ranges = Vec::with_capacity(rows.len());
+    for row in &rows {
+        ranges.push(range_in(&args, now, row, since)?);
+    }
+    let lo = ranges.iter().map(|r| r.0).min().unwrap_or(now);
+    let hi = ranges.iter().map(|r| r.1).max().unwrap_or(now);
+    // Each record is folded into the calendar's index as it is read (a page at a time from
+    // the cluster): the calendar never holds the records, only each window's last run. The
+    // records themselves are kept for `-o json` only.
+    let json = matches!(args.output, TableFormat::Json);
+    let shown: std::collections::HashSet<&str> = rows.iter().map(|r| r.name).collect();
+    let mut index = ByTarget::default();
+    let mut kept = Vec::new();
+    let mut take = |r: Record| {
+        let in_range = r.window_instants().is_some_and(|(s, e)| e > lo && s < hi);
+        if !in_range || !shown.contains(r.name.as_str()) {
+            return;
+        }
+        index.add(&r);
+        if json {
+            kept.push(r);
+        }
+    };
+    match source(ctx, args.local) {
+        Source::Local => local_records(&project)?.into_iter().for_each(&mut take),
         Source::Cluster => {
             let target = Target {
                 context: args.cluster.context.clone(),
@@ -232,19 +271,14 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
             };
             cluster::runtime()?.block_on(async {
                 let cluster = cluster::connect(&project, &target).await?;
-                cluster_records(&cluster, &project).await
+                each_cluster_record(&cluster, &project, &mut take).await
             })?
         }
     };
     let mut drawn = Vec::with_capacity(rows.len());
-    let mut lo = Timestamp::MAX;
-    let mut hi = Timestamp::MIN;
-    for row in &rows {
-        let (start, end) = range_in(&args, now, row, since)?;
-        lo = lo.min(start);
-        hi = hi.max(end);
+    for (row, (start, end)) in rows.iter().zip(ranges) {
         drawn.extend(
-            calendar::rows(std::slice::from_ref(row), &records, start, end, now).map_err(
+            calendar::rows(std::slice::from_ref(row), &index, start, end, now).map_err(
                 |source| Error::Window {
                     flag: "the range",
                     source,
@@ -256,13 +290,8 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
         TableFormat::Json => {
             // The records of the rows shown whose windows overlap the range, tasks of the
             // jobs shown included.
-            let shown: Vec<&str> = rows.iter().map(|r| r.name).collect();
-            let picked: Vec<_> = records
-                .iter()
-                .filter(|r| shown.contains(&r.name.as_str()))
-                .filter(|r| r.window_instants().is_some_and(|(s, e)| e > lo && s < hi))
-                .map(Record::json)
-                .collect();
+            let kept = history::merge(kept);
+            let picked: Vec<_> = kept.iter().map(Record::json).collect();
             let out = serde_json::json!({ "rows": drawn, "records": picked });
             super::write_stdout(
                 &(serde_json::to_string_pretty(&out).expect("history serializes") + "\n"),

@@ -11,9 +11,6 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, LogParams};
 use std::process::ExitCode;
 
-/// How long a finished Job is kept (`ttlSecondsAfterFinished` in templates/job.yaml), in days.
-const KEPT_DAYS: u32 = 14;
-
 /// The pod's name without its run's name: `abc12` of `ingest-20261122-1d-a1-abc12`.
 fn pod_short<'a>(run: &str, pod: &'a str) -> &'a str {
     pod.strip_prefix(run)
@@ -52,8 +49,9 @@ pub fn run(ctx: &Ctx, args: LogsArgs) -> Result<ExitCode> {
                 .map_err(|e| explain(e, &format!("reading run {run}")))?;
             return Err(match job {
                 None => Error::Failed(format!(
-                    "the logs of {run} are gone: its Job was deleted (kept {KEPT_DAYS} days \
-                     after it ended); `etl history` still has the record"
+                    "the logs of {run} are gone: its Job was deleted (finished runs are kept \
+                     {} days, etl.yaml's `retention.runs`); `etl history` still has the record",
+                    project.retention.runs_days()
                 )),
                 Some(_) => Error::Failed(format!(
                     "run {run} has no pods left (cancelled, or never started), so no logs"

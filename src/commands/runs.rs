@@ -244,16 +244,16 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
         .map_err(|e| explain(e, "listing runs"))?;
         // Runs whose Jobs are gone (their TTL, or deleted) still have their history record.
         let seen: std::collections::HashSet<String> = runs.iter().map(|r| r.name.clone()).collect();
-        for r in crate::cluster::history::records(&cluster, &project.name).await? {
+        crate::cluster::history::each_record(&cluster, &project.name, |r| {
             if r.kind == crate::history::Kind::Workflow || seen.contains(&r.run) {
-                continue;
+                return;
             }
             if args
                 .job
                 .as_ref()
                 .is_some_and(|j| j != &r.name && names::job_label(j) != r.name)
             {
-                continue;
+                return;
             }
             let s = from_record(r);
             if state.is_none_or(|st| s.state == st)
@@ -261,7 +261,8 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
             {
                 runs.push(s);
             }
-        }
+        })
+        .await?;
         Ok::<_, Error>(runs)
     })?;
     // The label holds the job's name shortened to 63 characters (with a hash); etl.yaml

@@ -75,10 +75,10 @@ impl Spec {
     }
 }
 
-/// A backfill's name: `<target>-backfill-<start>-<end>-<only>` (local dates, with the time
-/// when a bound is not midnight), with a hash when too long, from the range as given, so the
-/// same command run again finds the object the first one made.
-pub fn name(target: &str, range: &Window, only: Only) -> String {
+/// A backfill's name: `<target>-backfill-<start>-<end>-<only>[-<step>]` (local dates, with
+/// the time when a bound is not midnight), with a hash when too long, from the range as given,
+/// so the same command run again finds the object the first one made.
+pub fn name(target: &str, range: &Window, only: Only, step: Option<&str>) -> String {
     let at = |t: &jiff::Zoned| {
         if t.hour() == 0 && t.minute() == 0 && t.second() == 0 {
             t.strftime("%Y%m%d").to_string()
@@ -86,9 +86,19 @@ pub fn name(target: &str, range: &Window, only: Only) -> String {
             t.strftime("%Y%m%dt%H%M%S").to_string()
         }
     };
+    let step: String = step
+        .map(|s| {
+            let s: String = s
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            format!("-{s}")
+        })
+        .unwrap_or_default();
     names::fit(
         &format!(
-            "{target}-backfill-{}-{}-{}",
+            "{target}-backfill-{}-{}-{}{step}",
             at(&range.start),
             at(&range.end),
             only.as_str()

@@ -4,13 +4,13 @@
 //! without a schedule that nobody ran) or not due yet. Pure: records, "now" and the range are
 //! arguments.
 
-use super::plan::ByWindow;
-use super::{Kind, Record, State, windows};
+use super::plan::{ByTarget, ByWindow, Standing};
+use super::{Kind, windows};
 use crate::window::{Period, Window, WindowError, rfc3339};
+use foldhash::{HashMap, HashMapExt};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// One window's state in the calendar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -117,51 +117,39 @@ impl Serialize for CellOf {
     }
 }
 
-/// The rows of `targets` over `[start, end)`, against `records`, at `now`. Task records do
-/// not fill a job's row: a task runs its job with the workflow's overrides, so it is the
-/// workflow's window that it completes.
+/// The rows of `targets` over `[start, end)`, against the history's index, at `now`. Task
+/// records do not fill a job's row: a task runs its job with the workflow's overrides, so it
+/// is the workflow's window that it completes. A window no run had exactly is read from the
+/// runs that cover it (a job backfilled a week per run shows each day done).
 pub fn rows(
     targets: &[Target],
-    records: &[Record],
+    index: &ByTarget,
     start: Timestamp,
     end: Timestamp,
     now: Timestamp,
 ) -> Result<Vec<Row>, WindowError> {
-    let mut by_target: HashMap<(Kind, &str), Vec<&Record>> = HashMap::new();
-    for r in records {
-        by_target
-            .entry((r.kind, r.name.as_str()))
-            .or_default()
-            .push(r);
-    }
+    let none = ByWindow::default();
     let mut out = Vec::with_capacity(targets.len());
     for t in targets {
-        let index = ByWindow::of(
-            by_target
-                .get(&(t.kind, t.name))
-                .into_iter()
-                .flatten()
-                .copied(),
-        );
+        let index = index.get(t.kind, t.name).unwrap_or(&none);
         let ws = windows(t.period, t.tz, start, end)?;
         let due = due_count(&ws, t, now);
         let cells = ws
             .into_iter()
             .enumerate()
             .map(|(i, w)| {
-                let last = index.get(&w).map(|(r, _)| r);
-                let state = match last.map(|r| r.state) {
-                    Some(State::Completed) => Cell::Done,
-                    Some(State::Failed | State::Cancelled) => Cell::Failed,
-                    Some(State::Running) => Cell::Running,
-                    None if i >= due => Cell::NotDue,
-                    None if t.schedule.is_some() => Cell::Missing,
-                    None => Cell::NoRun,
+                let state = match index.standing(&w) {
+                    Standing::Completed => Cell::Done,
+                    Standing::Failed { .. } => Cell::Failed,
+                    Standing::Running => Cell::Running,
+                    Standing::Missing if i >= due => Cell::NotDue,
+                    Standing::Missing if t.schedule.is_some() => Cell::Missing,
+                    Standing::Missing => Cell::NoRun,
                 };
                 CellOf {
+                    run: index.get(&w).map(|l| l.run.clone()),
                     window: w,
                     state,
-                    run: last.map(|r| r.run.clone()),
                 }
             })
             .collect();
@@ -182,15 +170,18 @@ pub fn rows(
 /// window's end). Due windows are a prefix, found by bisection: a few cron look-ups per row,
 /// not one per window.
 fn due_count(ws: &[Window], t: &Target, now: Timestamp) -> usize {
+    // Parsed once per row, not once per look-up.
+    let cron: Option<Option<croner::Cron>> = t.schedule.map(|s| s.parse().ok());
     let is_due = |w: &Window| {
         if w.end.timestamp() > now {
             return false;
         }
-        match t.schedule {
+        match &cron {
             None => true,
-            Some(s) => {
+            Some(cron) => {
                 let just_before = w.end.timestamp() - jiff::SignedDuration::from_secs(1);
-                crate::run::schedule::next_time(s, t.tz, just_before)
+                cron.as_ref()
+                    .and_then(|c| crate::run::schedule::next_of(c, t.tz, just_before))
                     .is_some_and(|fire| fire.timestamp() <= now)
             }
         }

@@ -302,32 +302,32 @@ pub fn attempt_of(run: &str) -> u32 {
 /// (a history ConfigMap and the Job still there), the newer information wins. Oldest window
 /// first, then by name.
 pub fn merge(records: impl IntoIterator<Item = Record>) -> Vec<Record> {
-    let mut by_run: std::collections::HashMap<String, Record> = std::collections::HashMap::new();
-    for r in records {
-        match by_run.get(&r.run) {
-            Some(old) if !prefer(&r, old) => {}
-            _ => {
-                by_run.insert(r.run.clone(), r);
-            }
+    let mut out: Vec<Record> = records.into_iter().collect();
+    // By name, then the record that knows most last (stable: ties keep their order), so each
+    // run keeps its last record.
+    // Sorting (no hashing, no copied names) is what keeps this fast at 36,500 records.
+    out.sort_by(|a, b| a.run.cmp(&b.run).then_with(|| knows(a).cmp(&knows(b))));
+    out.dedup_by(|later, earlier| {
+        if later.run == earlier.run {
+            std::mem::swap(later, earlier);
+            true
+        } else {
+            false
         }
-    }
-    let mut out: Vec<Record> = by_run.into_values().collect();
+    });
     // Each window parsed once, not once per comparison.
-    out.sort_by_cached_key(|r| (r.window_instants(), r.run.clone()));
+    out.sort_by_cached_key(|r| r.window_instants());
     out
 }
 
-/// For one run known twice: a finished state beats RUNNING (a record written when it ended
-/// is newer than a Job read before), then whichever knows more (a finish time, an exit code).
-fn prefer(new: &Record, old: &Record) -> bool {
+/// For one run known twice, what each record knows: a finished state beats RUNNING (a record
+/// written when it ended is newer than a Job read before), then whichever knows more (a finish
+/// time, an exit code). Of two that know as much, the later one given wins.
+fn knows(r: &Record) -> (bool, bool, bool) {
     (
-        new.state.is_finished(),
-        new.finished.is_some(),
-        new.exit_code.is_some(),
-    ) >= (
-        old.state.is_finished(),
-        old.finished.is_some(),
-        old.exit_code.is_some(),
+        r.state.is_finished(),
+        r.finished.is_some(),
+        r.exit_code.is_some(),
     )
 }
 

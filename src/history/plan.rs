@@ -3,8 +3,8 @@
 
 use super::{Kind, Record, State};
 use crate::window::Window;
+use foldhash::HashMap;
 use jiff::Timestamp;
-use std::collections::HashMap;
 
 /// Which windows of the range a backfill runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -66,42 +66,205 @@ pub struct BackfillPlan {
     pub only: Only,
 }
 
-/// The newest record per window (by instants, so offsets may differ), and whether any record
-/// of the window completed, for records of `kind` and `name`.
-pub struct ByWindow<'a> {
-    last: HashMap<(Timestamp, Timestamp), (&'a Record, bool)>,
+/// What history says of one window: its last attempt, and whether any attempt completed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Last {
+    /// The last attempt's run.
+    pub run: String,
+    pub state: State,
+    pub attempt: u32,
+    /// Whether any attempt of the window completed.
+    pub ever_completed: bool,
+    started: Option<Timestamp>,
 }
 
-impl<'a> ByWindow<'a> {
-    pub fn new(records: &'a [Record], kind: Kind, name: &str) -> ByWindow<'a> {
+impl Last {
+    /// The window's standing, as a backfill plan and the calendar read it.
+    pub fn standing(&self) -> Standing {
+        match self.state {
+            State::Completed => Standing::Completed,
+            State::Running => Standing::Running,
+            State::Failed | State::Cancelled => Standing::Failed {
+                ever_completed: self.ever_completed,
+            },
+        }
+    }
+}
+
+/// Disjoint spans of time, oldest first, with touching spans joined.
+#[derive(Debug, Default)]
+struct Spans(Vec<(Timestamp, Timestamp)>);
+
+impl Spans {
+    fn of(mut spans: Vec<(Timestamp, Timestamp)>) -> Spans {
+        spans.sort_unstable();
+        let mut out: Vec<(Timestamp, Timestamp)> = Vec::with_capacity(spans.len());
+        for (s, e) in spans {
+            match out.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => out.push((s, e)),
+            }
+        }
+        Spans(out)
+    }
+
+    /// The span holding `s`, if any.
+    fn at(&self, s: Timestamp) -> Option<(Timestamp, Timestamp)> {
+        let i = self.0.partition_point(|(start, _)| *start <= s);
+        i.checked_sub(1).map(|i| self.0[i]).filter(|(_, e)| *e > s)
+    }
+
+    fn covers(&self, s: Timestamp, e: Timestamp) -> bool {
+        self.at(s).is_some_and(|(_, end)| end >= e)
+    }
+
+    fn overlaps(&self, s: Timestamp, e: Timestamp) -> bool {
+        // The first span ending after `s` overlaps when it starts before `e`.
+        let i = self.0.partition_point(|(_, end)| *end <= s);
+        self.0.get(i).is_some_and(|(start, _)| *start < e)
+    }
+}
+
+/// The last attempt of each window of one job or workflow (windows by their instants, so
+/// offsets may differ). A window asked for that no run had exactly — a backfill with
+/// `--step 1w` over a daily job, or a day of a job that ran weekly — is read from the runs
+/// that cover it: completed when completed runs cover all of it, else running or failed when
+/// such a run overlaps it.
+#[derive(Debug, Default)]
+pub struct ByWindow {
+    last: HashMap<(Timestamp, Timestamp), Last>,
+    spans: std::cell::OnceCell<[Spans; 3]>,
+}
+
+impl ByWindow {
+    pub fn new(records: &[Record], kind: Kind, name: &str) -> ByWindow {
         ByWindow::of(records.iter().filter(|r| r.kind == kind && r.name == name))
     }
 
     /// The index of records already known to be of one job or workflow.
-    pub fn of(records: impl IntoIterator<Item = &'a Record>) -> ByWindow<'a> {
-        let mut last: HashMap<(Timestamp, Timestamp), (&Record, bool)> = HashMap::new();
+    pub fn of<'a>(records: impl IntoIterator<Item = &'a Record>) -> ByWindow {
+        let mut index = ByWindow::default();
         for r in records {
-            let Some(key) = r.window_instants() else {
-                continue;
-            };
-            let done = r.state == State::Completed;
-            last.entry(key)
-                .and_modify(|(old, completed)| {
-                    *completed |= done;
-                    if r.newer_than(old) {
-                        *old = r;
-                    }
-                })
-                .or_insert((r, done));
+            index.add(r);
         }
-        ByWindow { last }
+        index
     }
 
-    /// The window's last attempt and whether any attempt completed.
-    pub fn get(&self, w: &Window) -> Option<(&'a Record, bool)> {
-        self.last
-            .get(&(w.start.timestamp(), w.end.timestamp()))
-            .copied()
+    /// Adds one record (the newer of two for the same window wins: see `Record::newer_than`).
+    pub fn add(&mut self, r: &Record) {
+        let Some(key) = r.window_instants() else {
+            return;
+        };
+        self.spans.take();
+        let done = r.state == State::Completed;
+        let newer = |old: &Last| {
+            (r.attempt, r.state.is_finished(), r.started)
+                > (old.attempt, old.state.is_finished(), old.started)
+        };
+        match self.last.get_mut(&key) {
+            Some(old) => {
+                let ever = old.ever_completed || done;
+                if newer(old) {
+                    old.run.clone_from(&r.run);
+                    old.state = r.state;
+                    old.attempt = r.attempt;
+                    old.started = r.started;
+                }
+                old.ever_completed = ever;
+            }
+            None => {
+                self.last.insert(
+                    key,
+                    Last {
+                        run: r.run.clone(),
+                        state: r.state,
+                        attempt: r.attempt,
+                        ever_completed: done,
+                        started: r.started,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The window's last attempt, when a run had exactly this window.
+    pub fn get(&self, w: &Window) -> Option<&Last> {
+        self.last.get(&(w.start.timestamp(), w.end.timestamp()))
+    }
+
+    /// The window's standing: its own last attempt's, or else what the runs covering it say.
+    pub fn standing(&self, w: &Window) -> Standing {
+        if let Some(last) = self.get(w) {
+            return last.standing();
+        }
+        let [completed, running, failed] = self.spans.get_or_init(|| {
+            let of = |keep: fn(&Last) -> bool| {
+                Spans::of(
+                    self.last
+                        .iter()
+                        .filter(|(_, l)| keep(l))
+                        .map(|(k, _)| *k)
+                        .collect(),
+                )
+            };
+            [
+                of(|l| l.ever_completed),
+                of(|l| l.state == State::Running),
+                of(|l| matches!(l.state, State::Failed | State::Cancelled)),
+            ]
+        });
+        let (s, e) = (w.start.timestamp(), w.end.timestamp());
+        if completed.covers(s, e) {
+            Standing::Completed
+        } else if running.overlaps(s, e) {
+            Standing::Running
+        } else if failed.overlaps(s, e) {
+            Standing::Failed {
+                ever_completed: false,
+            }
+        } else {
+            Standing::Missing
+        }
+    }
+}
+
+/// [`ByWindow`] for every job and workflow, filled a record at a time (as a list's pages
+/// arrive), so the calendar never holds the records themselves.
+#[derive(Debug, Default)]
+pub struct ByTarget(HashMap<String, Vec<(Kind, ByWindow)>>);
+
+impl ByTarget {
+    pub fn of<'a>(records: impl IntoIterator<Item = &'a Record>) -> ByTarget {
+        let mut index = ByTarget::default();
+        for r in records {
+            index.add(r);
+        }
+        index
+    }
+
+    pub fn add(&mut self, r: &Record) {
+        // Keyed by name (looked up by reference: a name is copied once per target, not per
+        // record), then by kind: a job's row and its tasks' records are apart.
+        let kinds = match self.0.get_mut(r.name.as_str()) {
+            Some(k) => k,
+            None => self.0.entry(r.name.clone()).or_default(),
+        };
+        match kinds.iter_mut().find(|(k, _)| *k == r.kind) {
+            Some((_, w)) => w.add(r),
+            None => {
+                let mut w = ByWindow::default();
+                w.add(r);
+                kinds.push((r.kind, w));
+            }
+        }
+    }
+
+    pub fn get(&self, kind: Kind, name: &str) -> Option<&ByWindow> {
+        self.0
+            .get(name)?
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, w)| w)
     }
 }
 
@@ -110,17 +273,10 @@ pub fn select(windows: Vec<Window>, index: &ByWindow, only: Only) -> BackfillPla
     let windows = windows
         .into_iter()
         .map(|window| {
-            let (standing, attempt) = match index.get(&window) {
-                None => (Standing::Missing, 1),
-                Some((last, ever_completed)) => (
-                    match last.state {
-                        State::Completed => Standing::Completed,
-                        State::Running => Standing::Running,
-                        State::Failed | State::Cancelled => Standing::Failed { ever_completed },
-                    },
-                    last.attempt + 1,
-                ),
-            };
+            // A window no run had exactly (`--step`) starts at attempt 1: its run's name,
+            // which holds the window's length, is new.
+            let attempt = index.get(&window).map_or(1, |l| l.attempt + 1);
+            let standing = index.standing(&window);
             let selected = match (only, standing) {
                 (_, Standing::Running) => false,
                 (Only::All, _) => true,

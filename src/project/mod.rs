@@ -4,12 +4,14 @@
 mod error;
 mod model;
 mod overrides;
+mod retention;
 mod scheduler;
 mod workflow;
 
 pub use error::{ConfigError, suggest};
 pub use model::*;
 pub use overrides::{apply_set, blame_set, coerce_config, typed_param};
+pub use retention::Retention;
 pub use scheduler::Scheduler;
 pub use workflow::{MAX_WORKFLOW_NAME, Task, Workflow};
 

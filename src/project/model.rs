@@ -32,6 +32,9 @@ pub(super) struct RawProject {
     /// The in-cluster scheduler (src/project/scheduler.rs).
     #[serde(default)]
     scheduler: Option<super::scheduler::SchedulerSpec>,
+    /// How long finished runs and their records are kept (src/project/retention.rs).
+    #[serde(default)]
+    retention: Option<super::retention::RetentionSpec>,
 }
 
 /// How the job image is built (`etl build`) and where it is pushed.
@@ -367,6 +370,8 @@ pub struct Project {
     pub workflows: IndexMap<String, super::workflow::Workflow>,
     /// Whether `etl deploy` puts the scheduler in the cluster, and its replicas and resources.
     pub scheduler: super::scheduler::Scheduler,
+    /// How long the cluster keeps finished runs and their history records.
+    pub retention: super::retention::Retention,
     /// Things worth saying that do not stop etl (printed on stderr by the caller).
     pub warnings: Vec<String>,
 }
@@ -742,6 +747,7 @@ impl RawProject {
         )?;
         let scheduler =
             super::scheduler::validate(file, self.scheduler.as_ref(), !workflows.is_empty())?;
+        let retention = super::retention::validate(file, self.retention.as_ref())?;
         let warnings = Vec::new();
         Ok(Project {
             file: file.to_path_buf(),
@@ -755,6 +761,7 @@ impl RawProject {
             secrets: self.secrets,
             workflows,
             scheduler,
+            retention,
             warnings,
         })
     }

@@ -285,6 +285,10 @@ fn base_context(
         "names".into(),
         json!({"cronjob": names::cronjob_name(&req.job.name)}),
     );
+    ctx.insert(
+        "retention".into(),
+        json!({"runs_seconds": req.project.retention.runs_seconds()}),
+    );
     ctx
 }
 

@@ -10,7 +10,11 @@ use std::collections::HashMap;
 /// `now`, in `tz`, as the CronJob controller would fire it. None for a schedule croner cannot
 /// read (etl.yaml validation has already refused those).
 pub fn next_time(schedule: &str, tz: &TimeZone, now: Timestamp) -> Option<Zoned> {
-    let cron: croner::Cron = schedule.parse().ok()?;
+    next_of(&schedule.parse().ok()?, tz, now)
+}
+
+/// [`next_time`] of a schedule already parsed, for callers that ask many times.
+pub fn next_of(cron: &croner::Cron, tz: &TimeZone, now: Timestamp) -> Option<Zoned> {
     cron.find_next_occurrence(&now.to_zoned(tz.clone()), false)
         .ok()
 }

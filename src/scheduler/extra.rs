@@ -37,9 +37,16 @@ impl Scheduler {
             .collect();
         let mut records: Vec<Record> = Vec::new();
         let loaded = self.loaded();
+        // A record past `retention.records` is not written again (retention removed it).
+        let cutoff = loaded
+            .project
+            .retention
+            .records
+            .map(|keep| self.now() - keep);
         for job in self.jobs.state() {
             if run::state(&job).is_finished()
                 && let Some(mut r) = Record::from_job(&job)
+                && cutoff.is_none_or(|c| r.finished.or(r.started).is_none_or(|t| t >= c))
             {
                 // The label holds a long name shortened; the record keeps etl.yaml's name, as
                 // `etl jobs cancel` writes it.
@@ -244,7 +251,7 @@ impl Scheduler {
             let cms = cw::config_maps(&self.cluster);
             let patch = serde_json::json!({"metadata": {
                 "labels": {wrun::state_label(): end},
-                "annotations": {wrun::finished_at_annotation(): jiff::Timestamp::now().to_string()},
+                "annotations": {wrun::finished_at_annotation(): self.now().to_string()},
             }});
             ok_or_gone(
                 cms.patch(&bf.name, &PatchParams::default(), &Patch::Merge(&patch))

@@ -12,6 +12,7 @@ mod extra;
 pub mod fire;
 pub mod lease;
 pub mod metrics;
+mod retention;
 
 use crate::cluster::workflow::{self as cw, runs_selector};
 use crate::cluster::{Cluster, status_code};
@@ -113,6 +114,8 @@ struct Scheduler {
     run_writes: HashMap<String, Arc<ConfigMap>>,
     /// Runs seen with task Jobs missing, and since when (a CLI may still be creating them).
     missing_since: HashMap<String, Instant>,
+    /// When retention last ran (`retention.rs`): once an hour.
+    expired_at: Option<Instant>,
     metrics: Arc<Metrics>,
     verbose: u8,
     now: Option<Timestamp>,
@@ -339,9 +342,7 @@ impl Scheduler {
         for &id in plan.stop.iter().chain(&plan.cancel) {
             self.guard()?;
             let t = task(id);
-            if let Some(j) =
-                ok_or_gone(cw::cancel_task(&api, &t.run, &who, Timestamp::now()).await)?
-            {
+            if let Some(j) = ok_or_gone(cw::cancel_task(&api, &t.run, &who, self.now()).await)? {
                 self.job_writes.insert(t.run.clone(), Arc::new(j));
             }
             self.metrics.wrote("cancel");
@@ -351,7 +352,7 @@ impl Scheduler {
             self.guard()?;
             let cms = cw::config_maps(&self.cluster);
             if let Some(cm) =
-                ok_or_gone(cw::finish_run(&cms, &run.name, outcome, Timestamp::now()).await)?
+                ok_or_gone(cw::finish_run(&cms, &run.name, outcome, self.now()).await)?
             {
                 self.run_writes.insert(run.name.clone(), Arc::new(cm));
             }
@@ -505,19 +506,29 @@ impl Scheduler {
         Ok(next)
     }
 
-    /// Whether any run (any attempt, any trigger) of `workflow` covers `window`.
+    /// Whether any run (any attempt, any trigger) of `workflow` covers `window`: one still
+    /// in the cluster, or one whose record is in history (its ConfigMap was deleted after
+    /// `retention.runs`; a first attempt's record exists for every window that ran).
     fn has_run(&mut self, workflow: &str, window: &Window) -> bool {
         let (start, end) = (
             names::instant_label(&window.start),
             names::instant_label(&window.end),
         );
-        self.run_config_maps().iter().any(|cm| {
+        let exists = self.run_config_maps().iter().any(|cm| {
             let l = cm.metadata.labels.as_ref();
             let get = |k: &str| l.and_then(|l| l.get(k)).map(String::as_str);
             get(&wrun::workflow_label()) == Some(workflow)
                 && get(&format!("{PREFIX}/window-start")) == Some(start.as_str())
                 && get(&format!("{PREFIX}/window-end")) == Some(end.as_str())
-        })
+        });
+        exists || {
+            let project = self.loaded().project.name.clone();
+            let cm = crate::history::store::config_map_name_for(&project, workflow, window);
+            let first = names::run_name(workflow, window, 1);
+            self.history
+                .get(&ObjectRef::new(&cm).within(&self.cluster.namespace))
+                .is_some_and(|cm| cm.data.as_ref().is_some_and(|d| d.contains_key(&first)))
+        }
     }
 }
 
@@ -736,6 +747,7 @@ pub async fn run(
         job_writes: HashMap::new(),
         run_writes: HashMap::new(),
         missing_since: HashMap::new(),
+        expired_at: None,
         metrics,
         verbose: settings.verbose,
         now: settings.now,
@@ -772,6 +784,7 @@ pub async fn run(
             let next = sched.fire_schedules().await?;
             sched.drive_backfills().await?;
             sched.record_history().await?;
+            sched.expire().await?;
             Ok::<_, PassError>(next)
         }
         .await;

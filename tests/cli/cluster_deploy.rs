@@ -811,7 +811,7 @@ fn the_scheduler_s_objects_render_and_pass_kubernetes_validate_strict() {
         &std::fs::read_to_string(crate::common::repo().join("templates/job.yaml"))
             .unwrap()
             .replace(
-                "ttlSecondsAfterFinished: 1209600",
+                "ttlSecondsAfterFinished: {$eval: retention.runs_seconds}",
                 "ttlSecondsAfterFinished: 600",
             ),
     );

@@ -189,3 +189,25 @@ fn a_key_given_twice_names_both_lines() {
         "{err}"
     );
 }
+
+/// `retention:` sets how long finished runs stay (the Jobs' TTL); a bad duration is named
+/// where it is written.
+#[test]
+fn retention_sets_the_runs_ttl_and_a_bad_one_points_at_its_line() {
+    let yaml = "project: demo\ndefaults:\n  command: [python3, main.py]\njobs:\n  ingest: {}\nretention:\n  runs: 3d\n  records: 2y\n";
+    let s = Sandbox::new();
+    s.write("etl.yaml", yaml);
+    s.run(&["render", "ingest", "--date", "2026-11-22"])
+        .expect(0)
+        .stdout_has("ttlSecondsAfterFinished: 259200");
+    let err = error_for(&yaml.replace("records: 2y", "records: a month"));
+    assert!(
+        err.starts_with("etl: error: etl.yaml:8:3: retention.records: `a month` is not a duration"),
+        "{err}"
+    );
+    let err = error_for(&yaml.replace("records: 2y", "records: 1d"));
+    assert!(
+        err.contains("retention.records: records are kept 1 days, less than the runs themselves"),
+        "{err}"
+    );
+}

@@ -161,6 +161,64 @@ fn a_local_backfill_runs_what_is_missing_at_most_parallel_at_once_and_history_dr
 }
 
 #[test]
+fn a_backfill_with_a_step_runs_a_week_at_a_time_and_its_days_count_as_done() {
+    let s = project();
+    let range = ["--start", "2026-10-05", "--end", "2026-10-19"];
+    let r = run(
+        &s,
+        &[
+            &["backfill", "daily", "--local", "--yes", "--step", "1w"],
+            &range[..],
+        ]
+        .concat(),
+    )
+    .expect(0);
+    r.stderr_has("runs of 1w");
+    r.stderr_has("2 windows: 2 missing → 2 runs, 1 at a time");
+    r.stdout_has("2026-10-05 trigger backfill run daily-20261005-1w-a1");
+    r.stdout_has("2026-10-12 trigger backfill run daily-20261012-1w-a1");
+    assert_eq!(
+        s.read("log").lines().count(),
+        4,
+        "two runs: {}",
+        s.read("log")
+    );
+
+    // Day by day, those 14 days are done: nothing to run.
+    run(
+        &s,
+        &[&["backfill", "daily", "--local", "--dry-run"], &range[..]].concat(),
+    )
+    .expect(0)
+    .stderr_has("14 windows: 14 completed (skipped) → 0 runs");
+    let json = run(
+        &s,
+        &[&["history", "daily", "--local", "-o", "json"], &range[..]].concat(),
+    )
+    .expect(0);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout()).unwrap();
+    let states: Vec<&str> = v["rows"][0]["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, vec!["done"; 14]);
+
+    // A step that is not a duration is refused before anything runs.
+    run(
+        &s,
+        &[
+            &["backfill", "daily", "--local", "--yes", "--step", "weekly"],
+            &range[..],
+        ]
+        .concat(),
+    )
+    .expect(2)
+    .stderr_has("--step weekly: not a duration");
+}
+
+#[test]
 fn history_names_what_it_does_not_know() {
     let s = project();
     run(&s, &["history", "daly", "--local"])
@@ -246,8 +304,8 @@ fn history_records_outlive_the_job_and_logs_say_when_they_are_gone() {
     assert_eq!(states, ["no_run", "done", "not_due"], "now is the 23rd");
 
     s.on(&sim, &["logs", run]).expect(1).stderr_has(&format!(
-        "the logs of {run} are gone: its Job was deleted (kept 14 days after it ended); \
-             `etl history` still has the record"
+        "the logs of {run} are gone: its Job was deleted (finished runs are kept 14 days, \
+         etl.yaml's `retention.runs`); `etl history` still has the record"
     ));
 }
 

@@ -321,7 +321,7 @@ fn a_project_template_overrides_the_embedded_one() {
     let s = Sandbox::example();
     let embedded = crate::common::repo().join("templates/job.yaml");
     let text = std::fs::read_to_string(embedded).unwrap().replace(
-        "ttlSecondsAfterFinished: 1209600",
+        "ttlSecondsAfterFinished: {$eval: retention.runs_seconds}",
         "ttlSecondsAfterFinished: 60",
     );
     s.write("templates/job.yaml", &text);

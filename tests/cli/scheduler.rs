@@ -927,3 +927,225 @@ fn etl_deploy_runs_the_scheduler_in_the_cluster_and_a_killed_scheduler_pod_loses
     )
     .expect(0);
 }
+
+/// A history ConfigMap of job `other`, holding records that ended at `finished` (RFC 3339).
+fn history_config_map(name: &str, records: &[(&str, &str)]) -> serde_json::Value {
+    let data: serde_json::Map<String, serde_json::Value> = records
+        .iter()
+        .map(|(run, finished)| {
+            let record = serde_json::json!({
+                "r": run, "k": "job", "n": "other",
+                "ws": "2025-06-01T00:00:00+02:00", "we": "2025-06-02T00:00:00+02:00",
+                "s": "COMPLETED", "a": 1, "t": "manual", "f": finished,
+            });
+            (
+                run.to_string(),
+                serde_json::Value::String(record.to_string()),
+            )
+        })
+        .collect();
+    serde_json::json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": name, "labels": {
+            "app.kubernetes.io/managed-by": "etl", "etl.dev/project": "flows",
+            "etl.dev/kind": "history", "etl.dev/history-of": "other",
+        }},
+        "data": data,
+    })
+}
+
+fn passes_after(sched: &Scheduler, n: f64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while sched.metric("etl_scheduler_passes_total") < n {
+        assert!(Instant::now() < deadline, "fewer than {n} passes");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn retention_removes_old_records_and_finished_runs_and_nothing_expired_runs_again() {
+    let workflows = "  nightly:
+    window: day
+    timezone: UTC
+    schedule: '0 3 * * *'
+    catchup: 3
+    tasks:
+      a: {job: step, env: {TASK: a}}
+      b: {job: step, after: [a], env: {TASK: b}}
+";
+    let Some((s, sim)) = setup(workflows) else {
+        return;
+    };
+    let yaml = s.read("etl.yaml");
+    s.write(
+        "etl.yaml",
+        &format!("{yaml}retention:\n  runs: 1h\n  records: 30d\n"),
+    );
+    // Records of job `other`: one ConfigMap with only old ones, one with an old and a recent.
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
+        history_config_map("flows-history-other-2025", &[("other-20250601-1d-a1", "2025-06-02T01:00:00Z")]),
+        history_config_map("flows-history-other-2026", &[
+            ("other-20260901-1d-a1", "2026-09-02T01:00:00Z"),
+            ("other-20261119-1d-a1", "2026-11-20T01:00:00Z"),
+        ]),
+    ]});
+    s.write("old.json", &list.to_string());
+    // kubesim serves no OpenAPI schema for kubectl to validate against.
+    let file = s.path().join("old.json");
+    kubectl_ok(
+        &sim,
+        &["create", "--validate=false", "-f", &file.to_string_lossy()],
+    );
+
+    // First start, on the 23rd: the schedule starts from now; records older than 30 days go.
+    let sched = Scheduler::start(&s, &sim, "one", &[("ETL_NOW", "2026-11-23T10:00:00Z")]);
+    passes_after(&sched, 1.0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let names = kubectl_ok(
+            &sim,
+            &[
+                "get",
+                "configmaps",
+                "-l",
+                "etl.dev/kind=history",
+                "-o",
+                "name",
+            ],
+        );
+        let keys = kubectl_ok(
+            &sim,
+            &[
+                "get",
+                "configmap",
+                "flows-history-other-2026",
+                "-o",
+                "jsonpath={.data}",
+            ],
+        );
+        if !names.contains("flows-history-other-2025") && !keys.contains("other-20260901-1d-a1") {
+            assert!(
+                keys.contains("other-20261119-1d-a1"),
+                "the recent record stays: {keys}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "old records still there: {names} {keys}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(sched.stop().success());
+
+    // Down until the 26th: the three missed nights run and end.
+    let sched = Scheduler::start(&s, &sim, "one", &[("ETL_NOW", "2026-11-26T10:00:00Z")]);
+    for day in ["20261123", "20261124", "20261125"] {
+        assert_eq!(
+            wait_end(
+                &sim,
+                &format!("nightly-{day}-1d-a1"),
+                Duration::from_secs(60)
+            ),
+            "COMPLETED"
+        );
+    }
+    // Their history records are written before they can expire.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while sched.metric("etl_scheduler_writes_total{action=\"history\"}") < 3.0 {
+        assert!(Instant::now() < deadline, "records not written");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(sched.stop().success());
+
+    // Two hours later: the runs (retention.runs 1h) are deleted with their task Jobs, and the
+    // same three nights are still due for catch-up: history says they ran, none is fired.
+    let sched = Scheduler::start(&s, &sim, "one", &[("ETL_NOW", "2026-11-26T12:00:00Z")]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let runs = kubectl_ok(
+            &sim,
+            &[
+                "get",
+                "configmaps",
+                "-l",
+                "etl.dev/kind=workflow-run",
+                "-o",
+                "name",
+            ],
+        );
+        let jobs = kubectl_ok(
+            &sim,
+            &[
+                "get",
+                "jobs",
+                "-l",
+                "etl.dev/workflow=nightly",
+                "-o",
+                "name",
+            ],
+        );
+        if runs.is_empty() && jobs.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "runs not deleted: {runs} {jobs}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let passes = sched.metric("etl_scheduler_passes_total");
+    // A pass after the deletion (a change to a watched object wakes it): it sees no run, and
+    // must read history instead.
+    std::thread::sleep(Duration::from_millis(300));
+    kubectl_ok(
+        &sim,
+        &[
+            "annotate",
+            "configmap",
+            "flows-history-other-2026",
+            "poke=1",
+            "--overwrite",
+        ],
+    );
+    passes_after(&sched, passes + 1.0);
+    assert_eq!(
+        sched.metric("etl_scheduler_writes_total{action=\"fire\"}"),
+        0.0,
+        "{}",
+        sched.log()
+    );
+    assert_eq!(
+        sched.metric("etl_scheduler_writes_total{action=\"run_expire\"}"),
+        3.0
+    );
+    let history = crate::common::Run {
+        out: s
+            .cmd(&[
+                "history",
+                "nightly",
+                "--start",
+                "2026-11-23",
+                "--end",
+                "2026-11-26",
+                "-o",
+                "json",
+            ])
+            .env("KUBECONFIG", &sim.kubeconfig)
+            .env("ETL_NOW", "2026-11-26T12:00:00Z")
+            .output()
+            .unwrap(),
+    }
+    .expect(0)
+    .stdout();
+    let v: serde_json::Value = serde_json::from_str(&history).unwrap();
+    let states: Vec<&str> = v["rows"][0]["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        ["done", "done", "done"],
+        "the records outlive the runs"
+    );
+    sched.stop();
+}
