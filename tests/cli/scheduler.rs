@@ -1149,3 +1149,160 @@ fn retention_removes_old_records_and_finished_runs_and_nothing_expired_runs_agai
     );
     sched.stop();
 }
+
+/// Six tasks that fail while their `fail-TASK` file exists, and one after them.
+const FRAIL: &str = "  frail:
+    window: day
+    tasks:
+      p: {job: step, env: {TASK: p}}
+      q: {job: step, env: {TASK: q}}
+      r: {job: step, env: {TASK: r}}
+      s: {job: step, env: {TASK: s}}
+      t: {job: step, env: {TASK: t}}
+      u: {job: step, env: {TASK: u}}
+      last: {job: step, after: [p, q, r, s, t, u], env: {TASK: last}}
+";
+
+/// Starts `etl ARGS` against kubesim and SIGKILLs it once `ready` says so.
+fn kill9_when(s: &Sandbox, sim: &Kubesim, args: &[&str], ready: impl Fn() -> bool) {
+    let mut c = s.cmd(args);
+    c.env("KUBECONFIG", &sim.kubeconfig)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = c.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !ready() {
+        assert!(
+            Instant::now() < deadline,
+            "{args:?}: the moment to kill never came"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{args:?} ended before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    signal(&child, nix::sys::signal::Signal::SIGKILL);
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_retry_killed_midway_is_finished_by_running_it_again() {
+    let Some((s, sim)) = setup(FRAIL) else { return };
+    for t in ["p", "q", "r", "s", "t", "u"] {
+        s.write(&format!("fail-{t}"), "");
+    }
+    let sched = Scheduler::start(&s, &sim, "one", &[]);
+    let run = s
+        .on(
+            &sim,
+            &["workflows", "schedule", "frail", "--date", "2026-11-22"],
+        )
+        .expect(0)
+        .stdout()
+        .trim()
+        .to_string();
+    assert_eq!(wait_end(&sim, &run, Duration::from_secs(60)), "FAILED");
+    assert!(sched.stop().success());
+    for t in ["p", "q", "r", "s", "t", "u"] {
+        std::fs::remove_file(s.path().join(format!("fail-{t}"))).unwrap();
+    }
+
+    // Slow answers: the kill lands after the retry is recorded and before its last Job.
+    sim.post("/kubesim/faults/latency?ms=150");
+    let retries = || {
+        job_names(&sim)
+            .iter()
+            .filter(|j| j.ends_with("-r2"))
+            .count()
+    };
+    kill9_when(&s, &sim, &["workflows", "retry", &run], || retries() >= 1);
+    sim.post("/kubesim/faults/reset");
+    let before = retries();
+    assert!(
+        (1..7).contains(&before),
+        "killed midway: {before} of 7 new attempts"
+    );
+
+    let again = s.on(&sim, &["workflows", "retry", &run]).expect(0);
+    again.stderr_has("missing task(s)");
+    assert_eq!(
+        retries(),
+        7,
+        "every task that did not complete has one new attempt"
+    );
+    let sched = Scheduler::start(&s, &sim, "one", &[]);
+    assert_eq!(wait_end(&sim, &run, Duration::from_secs(60)), "COMPLETED");
+    let sp = spans(&s);
+    for t in ["p", "q", "r", "s", "t", "u"] {
+        assert_eq!(sp[t].len(), 2, "{t}: the failed attempt and one retry");
+    }
+    assert_eq!(sp["last"].len(), 1);
+    sched.stop();
+}
+
+#[test]
+fn a_cancel_killed_midway_is_finished_by_running_it_again() {
+    let workflows = "  slow:
+    window: day
+    tasks:
+      a: {job: step, env: {TASK: a, SLEEP: '60'}}
+      b: {job: step, env: {TASK: b, SLEEP: '60'}}
+      c: {job: step, env: {TASK: c, SLEEP: '60'}}
+      d: {job: step, env: {TASK: d, SLEEP: '60'}}
+      after: {job: step, after: [a, b, c, d], env: {TASK: after}}
+";
+    let Some((s, sim)) = setup(workflows) else {
+        return;
+    };
+    let sched = Scheduler::start(&s, &sim, "one", &[]);
+    let run = s
+        .on(
+            &sim,
+            &["workflows", "schedule", "slow", "--date", "2026-11-22"],
+        )
+        .expect(0)
+        .stdout()
+        .trim()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ["a", "b", "c", "d"]
+        .iter()
+        .any(|t| !spans(&s).contains_key(*t))
+    {
+        assert!(Instant::now() < deadline, "the tasks never all started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // No scheduler from here: the command alone must finish what it started.
+    assert!(sched.stop().success());
+
+    sim.post("/kubesim/faults/latency?ms=150");
+    let cancelled_by = || {
+        kubectl_ok(
+            &sim,
+            &[
+                "get",
+                "configmap",
+                &run,
+                "-o",
+                "jsonpath={.metadata.annotations.etl\\.dev/cancelled-by}",
+            ],
+        )
+    };
+    kill9_when(&s, &sim, &["workflows", "cancel", &run, "--yes"], || {
+        !cancelled_by().is_empty()
+    });
+    sim.post("/kubesim/faults/reset");
+    assert_eq!(cancelled_by(), "ana", "who cancelled is recorded first");
+
+    s.on(&sim, &["workflows", "cancel", &run, "--yes"])
+        .expect(0)
+        .stderr_has("cancelled workflow run slow-20261122-1d-a1");
+    assert_eq!(wait_end(&sim, &run, Duration::from_secs(5)), "CANCELLED");
+    assert_eq!(running_pods(&sim), "");
+    let states = task_states(&s, &sim, &run);
+    for t in ["a", "b", "c", "d", "after"] {
+        assert_eq!(states[t], "CANCELLED", "{t}");
+    }
+    assert!(!spans(&s).contains_key("after"));
+}
