@@ -6,7 +6,7 @@ use super::{Cluster, explain, retry, status_code};
 use crate::error::Result;
 use crate::history::{Record, store};
 use k8s_openapi::api::core::v1::ConfigMap;
-use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, Patch, PatchParams, PostParams};
 
 /// History ConfigMaps per page: one is up to ~150 KB, so a page stays under a couple of MB.
 /// Bigger pages are fewer requests but larger answers held at once (and, with mimalloc, freed
@@ -57,31 +57,17 @@ pub async fn each_record(
     mut each: impl FnMut(Record),
 ) -> Result<()> {
     let url = <ConfigMap as kube::Resource>::url_path(&(), Some(&cluster.namespace));
-    let request = kube::core::Request::new(url);
-    let mut token: Option<String> = None;
-    loop {
-        let mut lp = ListParams::default()
-            .labels(&store::selector(project))
-            .limit(PAGE);
-        if let Some(t) = &token {
-            lp = lp.continue_token(t);
-        }
-        let page: store::Page = retry(|| {
-            let req = request.list(&lp);
-            let client = cluster.client.clone();
-            async move {
-                client
-                    .request(req.map_err(kube::Error::BuildRequest)?)
-                    .await
-            }
-        })
-        .await
-        .map_err(|e| explain(e, "listing the history of runs"))?;
-        let next = page.metadata.continue_.clone();
-        page.records().for_each(&mut each);
-        match next {
-            Some(t) if !t.is_empty() => token = Some(t),
-            _ => return Ok(()),
-        }
-    }
+    super::list::each_page(
+        cluster,
+        url,
+        &store::selector(project),
+        PAGE,
+        |page: store::Page| {
+            let next = page.metadata.continue_.clone();
+            page.records().for_each(&mut each);
+            next
+        },
+    )
+    .await
+    .map_err(|e| explain(e, "listing the history of runs"))
 }

@@ -77,14 +77,31 @@ pub async fn each_job(
     mut each: impl FnMut(Job),
 ) -> Result<(), kube::Error> {
     let url = <Job as kube::Resource>::url_path(&(), Some(&cluster.namespace));
+    each_page(cluster, url, selector, PAGE, |page: JobPage| {
+        page.items.into_iter().map(Job::from).for_each(&mut each);
+        page.metadata.continue_
+    })
+    .await
+}
+
+/// Lists `url` (a collection) with `selector`, `limit` objects a page, each page decoded as
+/// `P` (only what the caller reads: serde skips the rest) and given to `each`, which returns
+/// the page's continue token. Each page is retried on transient errors.
+pub async fn each_page<P: serde::de::DeserializeOwned>(
+    cluster: &Cluster,
+    url: String,
+    selector: &str,
+    limit: u32,
+    mut each: impl FnMut(P) -> Option<String>,
+) -> Result<(), kube::Error> {
     let request = kube::core::Request::new(url);
     let mut token: Option<String> = None;
     loop {
-        let mut lp = ListParams::default().labels(selector).limit(PAGE);
+        let mut lp = ListParams::default().labels(selector).limit(limit);
         if let Some(t) = &token {
             lp = lp.continue_token(t);
         }
-        let page: JobPage = retry(|| {
+        let page: P = retry(|| {
             let req = request.list(&lp);
             let client = cluster.client.clone();
             async move {
@@ -94,8 +111,7 @@ pub async fn each_job(
             }
         })
         .await?;
-        page.items.into_iter().map(Job::from).for_each(&mut each);
-        match page.metadata.continue_ {
+        match each(page) {
             Some(t) if !t.is_empty() => token = Some(t),
             _ => return Ok(()),
         }

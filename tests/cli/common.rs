@@ -378,3 +378,14 @@ impl Sandbox {
         }
     }
 }
+
+/// The cell states of the first row of `etl history -o json`.
+pub fn first_row_states(json: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["rows"][0]["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["state"].as_str().unwrap().to_string())
+        .collect()
+}

@@ -196,14 +196,10 @@ fn a_backfill_with_a_step_runs_a_week_at_a_time_and_its_days_count_as_done() {
         &[&["history", "daily", "--local", "-o", "json"], &range[..]].concat(),
     )
     .expect(0);
-    let v: serde_json::Value = serde_json::from_str(&json.stdout()).unwrap();
-    let states: Vec<&str> = v["rows"][0]["windows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["state"].as_str().unwrap())
-        .collect();
-    assert_eq!(states, vec!["done"; 14]);
+    assert_eq!(
+        crate::common::first_row_states(&json.stdout()),
+        vec!["done"; 14]
+    );
 
     // A step that is not a duration is refused before anything runs.
     run(
@@ -295,13 +291,11 @@ fn history_records_outlive_the_job_and_logs_say_when_they_are_gone() {
     assert_eq!(v["records"][0]["run"], run);
     assert_eq!(v["records"][0]["state"], "COMPLETED");
     assert_eq!(v["records"][0]["started_by"], "ana");
-    let states: Vec<&str> = v["rows"][0]["windows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["state"].as_str().unwrap())
-        .collect();
-    assert_eq!(states, ["no_run", "done", "not_due"], "now is the 23rd");
+    assert_eq!(
+        crate::common::first_row_states(&h.stdout()),
+        ["no_run", "done", "not_due"],
+        "now is the 23rd"
+    );
 
     s.on(&sim, &["logs", run]).expect(1).stderr_has(&format!(
         "the logs of {run} are gone: its Job was deleted (finished runs are kept 14 days, \

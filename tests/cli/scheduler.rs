@@ -76,6 +76,17 @@ const CHAIN_EDGES: &[(&str, &[&str])] = &[
     ("y", &["x"]),
 ];
 
+/// Nightly at 03:00 UTC for the day before, catching up to 3 missed nights.
+const NIGHTLY: &str = "  nightly:
+    window: day
+    timezone: UTC
+    schedule: '0 3 * * *'
+    catchup: 3
+    tasks:
+      a: {job: step, env: {TASK: a}}
+      b: {job: step, after: [a], env: {TASK: b}}
+";
+
 fn setup(workflows: &str) -> Option<(Sandbox, Kubesim)> {
     let s = project(workflows);
     let sim = Kubesim::start(s.path())?;
@@ -213,6 +224,18 @@ fn wait_end(sim: &Kubesim, run: &str, within: Duration) -> String {
         assert!(Instant::now() < deadline, "{run} did not end in {within:?}");
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// `etl workflows schedule WF --date 2026-11-22`: the run's name.
+fn schedule(s: &Sandbox, sim: &Kubesim, workflow: &str) -> String {
+    s.on(
+        sim,
+        &["workflows", "schedule", workflow, "--date", "2026-11-22"],
+    )
+    .expect(0)
+    .stdout()
+    .trim()
+    .to_string()
 }
 
 /// Task → state, from `etl workflows runs --cluster -o json`.
@@ -386,15 +409,7 @@ fn a_scheduler_killed_at_20_random_moments_loses_and_doubles_nothing() {
         });
     eprintln!("seed {seed} (ETL_TEST_SEED replays it)");
     let mut rng = Lcg(seed);
-    let run = s
-        .on(
-            &sim,
-            &["workflows", "schedule", "chain", "--date", "2026-11-22"],
-        )
-        .expect(0)
-        .stdout()
-        .trim()
-        .to_string();
+    let run = schedule(&s, &sim, "chain");
     // The same replica name each time, as a container restarted in its pod.
     for _ in 0..20 {
         let sched = Scheduler::start(&s, &sim, "crashy", &[]);
@@ -487,15 +502,7 @@ fn two_schedulers_one_acts_and_the_other_takes_over_when_it_dies() {
     let status = s.on(&sim, &["scheduler", "status"]).expect(0);
     status.stdout_has("scheduler: running in namespace default (leader first");
 
-    let run = s
-        .on(
-            &sim,
-            &["workflows", "schedule", "chain", "--date", "2026-11-22"],
-        )
-        .expect(0)
-        .stdout()
-        .trim()
-        .to_string();
+    let run = schedule(&s, &sim, "chain");
     assert_eq!(wait_end(&sim, &run, Duration::from_secs(60)), "COMPLETED");
     assert!(
         first.metric("etl_scheduler_writes_total") >= 9.0,
@@ -550,15 +557,7 @@ fn two_schedulers_one_acts_and_the_other_takes_over_when_it_dies() {
 fn watch_drops_410s_500s_and_429s_during_a_run_miss_and_double_nothing() {
     let Some((s, sim)) = setup(CHAIN) else { return };
     let sched = Scheduler::start(&s, &sim, "one", &[]);
-    let run = s
-        .on(
-            &sim,
-            &["workflows", "schedule", "chain", "--date", "2026-11-22"],
-        )
-        .expect(0)
-        .stdout()
-        .trim()
-        .to_string();
+    let run = schedule(&s, &sim, "chain");
     sim.post("/kubesim/faults/errors?code=500&share=0.2");
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut round = 0;
@@ -608,26 +607,13 @@ fn watch_drops_410s_500s_and_429s_during_a_run_miss_and_double_nothing() {
 
 #[test]
 fn missed_schedules_are_caught_up_oldest_first_once() {
-    let workflows = "  nightly:
-    window: day
-    timezone: UTC
-    schedule: '0 3 * * *'
-    catchup: 3
-    tasks:
-      a: {job: step, env: {TASK: a}}
-      b: {job: step, after: [a], env: {TASK: b}}
-";
-    let Some((s, sim)) = setup(workflows) else {
+    let Some((s, sim)) = setup(NIGHTLY) else {
         return;
     };
     // First start: the schedule is looked after from now on; nothing from before runs.
     let now = "2026-11-23T10:00:00Z";
     let sched = Scheduler::start(&s, &sim, "one", &[("ETL_NOW", now)]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while sched.metric("etl_scheduler_passes_total") < 1.0 {
-        assert!(Instant::now() < deadline, "no pass");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    passes_after(&sched, 1.0);
     assert!(sched.stop().success());
     let since = kubectl_ok(
         &sim,
@@ -650,16 +636,7 @@ fn missed_schedules_are_caught_up_oldest_first_once() {
     // Down for three days: the three missed nights run, oldest first.
     let later = "2026-11-26T10:00:00Z";
     let sched = Scheduler::start(&s, &sim, "one", &[("ETL_NOW", later)]);
-    for day in ["20261123", "20261124", "20261125"] {
-        assert_eq!(
-            wait_end(
-                &sim,
-                &format!("nightly-{day}-1d-a1"),
-                Duration::from_secs(60)
-            ),
-            "COMPLETED"
-        );
-    }
+    nights_completed(&sim, &["20261123", "20261124", "20261125"]);
     let log = sched.log();
     let fired: Vec<&str> = log
         .lines()
@@ -674,11 +651,7 @@ fn missed_schedules_are_caught_up_oldest_first_once() {
 
     // Started again at the same time: nothing more.
     let sched = Scheduler::start(&s, &sim, "one", &[("ETL_NOW", later)]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while sched.metric("etl_scheduler_passes_total") < 1.0 {
-        assert!(Instant::now() < deadline, "no pass");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    passes_after(&sched, 1.0);
     assert_eq!(
         sched.metric("etl_scheduler_writes_total{action=\"fire\"}"),
         0.0
@@ -711,15 +684,7 @@ fn cancel_stops_every_task_and_leaves_no_pods() {
         return;
     };
     let sched = Scheduler::start(&s, &sim, "one", &[]);
-    let run = s
-        .on(
-            &sim,
-            &["workflows", "schedule", "slow", "--date", "2026-11-22"],
-        )
-        .expect(0)
-        .stdout()
-        .trim()
-        .to_string();
+    let run = schedule(&s, &sim, "slow");
     let deadline = Instant::now() + Duration::from_secs(20);
     while !spans(&s).contains_key("long") {
         assert!(Instant::now() < deadline, "long never started");
@@ -855,15 +820,7 @@ fn etl_deploy_runs_the_scheduler_in_the_cluster_and_a_killed_scheduler_pod_loses
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    let run = s
-        .on(
-            &sim,
-            &["workflows", "schedule", "chain", "--date", "2026-11-22"],
-        )
-        .expect(0)
-        .stdout()
-        .trim()
-        .to_string();
+    let run = schedule(&s, &sim, "chain");
     assert_eq!(wait_end(&sim, &run, Duration::from_secs(60)), "COMPLETED");
 
     // kill -9 the scheduler's process mid-run: the container restarts and carries on.
@@ -954,6 +911,21 @@ fn history_config_map(name: &str, records: &[(&str, &str)]) -> serde_json::Value
     })
 }
 
+/// Waits until `nightly`'s runs of these days (`20261123`) completed.
+fn nights_completed(sim: &Kubesim, days: &[&str]) {
+    for day in days {
+        assert_eq!(
+            wait_end(
+                sim,
+                &format!("nightly-{day}-1d-a1"),
+                Duration::from_secs(60)
+            ),
+            "COMPLETED"
+        );
+    }
+}
+
+/// Waits until the scheduler made at least `n` passes.
 fn passes_after(sched: &Scheduler, n: f64) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while sched.metric("etl_scheduler_passes_total") < n {
@@ -964,16 +936,7 @@ fn passes_after(sched: &Scheduler, n: f64) {
 
 #[test]
 fn retention_removes_old_records_and_finished_runs_and_nothing_expired_runs_again() {
-    let workflows = "  nightly:
-    window: day
-    timezone: UTC
-    schedule: '0 3 * * *'
-    catchup: 3
-    tasks:
-      a: {job: step, env: {TASK: a}}
-      b: {job: step, after: [a], env: {TASK: b}}
-";
-    let Some((s, sim)) = setup(workflows) else {
+    let Some((s, sim)) = setup(NIGHTLY) else {
         return;
     };
     let yaml = s.read("etl.yaml");
@@ -1040,16 +1003,7 @@ fn retention_removes_old_records_and_finished_runs_and_nothing_expired_runs_agai
 
     // Down until the 26th: the three missed nights run and end.
     let sched = Scheduler::start(&s, &sim, "one", &[("ETL_NOW", "2026-11-26T10:00:00Z")]);
-    for day in ["20261123", "20261124", "20261125"] {
-        assert_eq!(
-            wait_end(
-                &sim,
-                &format!("nightly-{day}-1d-a1"),
-                Duration::from_secs(60)
-            ),
-            "COMPLETED"
-        );
-    }
+    nights_completed(&sim, &["20261123", "20261124", "20261125"]);
     // Their history records are written before they can expire.
     let deadline = Instant::now() + Duration::from_secs(20);
     while sched.metric("etl_scheduler_writes_total{action=\"history\"}") < 3.0 {
@@ -1135,15 +1089,8 @@ fn retention_removes_old_records_and_finished_runs_and_nothing_expired_runs_agai
     }
     .expect(0)
     .stdout();
-    let v: serde_json::Value = serde_json::from_str(&history).unwrap();
-    let states: Vec<&str> = v["rows"][0]["windows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["state"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        states,
+        crate::common::first_row_states(&history),
         ["done", "done", "done"],
         "the records outlive the runs"
     );
@@ -1193,15 +1140,7 @@ fn a_retry_killed_midway_is_finished_by_running_it_again() {
         s.write(&format!("fail-{t}"), "");
     }
     let sched = Scheduler::start(&s, &sim, "one", &[]);
-    let run = s
-        .on(
-            &sim,
-            &["workflows", "schedule", "frail", "--date", "2026-11-22"],
-        )
-        .expect(0)
-        .stdout()
-        .trim()
-        .to_string();
+    let run = schedule(&s, &sim, "frail");
     assert_eq!(wait_end(&sim, &run, Duration::from_secs(60)), "FAILED");
     assert!(sched.stop().success());
     for t in ["p", "q", "r", "s", "t", "u"] {
@@ -1256,15 +1195,7 @@ fn a_cancel_killed_midway_is_finished_by_running_it_again() {
         return;
     };
     let sched = Scheduler::start(&s, &sim, "one", &[]);
-    let run = s
-        .on(
-            &sim,
-            &["workflows", "schedule", "slow", "--date", "2026-11-22"],
-        )
-        .expect(0)
-        .stdout()
-        .trim()
-        .to_string();
+    let run = schedule(&s, &sim, "slow");
     let deadline = Instant::now() + Duration::from_secs(30);
     while ["a", "b", "c", "d"]
         .iter()
