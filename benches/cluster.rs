@@ -4,6 +4,9 @@
 //! `cargo bench --bench cluster`. Needs the kubesim binary: `cargo build --release -p kubesim`
 //! (or the bench says how). `ETL_BENCH_RUNS=10000,100000` sets the list sizes (default 10000).
 
+#[path = "common/measure.rs"]
+mod measure;
+use measure::measure;
 use std::io::{BufRead, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -37,6 +40,7 @@ fn total_requests(addr: &str) -> u64 {
 }
 
 fn main() {
+    measure::serve_as_launcher();
     let etl = env!("CARGO_BIN_EXE_etl");
     let kubesim = Path::new(etl).with_file_name("kubesim");
     if !kubesim.exists() {
@@ -198,36 +202,6 @@ fn post_all(addr: &str, path: &str, bodies: impl Iterator<Item = String>) {
     }
 }
 
-/// Runs a command to its end: (wall time in seconds, peak RSS in MiB, CPU seconds).
-// The child is reaped by wait4 (for its rusage), not by Child::wait.
-#[allow(clippy::zombie_processes)]
-fn measure(cmd: &mut Command) -> (f64, f64, f64) {
-    let t = Instant::now();
-    let child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = child.id() as i32;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is valid, and wait4 writes into it for our own child.
-    let mut usage: nix::libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { nix::libc::wait4(pid, &mut status, 0, &mut usage) };
-    let elapsed = t.elapsed().as_secs_f64();
-    assert_eq!(waited, pid);
-    assert!(
-        nix::libc::WIFEXITED(status) && nix::libc::WEXITSTATUS(status) == 0,
-        "{cmd:?} failed"
-    );
-    let cpu = |t: nix::libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    // ru_maxrss is in KiB on Linux.
-    (
-        elapsed,
-        usage.ru_maxrss as f64 / 1024.0,
-        cpu(usage.ru_utime) + cpu(usage.ru_stime),
-    )
-}
-
 /// `n` runs of one job in a fresh kubesim, then `etl runs`, `etl jobs list` and
 /// `kubectl get jobs` over them.
 fn lists_at_scale(etl: &str, kubesim: &Path, n: usize) {
@@ -319,7 +293,7 @@ fn lists_at_scale(etl: &str, kubesim: &Path, n: usize) {
         ),
     ];
     for (what, make) in &commands {
-        let mut runs: Vec<(f64, f64, f64)> = (0..3).map(|_| measure(&mut make())).collect();
+        let mut runs: Vec<(f64, f64, f64)> = (0..3).map(|_| measure(&make())).collect();
         runs.sort_by(|a, b| a.0.total_cmp(&b.0));
         let (time, _, cpu) = runs[1];
         let rss = runs.iter().map(|r| r.1).fold(0.0, f64::max);

@@ -3,6 +3,8 @@
 //! binary sits next to etl's — the whole `etl history` command against kubesim holding those
 //! records (time and peak RSS). Prints figures; `cargo bench --bench history`.
 
+#[path = "common/measure.rs"]
+mod measure;
 use etl::history::calendar::{self, Target};
 use etl::history::plan::{ByTarget, ByWindow, Only, select};
 use etl::history::{Kind, Record, State, store, windows};
@@ -10,6 +12,7 @@ use etl::window::{Period, rfc3339};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use k8s_openapi::api::core::v1::ConfigMap;
+use measure::measure;
 use std::io::BufRead;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -83,6 +86,7 @@ fn config_maps(tz: &TimeZone) -> Vec<ConfigMap> {
 }
 
 fn main() {
+    measure::serve_as_launcher();
     let paris = TimeZone::get("Europe/Paris").unwrap();
 
     // Planning a 10-year daily backfill against a history holding every other window.
@@ -270,29 +274,4 @@ impl Drop for Stop {
         );
         let _ = self.0.wait();
     }
-}
-
-/// Runs a command to its end: (wall time in seconds, peak RSS in MiB).
-// The child is reaped by wait4 (for its rusage), not by Child::wait.
-#[allow(clippy::zombie_processes)]
-fn measure(cmd: &mut Command) -> (f64, f64) {
-    let t = Instant::now();
-    let child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = child.id() as i32;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is valid, and wait4 writes into it for our own child.
-    let mut usage: nix::libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { nix::libc::wait4(pid, &mut status, 0, &mut usage) };
-    let elapsed = t.elapsed().as_secs_f64();
-    assert_eq!(waited, pid);
-    assert!(
-        nix::libc::WIFEXITED(status) && nix::libc::WEXITSTATUS(status) == 0,
-        "{cmd:?} failed"
-    );
-    // ru_maxrss is in KiB on Linux.
-    (elapsed, usage.ru_maxrss as f64 / 1024.0)
 }
