@@ -133,11 +133,7 @@ pub async fn create_jobs(
 }
 
 fn check_ours(meta: &ObjectMeta, project: &str, name: &str, namespace: &str) -> Result<()> {
-    let label = meta
-        .labels
-        .as_ref()
-        .and_then(|l| l.get(&format!("{PREFIX}/project")));
-    if label.map(String::as_str) == Some(project) {
+    if super::is_ours(meta, project) {
         Ok(())
     } else {
         Err(Error::environment(

@@ -7,7 +7,7 @@
 use super::Ctx;
 use super::history::{Source, cluster_records, local_records, no_such_target, source};
 use super::jobs_run::{Launch, Outcome, first_container, local_secrets, supervise};
-use crate::cli::{BackfillArgs, BackfillCommand, BackfillIdArgs, ClusterArgs, OnlyArg};
+use crate::cli::{BackfillArgs, BackfillCommand, BackfillIdArgs, OnlyArg};
 use crate::cluster::{self, Cluster, Target, explain, retry, status_code};
 use crate::error::{Error, Result};
 use crate::history::backfill::{self as bf, Progress, Spec};
@@ -26,13 +26,6 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use std::process::ExitCode;
 use std::time::Duration;
-
-fn target(c: &ClusterArgs) -> Target {
-    Target {
-        context: c.context.clone(),
-        namespace: c.namespace.clone(),
-    }
-}
 
 /// The job or workflow a backfill runs, as far as planning needs it.
 struct What<'a> {
@@ -119,7 +112,7 @@ pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
     let (records, cluster) = match src {
         Source::Local => (local_records(&project)?, None),
         Source::Cluster => rt.block_on(async {
-            let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+            let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
             let records = cluster_records(&cluster, &project).await?;
             Ok::<_, Error>((records, Some(cluster)))
         })?,
@@ -508,7 +501,7 @@ fn print_status(ctx: &Ctx, b: &bf::Backfill, progress: &[Progress]) {
 fn status(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     cluster::runtime()?.block_on(async {
-        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
         print_status(ctx, &b, &progress);
         let rows: Vec<Vec<String>> = b
@@ -525,7 +518,7 @@ fn status(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
 fn follow(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     cluster::runtime()?.block_on(async {
-        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         let mut last = String::new();
         loop {
             let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
@@ -560,7 +553,7 @@ fn follow(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
 fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let (kind, unfinished) = cluster::runtime()?.block_on(async {
-        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
         super::confirm_or_yes(
             &ctx.term,

@@ -226,10 +226,7 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
     let records = match source(ctx, args.local) {
         Source::Local => local_records(&project)?,
         Source::Cluster => {
-            let target = Target {
-                context: args.cluster.context.clone(),
-                namespace: args.cluster.namespace.clone(),
-            };
+            let target = Target::from(&args.cluster);
             cluster::runtime()?.block_on(async {
                 let cluster = cluster::connect(&project, &target).await?;
                 cluster_records(&cluster, &project).await

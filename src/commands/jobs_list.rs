@@ -24,10 +24,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
     let last: Option<HashMap<String, RunSummary>> = if args.offline {
         None
     } else {
-        let target = Target {
-            context: args.cluster.context.clone(),
-            namespace: args.cluster.namespace.clone(),
-        };
+        let target = Target::from(&args.cluster);
         match last_runs(&project, &target) {
             Ok(runs) => Some(runs),
             Err(e) => {

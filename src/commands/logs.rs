@@ -32,10 +32,7 @@ fn prefixed(log: &str, prefix: Option<&str>) -> String {
 
 pub fn run(ctx: &Ctx, args: LogsArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let target = Target {
-        context: args.cluster.context.clone(),
-        namespace: args.cluster.namespace.clone(),
-    };
+    let target = Target::from(&args.cluster);
     let run = &args.run;
     let text = cluster::runtime()?.block_on(async {
         let cluster = cluster::connect(&project, &target).await?;

@@ -29,6 +29,16 @@ use jiff::tz::TimeZone;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// The cluster the `--context` and `--namespace` flags name.
+impl From<&crate::cli::ClusterArgs> for crate::cluster::Target {
+    fn from(c: &crate::cli::ClusterArgs) -> Self {
+        crate::cluster::Target {
+            context: c.context.clone(),
+            namespace: c.namespace.clone(),
+        }
+    }
+}
+
 /// What every command gets: the parsed global flags and the terminal.
 pub struct Ctx {
     pub file: Option<PathBuf>,

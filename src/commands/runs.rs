@@ -223,10 +223,7 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     }
     let now = super::now()?;
     let cutoff = cutoff(now, since)?;
-    let target = Target {
-        context: args.cluster.context.clone(),
-        namespace: args.cluster.namespace.clone(),
-    };
+    let target = Target::from(&args.cluster);
     // Paged, metadata and status only, filtered as the pages arrive: memory holds the runs
     // shown, not every Job whole.
     let mut runs = cluster::runtime()?.block_on(async {

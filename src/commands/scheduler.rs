@@ -2,7 +2,7 @@
 //! `etl scheduler status`.
 
 use super::{Ctx, image_ref, templates};
-use crate::cli::{ClusterArgs, SchedulerArgs, SchedulerCommand, SchedulerStatusArgs, TableFormat};
+use crate::cli::{SchedulerArgs, SchedulerCommand, SchedulerStatusArgs, TableFormat};
 use crate::cluster::{self, Target, explain, retry};
 use crate::error::{Error, Result};
 use crate::scheduler::{self, COMPONENT, Loaded, Settings, lease, scheduler_name};
@@ -12,13 +12,6 @@ use kube::api::{Api, ListParams};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::time::Duration;
-
-fn target(c: &ClusterArgs) -> Target {
-    Target {
-        context: c.context.clone(),
-        namespace: c.namespace.clone(),
-    }
-}
 
 pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
     if let Some(SchedulerCommand::Status(status_args)) = args.command {
@@ -45,14 +38,10 @@ pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
         let (cluster, loaded) = match &args.project_configmap {
             // In the cluster: the project is what `etl deploy` put in the ConfigMap.
             Some(name) => {
-                let target = Target {
-                    context: args.cluster.context.clone(),
-                    namespace: args
-                        .cluster
-                        .namespace
-                        .clone()
-                        .or_else(|| std::env::var("ETL_NAMESPACE").ok()),
-                };
+                let mut target = Target::from(&args.cluster);
+                target.namespace = target
+                    .namespace
+                    .or_else(|| std::env::var("ETL_NAMESPACE").ok());
                 let cluster = cluster::connect_to(None, None, &target).await?;
                 let api: Api<ConfigMap> =
                     Api::namespaced(cluster.client.clone(), &cluster.namespace);
@@ -69,7 +58,7 @@ pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
                 let (image, note) = image_ref(&project, args.image.as_deref());
                 ctx.term
                     .note(format!("task Jobs of scheduled runs use {note}"));
-                let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+                let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
                 (
                     cluster,
                     Loaded {
@@ -108,7 +97,7 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         let name = scheduler_name(&project.name);
         let leases: Api<Lease> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
         let lease = retry(|| leases.get_opt(&name))

@@ -6,8 +6,8 @@
 use super::workflows::{find, seconds};
 use super::{Ctx, image_ref, resolve_window, started_by, templates, window_spec};
 use crate::cli::{
-    ClusterArgs, TableFormat, WorkflowCancelArgs, WorkflowFollowArgs, WorkflowRetryArgs,
-    WorkflowRunsArgs, WorkflowScheduleArgs,
+    TableFormat, WorkflowCancelArgs, WorkflowFollowArgs, WorkflowRetryArgs, WorkflowRunsArgs,
+    WorkflowScheduleArgs,
 };
 use crate::cluster::follow::{self, Update};
 use crate::cluster::workflow as cw;
@@ -31,13 +31,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
-
-fn target(c: &ClusterArgs) -> Target {
-    Target {
-        context: c.context.clone(),
-        namespace: c.namespace.clone(),
-    }
-}
 
 /// The workflow run `etl workflows follow` picks with no argument.
 #[derive(Serialize, Deserialize)]
@@ -133,7 +126,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
 
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         ctx.term.note(format!("context {}, namespace {}", cluster.context, cluster.namespace));
         ctx.term.note(format!("window {window} ({})", wf.timezone));
         let runs = cw::list_runs(&cluster, &project.name, Some(&wf.name)).await?;
@@ -211,7 +204,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
 
 pub fn follow(ctx: &Ctx, args: WorkflowFollowArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let mut target = target(&args.cluster);
+    let mut target = Target::from(&args.cluster);
     let run = match args.run {
         Some(r) => r,
         None => {
@@ -384,7 +377,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         ctx.term.note(format!(
             "context {}, namespace {}",
             cluster.context, cluster.namespace
@@ -473,7 +466,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
 pub fn retry(ctx: &Ctx, project: &Project, args: WorkflowRetryArgs) -> Result<ExitCode> {
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(project, &Target::from(&args.cluster)).await?;
         ctx.term.note(format!("context {}, namespace {}", cluster.context, cluster.namespace));
         let name = &args.run;
         let Some((run, jobs)) = cw::get_run(&cluster, &project.name, name).await? else {
@@ -565,7 +558,7 @@ struct RunRow {
 pub fn runs(ctx: &Ctx, project: &Project, args: WorkflowRunsArgs) -> Result<ExitCode> {
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(project, &target(&args.cluster_args)).await?;
+        let cluster = cluster::connect(project, &Target::from(&args.cluster_args)).await?;
         let runs = cw::list_runs(&cluster, &project.name, args.workflow.as_deref()).await?;
         let jobs = cw::list_task_jobs(&cluster, &project.name).await?;
         let refs = job_map(&jobs);
