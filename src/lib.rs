@@ -4,6 +4,7 @@
 //! (`project`, `window`, `render`) meet I/O (`term`, the file system, the cluster).
 
 pub mod cli;
+pub mod clock;
 pub mod cluster;
 pub mod commands;
 pub mod error;

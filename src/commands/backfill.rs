@@ -370,7 +370,7 @@ async fn create(
         &name,
         &spec,
         &super::started_by(),
-        super::now()?,
+        crate::clock::now()?,
     );
     let api = config_maps(cluster);
     let post = PostParams::default();

@@ -73,7 +73,7 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
             window: spec,
             overrides: args.overrides.clone(),
             yes: args.yes,
-            now: super::now()?,
+            now: crate::clock::now()?,
         },
     )?;
     if args.follow {

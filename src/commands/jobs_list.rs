@@ -19,7 +19,7 @@ const CLUSTER_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let now = super::now()?;
+    let now = crate::clock::now()?;
     // None: unknown (offline, or the cluster could not be asked).
     let last: Option<HashMap<String, RunSummary>> = if args.offline {
         None

@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
             window: spec,
             overrides: args.overrides,
             yes: args.yes,
-            now: super::now()?,
+            now: crate::clock::now()?,
         },
     )?;
     if let Some(s) = &args.step {

@@ -24,7 +24,6 @@ use crate::project::{self, Project};
 use crate::render::Templates;
 use crate::term::Term;
 use crate::window::{Window, WindowSpec, parse_date, parse_instant};
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -140,19 +139,6 @@ fn display_path(p: &Path) -> PathBuf {
         .unwrap_or_else(|| p.to_path_buf())
 }
 
-/// "Now": the clock, unless ETL_NOW pins it (tests, reproducible runs).
-pub fn now() -> Result<Timestamp> {
-    match std::env::var("ETL_NOW") {
-        Ok(s) if !s.is_empty() => s.parse::<Timestamp>().map_err(|_| {
-            Error::usage(
-                format!("ETL_NOW=`{s}` is not an RFC 3339 timestamp"),
-                "e.g. ETL_NOW=2026-11-23T06:00:00Z, or unset it to use the clock",
-            )
-        }),
-        _ => Ok(Timestamp::now()),
-    }
-}
-
 /// The window flags, checked without the clock (stage one).
 pub fn window_spec(w: &WindowArgs) -> Result<Option<WindowSpec>> {
     let bad = |flag, source| Error::Window { flag, source };
@@ -183,10 +169,12 @@ pub fn window_spec(w: &WindowArgs) -> Result<Option<WindowSpec>> {
 /// The window flags resolved against now, in the time zone of the job (or workflow) `zone`
 /// names. A `--start`/`--end` without an offset is read in that zone, and a note says so.
 pub fn resolve_window(ctx: &Ctx, spec: &WindowSpec, tz: &TimeZone, zone: &str) -> Result<Window> {
-    let window = spec.resolve(now()?, tz).map_err(|source| Error::Window {
-        flag: "window",
-        source,
-    })?;
+    let window = spec
+        .resolve(crate::clock::now()?, tz)
+        .map_err(|source| Error::Window {
+            flag: "window",
+            source,
+        })?;
     note_local_time(ctx, spec.has_local_time(), zone);
     Ok(window)
 }

@@ -22,7 +22,7 @@ pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
         format!("{host}-{}", std::process::id())
     });
     let now = match std::env::var_os("ETL_NOW") {
-        Some(_) => Some(super::now()?),
+        Some(_) => Some(crate::clock::now()?),
         None => None,
     };
     let settings = Settings {
