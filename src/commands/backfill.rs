@@ -95,7 +95,7 @@ pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
     );
     let project = ctx.project()?;
     let what = what(&project, name)?;
-    let range = super::resolve_window(ctx, &spec, what.tz, what.timezone)?;
+    let range = super::window_flags::resolve_window(ctx, &spec, what.tz, what.timezone)?;
     let windows = history::windows(
         what.period,
         what.tz,
@@ -146,7 +146,7 @@ pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
                 )
             })
             .collect();
-        return super::write_stdout(&lines);
+        return super::output::write_stdout(&lines);
     }
     if runs == 0 {
         ctx.term.note("nothing to run");
@@ -159,7 +159,7 @@ pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
                 "pass --yes (or --dry-run to see the windows)",
             ));
         }
-        if !super::confirm(&ctx.term, &format!("Start {runs} runs?"))? {
+        if !super::confirm::confirm(&ctx.term, &format!("Start {runs} runs?"))? {
             return Err(Error::Declined);
         }
     }
@@ -232,9 +232,9 @@ fn run_jobs_here(
 ) -> Result<Vec<bool>> {
     let job = &project.jobs[name];
     let secrets = local_secrets(project, job)?;
-    let templates = super::templates(project)?;
-    let who = super::started_by();
-    let (image, _) = super::image_ref(project, None);
+    let templates = super::project_files::templates(project)?;
+    let who = super::settings::started_by();
+    let (image, _) = super::settings::image_ref(project, None);
     let records = crate::state::project_dir(project)?.join("runs.jsonl");
     let req = RunRequest {
         project,
@@ -369,7 +369,7 @@ async fn create(
         &cluster.namespace,
         &name,
         &spec,
-        &super::started_by(),
+        &super::settings::started_by(),
         crate::clock::now()?,
     );
     let api = config_maps(cluster);
@@ -393,7 +393,7 @@ async fn create(
         }
         Err(e) => return Err(explain(e, &format!("creating backfill {name}"))),
     }
-    super::write_stdout(&format!("{name}\n"))
+    super::output::write_stdout(&format!("{name}\n"))
 }
 
 /// A backfill and how each of its windows stands, from the runs labelled with it.
@@ -511,7 +511,7 @@ fn status(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
             .zip(&progress)
             .map(|([s, e], p)| vec![s.clone(), e.clone(), format!("{p:?}").to_uppercase()])
             .collect();
-        super::write_stdout(&crate::term::table(&["START", "END", "STATE"], &rows))
+        super::output::write_stdout(&crate::term::table(&["START", "END", "STATE"], &rows))
     })
 }
 
@@ -555,7 +555,7 @@ fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
     let (kind, unfinished) = cluster::runtime()?.block_on(async {
         let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
-        super::confirm_or_yes(
+        super::confirm::confirm_or_yes(
             &ctx.term,
             args.yes,
             &format!("cancelling backfill {}", args.id),
@@ -567,7 +567,7 @@ fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
         )?;
         // Recorded first: the scheduler starts nothing more for it from now on.
         let patch = serde_json::json!({"metadata": {"annotations": {
-            bf::cancelled_by_annotation(): super::started_by(),
+            bf::cancelled_by_annotation(): super::settings::started_by(),
             bf::cancelled_at_annotation(): jiff::Timestamp::now().to_string(),
         }}});
         let api = config_maps(&cluster);

@@ -112,7 +112,7 @@ pub fn run(ctx: &Ctx, args: BuildArgs) -> Result<ExitCode> {
         if let Some(own) = push_scheduler_image(&ctx.term, &project, &target)? {
             out.push_str(&format!("{}\n", own.image));
         }
-        return super::write_stdout(&out);
+        return super::output::write_stdout(&out);
     }
-    super::write_stdout(&format!("{image}\n"))
+    super::output::write_stdout(&format!("{image}\n"))
 }

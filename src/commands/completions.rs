@@ -10,5 +10,5 @@ pub fn run(args: CompletionsArgs) -> Result<ExitCode> {
     // writer fails, and a closed stdout (`etl completions bash | head -1`) is not an error.
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "etl", &mut script);
-    super::write_stdout(&String::from_utf8_lossy(&script))
+    super::output::write_stdout(&String::from_utf8_lossy(&script))
 }

@@ -2,7 +2,11 @@
 //! everything first (templates, secret values), then talk to the cluster; deploy server-side
 //! applies with the field manager `etl`, diff asks for a server-side dry run and compares.
 
-use super::{Ctx, image_ref, secret_values, started_by, templates};
+use super::Ctx;
+use super::project_files::templates;
+use super::secrets::secret_values;
+use super::settings::image_ref;
+use super::settings::started_by;
 use crate::cli::{ClusterArgs, DeployArgs, DiffArgs};
 use crate::cluster::apply::{self, Kind, Manifest};
 use crate::cluster::{self, Cluster, Target};
@@ -276,8 +280,8 @@ impl Progress {
     /// A result line on stdout, printed above the spinner.
     fn result(&self, line: String) -> Result<()> {
         match &self.bar {
-            Some(bar) => bar.suspend(|| super::write_stdout(&format!("{line}\n")))?,
-            None => super::write_stdout(&format!("{line}\n"))?,
+            Some(bar) => bar.suspend(|| super::output::write_stdout(&format!("{line}\n")))?,
+            None => super::output::write_stdout(&format!("{line}\n"))?,
         };
         Ok(())
     }
@@ -379,7 +383,7 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
                     "pass --yes (or --dry-run to see what would change)",
                 ));
             }
-            if !super::confirm(
+            if !super::confirm::confirm(
                 &ctx.term,
                 &format!(
                     "Delete {list} (no longer needed by etl.yaml)? Runs and their logs are kept."
@@ -466,7 +470,7 @@ pub fn diff(ctx: &Ctx, args: DiffArgs) -> Result<ExitCode> {
             ctx.term.note("no differences");
             return Ok(ExitCode::SUCCESS);
         }
-        super::write_stdout(&out)?;
+        super::output::write_stdout(&out)?;
         Ok(ExitCode::from(crate::error::exit::FAILED))
     })
 }

@@ -261,7 +261,7 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
                 .map(Record::json)
                 .collect();
             let out = serde_json::json!({ "rows": drawn, "records": picked });
-            super::write_stdout(
+            super::output::write_stdout(
                 &(serde_json::to_string_pretty(&out).expect("history serializes") + "\n"),
             )
         }
@@ -272,7 +272,7 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
                 std::env::var("NO_COLOR").ok().as_deref(),
                 std::env::var("TERM").ok().as_deref(),
             );
-            super::write_stdout(&calendar::render(&drawn, color))
+            super::output::write_stdout(&calendar::render(&drawn, color))
         }
     }
 }

@@ -1,7 +1,11 @@
 //! `etl jobs schedule`, `etl jobs follow`, `etl jobs cancel`: runs in the cluster. A run is a
 //! Kubernetes Job with a deterministic name; everything etl knows about it is on the Job.
 
-use super::{Ctx, image_ref, job_with_overrides, pick, started_by, templates, window_spec};
+use super::project_files::templates;
+use super::settings::image_ref;
+use super::settings::started_by;
+use super::window_flags::window_spec;
+use super::{Ctx, pick};
 use crate::cli::{CancelArgs, FollowArgs, ScheduleArgs};
 use crate::cluster::follow::{self, Update};
 use crate::cluster::{self, Cluster, Target, jobs};
@@ -79,9 +83,10 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
     if args.follow {
         picked.also(["--follow"]);
     }
-    let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
+    let job =
+        project.job_with_overrides(&picked.job, &picked.overrides.set, &picked.overrides.config)?;
     let window = picked.resolved.clone();
-    super::note_local_time(ctx, local_time, &job.timezone);
+    super::window_flags::note_local_time(ctx, local_time, &job.timezone);
     let templates = templates(&project)?;
     let (image, image_note) = image_ref(&project, args.image.as_deref());
     let who = started_by();
@@ -137,7 +142,7 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
                     }
                     let question = format!("{} ({}) already covers this window. Start attempt {next}?", s.name, s.state);
                     let ask = ctx.term.interactive && !args.yes;
-                    if !args.rerun && ask && !super::confirm(&ctx.term, &question)? {
+                    if !args.rerun && ask && !super::confirm::confirm(&ctx.term, &question)? {
                         return Err(Error::Declined);
                     }
                     if !(args.rerun || ask) {
@@ -174,7 +179,7 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
         if created {
             ctx.term.note(format!("started run {} (attempt {})", info.name, info.attempt));
         }
-        super::write_stdout(&format!("{}\n", info.name))?;
+        super::output::write_stdout(&format!("{}\n", info.name))?;
         picked.tell_next_time(&ctx.term);
         if args.follow || args.wait {
             watch(ctx, &cluster, &info.name, args.follow).await
@@ -261,12 +266,12 @@ async fn watch(ctx: &Ctx, cluster: &Cluster, run: &str, logs: bool) -> Result<Ex
                 }
             }
             if !out.is_empty() && (rx.is_empty() || out.len() >= 64 * 1024) {
-                super::write_stdout(&out).ok();
+                super::output::write_stdout(&out).ok();
                 out.clear();
             }
         }
         if !out.is_empty() {
-            super::write_stdout(&out).ok();
+            super::output::write_stdout(&out).ok();
         }
         if let Some(b) = &bar {
             b.finish_and_clear();
@@ -348,7 +353,7 @@ pub fn cancel(ctx: &Ctx, args: CancelArgs) -> Result<ExitCode> {
                 .note(format!("run {run} has already ended: {state}"));
             return Ok(ExitCode::SUCCESS);
         }
-        super::confirm_or_yes(
+        super::confirm::confirm_or_yes(
             &ctx.term,
             args.yes,
             &format!("cancelling {run}"),
@@ -366,7 +371,7 @@ pub fn cancel(ctx: &Ctx, args: CancelArgs) -> Result<ExitCode> {
             ));
         }
         ctx.term.note(format!("cancelled run {run}"));
-        super::write_stdout(&format!("{run}\n"))
+        super::output::write_stdout(&format!("{run}\n"))
     })
 }
 

@@ -119,7 +119,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
             )
         }
     };
-    super::write_stdout(&out)
+    super::output::write_stdout(&out)
 }
 
 /// `2026-11-24 02:00 PST`: a time in the job's zone, as its schedule reads.

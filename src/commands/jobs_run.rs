@@ -3,7 +3,11 @@
 //! project directory with the pod's args and env (secrets resolved on this machine), or, with
 //! `--container`, the container itself runs through the container engine.
 
-use super::{Ctx, job_with_overrides, pick, secret_values, started_by, templates, window_spec};
+use super::project_files::templates;
+use super::secrets::secret_values;
+use super::settings::started_by;
+use super::window_flags::window_spec;
+use super::{Ctx, pick};
 use crate::cli::RunArgs;
 use crate::error::{Error, Result};
 use crate::image::{self, ContainerRun, Engine, ImageError, Op, engine};
@@ -27,7 +31,7 @@ const GRACE: Duration = Duration::from_secs(10);
 pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
     let spec = window_spec(&args.window)?;
     let local_time = spec.as_ref().is_some_and(WindowSpec::has_local_time);
-    let step = super::step_span(args.step.as_deref())?;
+    let step = super::window_flags::step_span(args.step.as_deref())?;
     let project = ctx.project()?;
     let mut picked = pick::complete(
         ctx,
@@ -56,16 +60,17 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
     if args.mount {
         picked.also(["--mount"]);
     }
-    let job = job_with_overrides(&project, &picked.job, &picked.overrides)?;
+    let job =
+        project.job_with_overrides(&picked.job, &picked.overrides.set, &picked.overrides.config)?;
     let whole = picked.resolved.clone();
-    super::note_local_time(ctx, local_time, &job.timezone);
-    let windows = super::step_windows(whole, step)?;
+    super::window_flags::note_local_time(ctx, local_time, &job.timezone);
+    let windows = super::window_flags::step_windows(whole, step)?;
     // Every secret is read before anything runs: a missing value fails now, not mid-backfill.
     let secrets = local_secrets(&project, &job)?;
     let templates = templates(&project)?;
     let who = started_by();
     let records = crate::state::project_dir(&project)?.join("runs.jsonl");
-    let (image, image_note) = super::image_ref(&project, args.image.as_deref());
+    let (image, image_note) = super::settings::image_ref(&project, args.image.as_deref());
     let engine = if args.container {
         let named = project
             .image

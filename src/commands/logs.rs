@@ -78,7 +78,7 @@ pub fn run(ctx: &Ctx, args: LogsArgs) -> Result<ExitCode> {
         }
         Ok(out)
     })?;
-    super::write_stdout(&text)
+    super::output::write_stdout(&text)
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //! naming the flags. The questions are I/O (`term::prompt`); checking answers and turning them
 //! into the equivalent command line are pure functions, tested below.
 
-use super::{Ctx, WINDOW_FLAGS, job_with_overrides};
+use super::Ctx;
+use super::window_flags::WINDOW_FLAGS;
 use crate::cli::OverrideArgs;
 use crate::error::{Error, Result};
 use crate::project::{Job, ParamSpec, ParamType, Project, typed_param};
@@ -72,7 +73,9 @@ impl Picked {
 pub fn complete(ctx: &Ctx, project: &Project, command: &str, given: Given) -> Result<Picked> {
     // A misspelt job or a bad --config fails before any question.
     let job = match &given.job {
-        Some(name) => Some(job_with_overrides(project, name, &given.overrides)?),
+        Some(name) => {
+            Some(project.job_with_overrides(name, &given.overrides.set, &given.overrides.config)?)
+        }
         None => None,
     };
     if let (Some(job), Some(window)) = (&job, &given.window) {
@@ -129,7 +132,7 @@ fn ask(p: &Prompter, ctx: &Ctx, project: &Project, command: &str, given: Given) 
         Some(name) => name,
         None => pick_job(p, project)?,
     };
-    let job = job_with_overrides(project, &name, &overrides)?;
+    let job = project.job_with_overrides(&name, &overrides.set, &overrides.config)?;
     let window = match window {
         Some(w) => w,
         None => ask_window(p, &job, now)?,
@@ -154,7 +157,7 @@ fn ask(p: &Prompter, ctx: &Ctx, project: &Project, command: &str, given: Given) 
     }
     overrides.config.extend(answers);
     // The answers were checked one by one; this checks them together, as the run will.
-    let job = job_with_overrides(project, &name, &overrides)?;
+    let job = project.job_with_overrides(&name, &overrides.set, &overrides.config)?;
     let resolved = resolve(&window, now, &job.tz)?;
     let verb = verb(command);
     p.say(&format!("{verb} {name}"))?;

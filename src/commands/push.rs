@@ -24,5 +24,5 @@ pub fn run(ctx: &Ctx, args: PushArgs) -> Result<ExitCode> {
     if let Some(own) = push_scheduler_image(&ctx.term, &project, &target)? {
         out.push_str(&format!("{}\n", own.image));
     }
-    super::write_stdout(&out)
+    super::output::write_stdout(&out)
 }

@@ -1,9 +1,13 @@
 //! `etl render`: the manifests etl would create, on stdout, without a cluster.
 
-use super::{
-    Ctx, WINDOW_FLAGS, image_ref, job_with_overrides, resolve_window, secret_values, started_by,
-    templates, window_spec,
-};
+use super::Ctx;
+use super::project_files::templates;
+use super::secrets::secret_values;
+use super::settings::image_ref;
+use super::settings::started_by;
+use super::window_flags::WINDOW_FLAGS;
+use super::window_flags::resolve_window;
+use super::window_flags::window_spec;
 use crate::cli::{ManifestFormat, RenderArgs};
 use crate::error::{Error, Result};
 use crate::render::{self, RunInfo, RunRequest, Trigger};
@@ -61,7 +65,7 @@ pub fn run(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
     };
 
     for name in &names {
-        let job = job_with_overrides(&project, name, &args.overrides)?;
+        let job = project.job_with_overrides(name, &args.overrides.set, &args.overrides.config)?;
         let req = RunRequest {
             project: &project,
             job: &job,
@@ -168,5 +172,5 @@ pub(super) fn print(docs: &[Value], format: ManifestFormat) -> Result<ExitCode> 
             .collect::<Vec<_>>()
             .join("---\n"),
     };
-    super::write_stdout(&out)
+    super::output::write_stdout(&out)
 }

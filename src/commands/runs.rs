@@ -161,7 +161,7 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
             )
         }
     };
-    super::write_stdout(&out)
+    super::output::write_stdout(&out)
 }
 
 pub(super) fn alive(pid: u32) -> bool {
@@ -276,7 +276,7 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     // Written as they are laid out, never built whole: at 100,000 runs the text alone is
     // tens of MB.
     match args.output {
-        TableFormat::Json => super::stream_stdout(|out| {
+        TableFormat::Json => super::output::stream_stdout(|out| {
             let rows: Vec<RunJson> = runs.iter().map(RunJson::cluster).collect();
             serde_json::to_writer_pretty(&mut *out, &rows)?;
             out.write_all(b"\n")
@@ -321,7 +321,7 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
                     r.started_by.clone().unwrap_or_else(|| "-".into()),
                 ]
             };
-            super::stream_stdout(|out| {
+            super::output::stream_stdout(|out| {
                 crate::term::write_table(
                     out,
                     &[

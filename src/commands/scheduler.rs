@@ -1,7 +1,9 @@
 //! `etl scheduler` (drive workflow runs and fire schedules; see `crate::scheduler`) and
 //! `etl scheduler status`.
 
-use super::{Ctx, image_ref, templates};
+use super::Ctx;
+use super::project_files::templates;
+use super::settings::image_ref;
 use crate::cli::{SchedulerArgs, SchedulerCommand, SchedulerStatusArgs, TableFormat};
 use crate::cluster::{self, Target, explain, retry};
 use crate::error::{Error, Result};
@@ -149,7 +151,7 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
             decisions,
         };
         if args.output == TableFormat::Json {
-            return super::write_stdout(
+            return super::output::write_stdout(
                 &(serde_json::to_string_pretty(&s).expect("serializes") + "\n"),
             );
         }
@@ -187,7 +189,7 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
                 ));
             }
         }
-        super::write_stdout(&out)?;
+        super::output::write_stdout(&out)?;
         Ok(if s.running {
             ExitCode::SUCCESS
         } else {

@@ -2,8 +2,12 @@
 //! to do next is decided by `crate::workflow::plan` (pure); this file carries the decisions out
 //! as local processes, each task exactly as `etl jobs run` runs its job, and records them.
 
+use super::Ctx;
 use super::jobs_run::{Launch, Outcome, first_container, local_secrets, supervise};
-use super::{Ctx, resolve_window, started_by, templates, window_spec};
+use super::project_files::templates;
+use super::settings::started_by;
+use super::window_flags::resolve_window;
+use super::window_flags::window_spec;
 use crate::cli::{
     TableFormat, WorkflowListArgs, WorkflowRenderArgs, WorkflowRetryArgs, WorkflowRunArgs,
     WorkflowRunsArgs, WorkflowShowArgs,
@@ -163,7 +167,7 @@ pub fn list(ctx: &Ctx, args: WorkflowListArgs) -> Result<ExitCode> {
             )
         }
     };
-    super::write_stdout(&out)
+    super::output::write_stdout(&out)
 }
 
 pub fn show(ctx: &Ctx, args: WorkflowShowArgs) -> Result<ExitCode> {
@@ -195,14 +199,14 @@ pub fn show(ctx: &Ctx, args: WorkflowShowArgs) -> Result<ExitCode> {
             workflow::levels_text(&wf.dag, &notes)
         )
     };
-    super::write_stdout(&out)
+    super::output::write_stdout(&out)
 }
 
 pub fn render(ctx: &Ctx, args: WorkflowRenderArgs) -> Result<ExitCode> {
     let spec = window_spec(&args.window)?.ok_or_else(|| {
         Error::usage(
             "which window should the workflow run process?",
-            format!("pass one of {}", super::WINDOW_FLAGS),
+            format!("pass one of {}", super::window_flags::WINDOW_FLAGS),
         )
     })?;
     let project = ctx.project()?;
@@ -212,7 +216,7 @@ pub fn render(ctx: &Ctx, args: WorkflowRenderArgs) -> Result<ExitCode> {
         .namespace
         .clone()
         .unwrap_or_else(|| project.namespace().to_string());
-    let (image, image_note) = super::image_ref(&project, args.image.as_deref());
+    let (image, image_note) = super::settings::image_ref(&project, args.image.as_deref());
     let who = started_by();
     let (config_map, jobs) = render::workflow::workflow_run(
         &templates(&project)?,
@@ -240,14 +244,14 @@ pub fn run(ctx: &Ctx, args: WorkflowRunArgs) -> Result<ExitCode> {
     let spec = window_spec(&args.window)?.ok_or_else(|| {
         Error::usage(
             "which window should the workflow process?",
-            format!("pass one of {}", super::WINDOW_FLAGS),
+            format!("pass one of {}", super::window_flags::WINDOW_FLAGS),
         )
     })?;
-    let step = super::step_span(args.step.as_deref())?;
+    let step = super::window_flags::step_span(args.step.as_deref())?;
     let project = ctx.project()?;
     let wf = find(&project, &args.workflow)?;
     let whole = resolve_window(ctx, &spec, &wf.tz, &wf.timezone)?;
-    let windows = super::step_windows(whole, step)?;
+    let windows = super::window_flags::step_windows(whole, step)?;
     let exec = Executor::new(ctx, &project, wf, args.parallel)?;
     let mut failed = Vec::new();
     for (i, w) in windows.iter().enumerate() {
@@ -433,7 +437,7 @@ pub fn runs(ctx: &Ctx, args: WorkflowRunsArgs) -> Result<ExitCode> {
             )
         }
     };
-    super::write_stdout(&out)
+    super::output::write_stdout(&out)
 }
 
 /// A duration as people read it: `0.4s` below a minute (local tasks are often that short),
@@ -493,7 +497,7 @@ impl<'a> Executor<'a> {
             },
             templates: templates(project)?,
             secrets,
-            image: super::image_ref(project, None).0,
+            image: super::settings::image_ref(project, None).0,
             who: started_by(),
             runs_file: state_dir.join("runs.jsonl"),
             records_file: state_dir.join(records::FILE_NAME),

@@ -3,8 +3,13 @@
 //! stop them, and `etl scheduler` moves them forward. Every write is idempotent, so each command
 //! can be interrupted anywhere and run again.
 
+use super::Ctx;
+use super::project_files::templates;
+use super::settings::image_ref;
+use super::settings::started_by;
+use super::window_flags::resolve_window;
+use super::window_flags::window_spec;
 use super::workflows::{find, seconds};
-use super::{Ctx, image_ref, resolve_window, started_by, templates, window_spec};
 use crate::cli::{
     TableFormat, WorkflowCancelArgs, WorkflowFollowArgs, WorkflowRetryArgs, WorkflowRunsArgs,
     WorkflowScheduleArgs,
@@ -95,14 +100,14 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
     let spec = window_spec(&args.window)?.ok_or_else(|| {
         Error::usage(
             "which window should the workflow run process?",
-            format!("pass one of {}", super::WINDOW_FLAGS),
+            format!("pass one of {}", super::window_flags::WINDOW_FLAGS),
         )
     })?;
     let local_time = spec.has_local_time();
     let project = ctx.project()?;
     let wf = find(&project, &args.workflow)?;
     let window = resolve_window(ctx, &spec, &wf.tz, &wf.timezone)?;
-    super::note_local_time(ctx, local_time, &wf.timezone);
+    super::window_flags::note_local_time(ctx, local_time, &wf.timezone);
     let templates = templates(&project)?;
     let (image, image_note) = image_ref(&project, args.image.as_deref());
     let who = started_by();
@@ -159,7 +164,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
                     }
                     let ask = ctx.term.interactive && !args.yes;
                     let question = format!("{} ({state}) already covers this window. Start attempt {next}?", run.name);
-                    if !args.rerun && ask && !super::confirm(&ctx.term, &question)? {
+                    if !args.rerun && ask && !super::confirm::confirm(&ctx.term, &question)? {
                         return Err(Error::Declined);
                     }
                     if !(args.rerun || ask) {
@@ -192,7 +197,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
         if !args.follow {
             warn_without_scheduler(ctx, &cluster, &project.name).await;
         }
-        super::write_stdout(&format!("{name}\n"))?;
+        super::output::write_stdout(&format!("{name}\n"))?;
         if args.follow {
             follow_run(ctx, &cluster, &project.name, &name).await
         } else {
@@ -255,12 +260,12 @@ async fn follow_run(ctx: &Ctx, cluster: &Cluster, project: &str, name: &str) -> 
                 Update::State(_) => {}
             }
             if !out.is_empty() && (rx.is_empty() || out.len() >= 64 * 1024) {
-                super::write_stdout(&out).ok();
+                super::output::write_stdout(&out).ok();
                 out.clear();
             }
         }
         if !out.is_empty() {
-            super::write_stdout(&out).ok();
+            super::output::write_stdout(&out).ok();
         }
     };
     let driver = async move {
@@ -399,7 +404,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
             ));
             return Ok(ExitCode::SUCCESS);
         }
-        super::confirm_or_yes(
+        super::confirm::confirm_or_yes(
             &ctx.term,
             args.yes,
             &format!("cancelling {name}"),
@@ -456,7 +461,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
         )
         .await;
         ctx.term.note(format!("cancelled workflow run {name}"));
-        super::write_stdout(&format!("{name}\n"))
+        super::output::write_stdout(&format!("{name}\n"))
     })
 }
 
@@ -485,7 +490,7 @@ pub fn retry(ctx: &Ctx, project: &Project, args: WorkflowRetryArgs) -> Result<Ex
             let n = cw::create_jobs(&cluster, &project.name, cw::run_owner(&run), &rendered).await?;
             ctx.term.note(format!("created the {n} missing task(s) of {name}, using {image_note}"));
             warn_without_scheduler(ctx, &cluster, &project.name).await;
-            return super::write_stdout(&format!("{name}\n"));
+            return super::output::write_stdout(&format!("{name}\n"));
         }
         let observed = wrun::observe(&run, &job_map(&jobs));
         let state = wrun::run_state(&run, &observed);
@@ -506,7 +511,7 @@ pub fn retry(ctx: &Ctx, project: &Project, args: WorkflowRetryArgs) -> Result<Ex
         }
         if again.is_empty() {
             ctx.term.note(format!("every task of {name} completed: nothing to retry"));
-            return super::write_stdout(&format!("{name}\n"));
+            return super::output::write_stdout(&format!("{name}\n"));
         }
         // The new attempts are recorded on the run before any Job exists; the end state and
         // the cancel go, so the run reads (and is driven) as running again.
@@ -532,7 +537,7 @@ pub fn retry(ctx: &Ctx, project: &Project, args: WorkflowRetryArgs) -> Result<Ex
         cw::record_event(&cluster, name, run.uid.as_deref(), "Normal", "Retried", &format!("{who} retried {}", again.join(", ")), "etl").await;
         ctx.term.note(format!("retrying {} task(s) of {name}: {} (using {image_note})", again.len(), again.join(", ")));
         warn_without_scheduler(ctx, &cluster, &project.name).await;
-        super::write_stdout(&format!("{name}\n"))
+        super::output::write_stdout(&format!("{name}\n"))
     })
 }
 
@@ -622,6 +627,6 @@ pub fn runs(ctx: &Ctx, project: &Project, args: WorkflowRunsArgs) -> Result<Exit
                 table(&["RUN", "WORKFLOW", "WINDOW", "STATE", "TASKS DONE", "TRIGGER", "STARTED", "DURATION", "BY"], &table_rows)
             }
         };
-        super::write_stdout(&out)
+        super::output::write_stdout(&out)
     })
 }
