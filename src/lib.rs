@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod clock;
 pub mod cluster;
+pub mod cmdline;
 pub mod commands;
 pub mod error;
 pub mod history;

@@ -228,6 +228,7 @@ fn the_pure_core_does_no_io() {
         "src/run",
         "src/workflow",
         "src/history",
+        "src/cmdline",
     ] {
         let root = repo().join(dir);
         if let Ok(entries) = std::fs::read_dir(&root) {
