@@ -6,17 +6,19 @@
 
 use super::Ctx;
 use super::history::{Source, cluster_records, local_records, no_such_target, source};
-use super::jobs_run::{Launch, Outcome, first_container, local_secrets, supervise};
+use super::secrets::local_secrets;
 use crate::cli::{BackfillArgs, BackfillCommand, BackfillIdArgs, OnlyArg};
 use crate::cluster::{self, Cluster, Target, explain, retry, status_code};
 use crate::error::{Error, Result};
 use crate::history::backfill::{self as bf, Progress, Spec};
 use crate::history::plan::{BackfillPlan, ByWindow, Only, select};
 use crate::history::{self, Kind, Record, State};
+use crate::launch::{Launch, first_container};
 use crate::local_runs::{self, LocalRun};
 use crate::project::Project;
 use crate::render::names::PREFIX;
 use crate::render::{self, RunInfo, RunRequest, Trigger};
+use crate::supervisor::{Outcome, supervise};
 use crate::window::{Period, Window, WindowSpec, parse_instant, rfc3339};
 use futures::StreamExt;
 use futures::future::LocalBoxFuture;

@@ -3,7 +3,9 @@
 
 use super::project_files::display_path;
 use crate::error::{Error, Result};
-use crate::project::Project;
+use crate::project::{Job, Project};
+use crate::run::names;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// The values of one of etl.yaml's secrets: each key from the env var of the same name, else
@@ -103,4 +105,17 @@ fn dotenv_error(path: &Path, text: &str, e: dotenvy::Error) -> Error {
         format!("{}{at}: {what}", display_path(path).display()),
         "each line is KEY=VALUE; quote a value that has spaces: KEY=\"a b\"",
     )
+}
+
+/// The values of the job's secrets, keyed by (Kubernetes Secret name, key), as the pod's
+/// `secretKeyRef`s name them.
+pub fn local_secrets(project: &Project, job: &Job) -> Result<HashMap<(String, String), String>> {
+    let mut out = HashMap::new();
+    for secret in &job.secrets {
+        let k8s_name = names::secret_name(&project.name, secret);
+        for (key, value) in secret_values(project, secret)? {
+            out.insert((k8s_name.clone(), key), value);
+        }
+    }
+    Ok(out)
 }

@@ -3,8 +3,8 @@
 //! as local processes, each task exactly as `etl jobs run` runs its job, and records them.
 
 use super::Ctx;
-use super::jobs_run::{Launch, Outcome, first_container, local_secrets, supervise};
 use super::project_files::templates;
+use super::secrets::local_secrets;
 use super::settings::started_by;
 use super::window_flags::resolve_window;
 use super::window_flags::window_spec;
@@ -13,10 +13,12 @@ use crate::cli::{
     WorkflowRunsArgs, WorkflowShowArgs,
 };
 use crate::error::{Error, Result};
+use crate::launch::{Launch, first_container};
 use crate::local_runs::{self, LocalRun};
 use crate::local_workflow_runs::{self as records, LocalWorkflowRun, TaskRecord};
 use crate::project::{Project, Workflow};
 use crate::render::{self, RunInfo, RunRequest, Templates, Trigger, names};
+use crate::supervisor::{Outcome, supervise};
 use crate::term::table;
 use crate::window::{Window, rfc3339};
 use crate::workflow::{self, Limits, Observed, RunOutcome, TaskId, TaskState};
