@@ -142,55 +142,24 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
             let line: Vec<_> = launch.argv.iter().map(|a| a.to_string_lossy()).collect();
             ctx.term.note(format!("$ {}", line.join(" ")));
         }
-        let started = jiff::Timestamp::now();
-        let mut record = LocalRun {
-            run: run.name.clone(),
-            job: job.name.clone(),
-            window_start: rfc3339(&w.start),
-            window_end: rfc3339(&w.end),
-            trigger: Trigger::Local.as_str().into(),
-            started_by: who.clone(),
-            started_at: started,
-            state: RunState::Running.to_string(),
-            exit_code: None,
-            duration_seconds: None,
-            pid: Some(std::process::id()),
-            mode: if engine.is_some() {
-                "container"
-            } else {
-                "process"
-            }
-            .into(),
+        let mode = if engine.is_some() {
+            "container"
+        } else {
+            "process"
         };
-        local_runs::append(&records, &record)?;
-        let outcome = runtime.block_on(supervise(&launch));
-        let elapsed = jiff::Timestamp::now().duration_since(started).as_secs_f64();
-        record.duration_seconds = Some((elapsed * 10.0).round() / 10.0);
-        record.pid = None;
+        let (outcome, elapsed) =
+            supervise_recorded(&runtime, &launch, &records, &run.name, &job, w, &who, mode)?;
         match outcome {
-            Err(e) => {
-                record.state = RunState::Failed.to_string();
-                local_runs::append(&records, &record)?;
-                return Err(e);
-            }
+            Err(e) => return Err(e),
             Ok(Outcome::Exited(0)) => {
-                record.state = RunState::Succeeded.to_string();
-                record.exit_code = Some(0);
-                local_runs::append(&records, &record)?;
                 ctx.term
                     .note(format!("{} succeeded in {:.1}s", run.name, elapsed));
             }
             // The engine's own failure (no such image, a bad flag), not the job's.
             Ok(Outcome::EngineFailed(engine)) => {
-                record.state = RunState::Failed.to_string();
-                record.exit_code = Some(125);
-                local_runs::append(&records, &record)?;
                 return Err(ImageError::RunFailed { engine, image }.into());
             }
             Ok(Outcome::Exited(code)) => {
-                record.state = RunState::Failed.to_string();
-                record.exit_code = Some(code);
-                local_runs::append(&records, &record)?;
                 ctx.term.warn(format!(
                     "{} failed with exit code {code} after {:.1}s",
                     run.name, elapsed
@@ -201,11 +170,7 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
                     break;
                 }
             }
-            Ok(Outcome::Interrupted) => {
-                record.state = RunState::Interrupted.to_string();
-                local_runs::append(&records, &record)?;
-                return Err(Error::Interrupted);
-            }
+            Ok(Outcome::Interrupted) => return Err(Error::Interrupted),
         }
     }
     picked.tell_next_time(&ctx.term);
@@ -221,6 +186,53 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
         ))),
         _ => Err(Error::Failed(step_summary(windows.len(), &failed, not_run))),
     }
+}
+
+/// Supervises one run of `job` over `w`, recorded in the local runs file `records` as running
+/// before it starts and with how it ended once it has (however it ended). Returns the
+/// outcome and the seconds it took.
+#[allow(clippy::too_many_arguments)]
+fn supervise_recorded(
+    runtime: &tokio::runtime::Runtime,
+    launch: &Launch,
+    records: &std::path::Path,
+    run: &str,
+    job: &Job,
+    w: &Window,
+    who: &str,
+    mode: &str,
+) -> Result<(Result<Outcome>, f64)> {
+    let started = jiff::Timestamp::now();
+    let mut record = LocalRun {
+        run: run.to_string(),
+        job: job.name.clone(),
+        window_start: rfc3339(&w.start),
+        window_end: rfc3339(&w.end),
+        trigger: Trigger::Local.as_str().into(),
+        started_by: who.to_string(),
+        started_at: started,
+        state: RunState::Running.to_string(),
+        exit_code: None,
+        duration_seconds: None,
+        pid: Some(std::process::id()),
+        mode: mode.into(),
+    };
+    local_runs::append(records, &record)?;
+    let outcome = runtime.block_on(supervise(launch));
+    let elapsed = jiff::Timestamp::now().duration_since(started).as_secs_f64();
+    record.duration_seconds = Some((elapsed * 10.0).round() / 10.0);
+    record.pid = None;
+    let (state, exit_code) = match &outcome {
+        Err(_) => (RunState::Failed, None),
+        Ok(Outcome::Exited(0)) => (RunState::Succeeded, Some(0)),
+        Ok(Outcome::EngineFailed(_)) => (RunState::Failed, Some(125)),
+        Ok(Outcome::Exited(code)) => (RunState::Failed, Some(*code)),
+        Ok(Outcome::Interrupted) => (RunState::Interrupted, None),
+    };
+    record.state = state.to_string();
+    record.exit_code = exit_code;
+    local_runs::append(records, &record)?;
+    Ok((outcome, elapsed))
 }
 
 /// The end of a `--step` run with failures: which windows failed, by position ("window 2/7")
