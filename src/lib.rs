@@ -29,13 +29,13 @@ use std::process::ExitCode;
 
 /// The whole program: parse, run, print the error once, exit with its documented code.
 pub fn main() -> ExitCode {
-    run(cli::Cli::parse())
+    run_command_line(cli::Cli::parse())
 }
 
 /// Runs one parsed command line (`cli::Cli::parse_from` gives one from any arguments).
-pub fn run(cli: cli::Cli) -> ExitCode {
+pub fn run_command_line(cli: cli::Cli) -> ExitCode {
     let verbose = cli.verbose;
-    match commands::run(cli) {
+    match commands::dispatch(cli) {
         Ok(code) => code,
         Err(e) => e.report(verbose),
     }

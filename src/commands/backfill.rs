@@ -68,7 +68,7 @@ fn only(o: OnlyArg) -> Only {
     }
 }
 
-pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
+pub fn backfill(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
     match args.command {
         Some(BackfillCommand::Status(a)) => return status(ctx, a),
         Some(BackfillCommand::Follow(a)) => return follow(ctx, a),

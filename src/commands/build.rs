@@ -8,7 +8,7 @@ use crate::image::target::{check_tag, show_for};
 use crate::image::{self, ImageError, ImageTarget, Op};
 use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, args: BuildArgs) -> Result<ExitCode> {
+pub fn build(ctx: &Ctx, args: BuildArgs) -> Result<ExitCode> {
     // Stage one: flags that are wrong whatever the project says.
     check_tag(args.tag.as_deref())?;
     let flag_args = args
@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, args: BuildArgs) -> Result<ExitCode> {
         },
     );
     let show = show_for(&ctx.term);
-    let done = image::run(
+    let done = image::run_engine(
         target.engine,
         &argv,
         &format!("building {image}"),

@@ -5,7 +5,7 @@ use crate::error::Result;
 use clap::CommandFactory;
 use std::process::ExitCode;
 
-pub fn run(args: CompletionsArgs) -> Result<ExitCode> {
+pub fn completions(args: CompletionsArgs) -> Result<ExitCode> {
     // Generated into memory, then written like every result: clap_complete panics when its
     // writer fails, and a closed stdout (`etl completions bash | head -1`) is not an error.
     let mut script = Vec::new();

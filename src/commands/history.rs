@@ -217,7 +217,7 @@ fn range_in(
     }
 }
 
-pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
+pub fn show_history(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
     let since = super::runs::since_span(Some(args.since.as_deref().unwrap_or("30d")))?;
     let project = ctx.project()?;
     let rows = targets(&project, &args.names)?;

@@ -2,7 +2,7 @@
 //! can be reached) and next scheduled time.
 
 use super::Ctx;
-use crate::cli::{ListArgs, TableFormat};
+use crate::cli::{ListJobsArgs, TableFormat};
 use crate::cluster::{self, Target};
 use crate::error::{Error, Result};
 use crate::project::Project;
@@ -17,7 +17,7 @@ use std::time::Duration;
 /// How long `etl jobs list` waits for the cluster before printing without it.
 const CLUSTER_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
+pub fn list_jobs(ctx: &Ctx, args: ListJobsArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let now = crate::clock::now()?;
     // None: unknown (offline, or the cluster could not be asked).

@@ -8,7 +8,7 @@ use super::secrets::local_secrets;
 use super::settings::started_by;
 use super::window_flags::window_spec;
 use super::{Ctx, pick};
-use crate::cli::RunArgs;
+use crate::cli::RunJobArgs;
 use crate::error::{Error, Result};
 use crate::image::{ImageError, engine};
 use crate::launch::{Launch, first_container};
@@ -21,7 +21,7 @@ use crate::window::WindowSpec;
 use crate::window::{Window, rfc3339};
 use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
+pub fn run_job(ctx: &Ctx, args: RunJobArgs) -> Result<ExitCode> {
     let spec = window_spec(&args.window)?;
     let local_time = spec.as_ref().is_some_and(WindowSpec::has_local_time);
     let step = super::window_flags::step_span(args.step.as_deref())?;

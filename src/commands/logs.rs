@@ -30,7 +30,7 @@ fn prefixed(log: &str, prefix: Option<&str>) -> String {
     }
 }
 
-pub fn run(ctx: &Ctx, args: LogsArgs) -> Result<ExitCode> {
+pub fn show_logs(ctx: &Ctx, args: LogsArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let target = Target::from(&args.cluster);
     let run = &args.run;

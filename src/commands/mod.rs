@@ -49,25 +49,28 @@ pub struct Ctx {
     pub term: Term,
 }
 
-pub fn run(cli: Cli) -> Result<ExitCode> {
+/// Runs the command `cli` names: the one place a parsed command line meets a command.
+pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let ctx = Ctx {
         file: cli.file.clone(),
         term: Term::detect(cli.quiet, cli.verbose, cli.no_input),
     };
     crate::cluster::report_to(ctx.term);
     match cli.command {
-        Command::Init(args) => init::run(&ctx, args),
-        Command::Render(args) => render::run(&ctx, args),
-        Command::Jobs(JobsCommand::List(args)) => jobs_list::run(&ctx, args),
-        Command::Jobs(JobsCommand::Run(args)) => jobs_run::run(&ctx, args),
+        Command::Init(args) => init::init(&ctx, args),
+        Command::Render(args) => render::render(&ctx, args),
+        Command::Jobs(JobsCommand::List(args)) => jobs_list::list_jobs(&ctx, args),
+        Command::Jobs(JobsCommand::Run(args)) => jobs_run::run_job(&ctx, args),
         Command::Jobs(JobsCommand::Schedule(args)) => jobs_cluster::schedule(&ctx, args),
         Command::Jobs(JobsCommand::Follow(args)) => jobs_cluster::follow(&ctx, args),
         Command::Jobs(JobsCommand::Cancel(args)) => jobs_cluster::cancel(&ctx, args),
         Command::Workflows(WorkflowsCommand::List(args)) => workflows::list(&ctx, args),
         Command::Workflows(WorkflowsCommand::Show(args)) => workflows::show(&ctx, args),
-        Command::Workflows(WorkflowsCommand::Run(args)) => workflows::run(&ctx, args),
+        Command::Workflows(WorkflowsCommand::Run(args)) => workflows::run_workflow(&ctx, args),
         Command::Workflows(WorkflowsCommand::Retry(args)) => workflows::retry(&ctx, args),
-        Command::Workflows(WorkflowsCommand::Runs(args)) => workflows::runs(&ctx, args),
+        Command::Workflows(WorkflowsCommand::Runs(args)) => {
+            workflows::list_workflow_runs(&ctx, args)
+        }
         Command::Workflows(WorkflowsCommand::Render(args)) => workflows::render(&ctx, args),
         Command::Workflows(WorkflowsCommand::Schedule(args)) => {
             workflows_cluster::schedule(&ctx, args)
@@ -75,14 +78,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Workflows(WorkflowsCommand::Follow(args)) => workflows_cluster::follow(&ctx, args),
         Command::Workflows(WorkflowsCommand::Cancel(args)) => workflows_cluster::cancel(&ctx, args),
         Command::Scheduler(args) => scheduler::scheduler(&ctx, args),
-        Command::Runs(args) => runs::run(&ctx, args),
-        Command::History(args) => history::run(&ctx, args),
-        Command::Backfill(args) => backfill::run(&ctx, args),
-        Command::Logs(args) => logs::run(&ctx, args),
-        Command::Build(args) => build::run(&ctx, args),
-        Command::Push(args) => push::run(&ctx, args),
+        Command::Runs(args) => runs::list_runs(&ctx, args),
+        Command::History(args) => history::show_history(&ctx, args),
+        Command::Backfill(args) => backfill::backfill(&ctx, args),
+        Command::Logs(args) => logs::show_logs(&ctx, args),
+        Command::Build(args) => build::build(&ctx, args),
+        Command::Push(args) => push::push_images(&ctx, args),
         Command::Deploy(args) => deploy::deploy(&ctx, args),
         Command::Diff(args) => deploy::diff(&ctx, args),
-        Command::Completions(args) => completions::run(args),
+        Command::Completions(args) => completions::completions(args),
     }
 }

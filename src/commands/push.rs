@@ -9,7 +9,7 @@ use crate::image::push::{push, push_scheduler_image};
 use crate::image::target::check_tag;
 use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, args: PushArgs) -> Result<ExitCode> {
+pub fn push_images(ctx: &Ctx, args: PushArgs) -> Result<ExitCode> {
     check_tag(args.tag.as_deref())?;
     let project = ctx.project()?;
     let target = ImageTarget::resolve(

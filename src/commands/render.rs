@@ -14,7 +14,7 @@ use crate::render::{self, RunInfo, RunRequest, Trigger};
 use serde_json::Value;
 use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
+pub fn render(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
     // Stage one: flags that are wrong whatever the project says.
     let spec = window_spec(&args.window)?;
     let project = ctx.project()?;

@@ -1,7 +1,7 @@
 //! `etl runs`: the runs of this project. `--local` lists those made on this machine.
 
 use super::Ctx;
-use crate::cli::{RunsArgs, TableFormat};
+use crate::cli::{ListRunsArgs, TableFormat};
 use crate::error::{Error, Result};
 use crate::local_runs;
 use crate::term::table;
@@ -82,7 +82,7 @@ impl RunJson {
     }
 }
 
-pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
+pub fn list_runs(ctx: &Ctx, args: ListRunsArgs) -> Result<ExitCode> {
     if !args.local {
         return cluster_runs(ctx, args);
     }
@@ -200,7 +200,7 @@ fn from_record(r: crate::history::Record) -> crate::run::RunSummary {
 
 /// The project's runs in the cluster, manual and scheduled alike, newest first: the Jobs,
 /// and the history records of runs whose Jobs are gone.
-fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
+fn cluster_runs(ctx: &Ctx, args: ListRunsArgs) -> Result<ExitCode> {
     use crate::cluster::{self, Target, explain};
     use crate::run::names::{self, PREFIX};
     use crate::run::{self, RunState};

@@ -71,7 +71,7 @@ pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
                 )
             }
         };
-        scheduler::run(cluster, loaded, settings).await?;
+        scheduler::run_scheduler(cluster, loaded, settings).await?;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -242,7 +242,7 @@ pub fn render(ctx: &Ctx, args: WorkflowRenderArgs) -> Result<ExitCode> {
     super::render::print(&docs, args.output)
 }
 
-pub fn run(ctx: &Ctx, args: WorkflowRunArgs) -> Result<ExitCode> {
+pub fn run_workflow(ctx: &Ctx, args: WorkflowRunArgs) -> Result<ExitCode> {
     let spec = window_spec(&args.window)?.ok_or_else(|| {
         Error::usage(
             "which window should the workflow process?",
@@ -378,13 +378,13 @@ pub fn retry(ctx: &Ctx, args: WorkflowRetryArgs) -> Result<ExitCode> {
     }
 }
 
-pub fn runs(ctx: &Ctx, args: WorkflowRunsArgs) -> Result<ExitCode> {
+pub fn list_workflow_runs(ctx: &Ctx, args: WorkflowRunsArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     if let Some(w) = &args.workflow {
         find(&project, w)?;
     }
     if args.cluster {
-        return super::workflows_cluster::runs(ctx, &project, args);
+        return super::workflows_cluster::list_workflow_runs(ctx, &project, args);
     }
     let mut runs = read_runs(&project)?;
     runs.retain(|r| args.workflow.as_ref().is_none_or(|w| &r.workflow == w));

@@ -560,7 +560,11 @@ struct RunRow {
     task_states: Vec<(String, TaskState)>,
 }
 
-pub fn runs(ctx: &Ctx, project: &Project, args: WorkflowRunsArgs) -> Result<ExitCode> {
+pub fn list_workflow_runs(
+    ctx: &Ctx,
+    project: &Project,
+    args: WorkflowRunsArgs,
+) -> Result<ExitCode> {
     let rt = cluster::runtime()?;
     rt.block_on(async {
         let cluster = cluster::connect(project, &Target::from(&args.cluster_args)).await?;

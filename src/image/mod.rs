@@ -14,7 +14,7 @@ pub mod tag;
 pub mod target;
 
 pub use engine::{ContainerRun, Engine, Op, argv, run_argv};
-pub use run::{Finished, Show, run, show};
+pub use run::{Finished, Show, run_engine, show};
 pub use target::ImageTarget;
 
 use crate::error::Error;

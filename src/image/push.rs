@@ -67,7 +67,7 @@ pub fn push_scheduler_image(
             platform: None,
         },
     );
-    let done = super::run(
+    let done = super::run_engine(
         engine,
         &argv,
         &format!("building {image}"),
@@ -112,7 +112,7 @@ fn push_to_registry(term: &Term, target: &ImageTarget) -> Result<Pushed> {
             digest_file: Some(&digest_file.0),
         },
     );
-    let done = super::run(
+    let done = super::run_engine(
         engine,
         &argv,
         &format!("pushing {image}"),
