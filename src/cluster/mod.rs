@@ -2,10 +2,13 @@
 //! errors that say what to do. I/O.
 
 pub mod apply;
+pub mod backfill;
 pub mod follow;
 pub mod history;
 pub mod jobs;
 pub mod list;
+pub mod logs;
+pub mod scheduler;
 pub mod workflow;
 
 use crate::error::Error;

@@ -8,7 +8,7 @@ use super::Ctx;
 use super::history::{Source, cluster_records, local_records, no_such_target, source};
 use super::secrets::local_secrets;
 use crate::cli::{BackfillArgs, BackfillCommand, BackfillIdArgs, OnlyArg};
-use crate::cluster::{self, Cluster, Target, explain, retry, status_code};
+use crate::cluster::{self, Cluster, Target};
 use crate::error::{Error, Result};
 use crate::history::backfill::{self as bf, Progress, Spec};
 use crate::history::plan::{BackfillPlan, ByWindow, Only, select};
@@ -24,8 +24,6 @@ use futures::StreamExt;
 use futures::future::LocalBoxFuture;
 use futures::stream::FuturesUnordered;
 use jiff::tz::TimeZone;
-use k8s_openapi::api::core::v1::ConfigMap;
-use kube::api::{Api, Patch, PatchParams, PostParams};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -345,10 +343,6 @@ fn run_jobs_here(
     Ok(results)
 }
 
-fn config_maps(cluster: &Cluster) -> Api<ConfigMap> {
-    Api::namespaced(cluster.client.clone(), &cluster.namespace)
-}
-
 /// The cluster backfill: one ConfigMap, named from the arguments; the scheduler does the rest.
 async fn create(
     ctx: &Ctx,
@@ -374,17 +368,15 @@ async fn create(
         &super::settings::started_by(),
         crate::clock::now()?,
     );
-    let api = config_maps(cluster);
-    let post = PostParams::default();
-    match retry(|| api.create(&post, &cm)).await {
-        Ok(_) => {
+    match cluster::backfill::create(cluster, &cm).await? {
+        true => {
             ctx.term.note(format!(
                 "backfill {name} created: the scheduler starts its runs, {} at a time \
                  (`etl backfill follow {name}`)",
                 spec.parallel
             ));
         }
-        Err(e) if status_code(&e) == Some(409) => {
+        false => {
             // The same arguments again: the backfill an earlier command made (its windows
             // were fixed then), never a second one.
             ctx.term.note(format!(
@@ -393,7 +385,6 @@ async fn create(
             let (b, progress) = read_backfill(cluster, project, &name).await?;
             print_status(ctx, &b, &progress);
         }
-        Err(e) => return Err(explain(e, &format!("creating backfill {name}"))),
     }
     super::output::write_stdout(&format!("{name}\n"))
 }
@@ -404,11 +395,7 @@ async fn read_backfill(
     project: &Project,
     name: &str,
 ) -> Result<(bf::Backfill, Vec<Progress>)> {
-    let api = config_maps(cluster);
-    let Some(cm) = retry(|| api.get_opt(name))
-        .await
-        .map_err(|e| explain(e, &format!("reading backfill {name}")))?
-    else {
+    let Some(cm) = cluster::backfill::get(cluster, name).await? else {
         return Err(Error::usage(
             format!(
                 "there is no backfill `{name}` in namespace {}",
@@ -426,11 +413,7 @@ async fn read_backfill(
     let mut records: Vec<Record> = Vec::new();
     match b.spec.kind {
         Kind::Workflow => {
-            let lp = kube::api::ListParams::default().labels(&selector);
-            let list = retry(|| api.list(&lp))
-                .await
-                .map_err(|e| explain(e, "listing the backfill's runs"))?;
-            for c in &list.items {
+            for c in &cluster::backfill::workflow_runs(cluster, &selector).await? {
                 if let Ok(run) = crate::run::workflow::read(c) {
                     let state = match run.outcome {
                         Some(o) => State::of_word(o.as_str()),
@@ -442,11 +425,10 @@ async fn read_backfill(
             }
         }
         _ => {
-            cluster::list::each_job(cluster, &selector, |job| {
+            cluster::backfill::each_job_run(cluster, &selector, |job| {
                 records.extend(Record::from_job(&job));
             })
-            .await
-            .map_err(|e| explain(e, "listing the backfill's runs"))?;
+            .await?;
         }
     }
     let progress = progress_of(&b.spec, &records);
@@ -568,15 +550,13 @@ fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
             ),
         )?;
         // Recorded first: the scheduler starts nothing more for it from now on.
-        let patch = serde_json::json!({"metadata": {"annotations": {
-            bf::cancelled_by_annotation(): super::settings::started_by(),
-            bf::cancelled_at_annotation(): jiff::Timestamp::now().to_string(),
-        }}});
-        let api = config_maps(&cluster);
-        let (params, merge) = (PatchParams::default(), Patch::Merge(&patch));
-        retry(|| api.patch(&args.id, &params, &merge))
-            .await
-            .map_err(|e| explain(e, &format!("cancelling backfill {}", args.id)))?;
+        cluster::backfill::mark_cancelled(
+            &cluster,
+            &args.id,
+            &super::settings::started_by(),
+            jiff::Timestamp::now(),
+        )
+        .await?;
         // Its runs still going, by name (each is cancelled below as `etl … cancel` does).
         let selector = format!(
             "{PREFIX}/project={},{}={}",
@@ -587,12 +567,7 @@ fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
         let mut names = Vec::new();
         match b.spec.kind {
             Kind::Workflow => {
-                let lp = kube::api::ListParams::default().labels(&selector);
-                for c in retry(|| api.list(&lp))
-                    .await
-                    .map_err(|e| explain(e, "listing the backfill's runs"))?
-                    .items
-                {
+                for c in cluster::backfill::workflow_runs(&cluster, &selector).await? {
                     if let Ok(run) = crate::run::workflow::read(&c)
                         && run.outcome.is_none()
                     {
@@ -600,13 +575,14 @@ fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
                     }
                 }
             }
-            _ => cluster::list::each_job(&cluster, &selector, |job| {
-                if !crate::run::state(&job).is_finished() {
-                    names.extend(job.metadata.name);
-                }
-            })
-            .await
-            .map_err(|e| explain(e, "listing the backfill's runs"))?,
+            _ => {
+                cluster::backfill::each_job_run(&cluster, &selector, |job| {
+                    if !crate::run::state(&job).is_finished() {
+                        names.extend(job.metadata.name);
+                    }
+                })
+                .await?
+            }
         }
         Ok::<_, Error>((b.spec.kind, names))
     })?;

@@ -5,12 +5,9 @@ use super::Ctx;
 use super::project_files::templates;
 use super::settings::image_ref;
 use crate::cli::{SchedulerArgs, SchedulerCommand, SchedulerStatusArgs, TableFormat};
-use crate::cluster::{self, Target, explain, retry};
+use crate::cluster::{self, Target};
 use crate::error::{Error, Result};
 use crate::scheduler::{self, COMPONENT, Loaded, Settings, lease, scheduler_name};
-use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::{ConfigMap, Event};
-use kube::api::{Api, ListParams};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -45,11 +42,7 @@ pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
                     .namespace
                     .or_else(|| std::env::var("ETL_NAMESPACE").ok());
                 let cluster = cluster::connect_to(None, None, &target).await?;
-                let api: Api<ConfigMap> =
-                    Api::namespaced(cluster.client.clone(), &cluster.namespace);
-                let cm = retry(|| api.get(name)).await.map_err(|e| {
-                    explain(e, &format!("reading the project from ConfigMap {name}"))
-                })?;
+                let cm = cluster::scheduler::project_config_map(&cluster, name).await?;
                 let loaded = scheduler::load_config_map(&cm)
                     .map_err(|e| Error::usage(e, "fix etl.yaml and run `etl deploy` again"))?;
                 (cluster, loaded)
@@ -101,10 +94,7 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
     rt.block_on(async {
         let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         let name = scheduler_name(&project.name);
-        let leases: Api<Lease> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        let lease = retry(|| leases.get_opt(&name))
-            .await
-            .map_err(|e| explain(e, &format!("reading Lease {name}")))?;
+        let lease = cluster::scheduler::lease(&cluster, &name).await?;
         let spec = lease
             .as_ref()
             .and_then(|l| l.spec.clone())
@@ -122,13 +112,8 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
                 .get(&lease::version_annotation())
                 .cloned()
         });
-        let events: Api<Event> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        let all = ListParams::default();
-        let found = retry(|| events.list(&all))
-            .await
-            .map_err(|e| explain(e, "listing the scheduler's events"))?;
+        let found = cluster::scheduler::events(&cluster).await?;
         let mut decisions: Vec<Decision> = found
-            .items
             .into_iter()
             .filter(|e| e.reporting_component.as_deref() == Some(COMPONENT))
             .map(|e| Decision {

@@ -22,7 +22,7 @@ use crate::project::Project;
 use crate::render::Trigger;
 use crate::render::workflow::{WorkflowRunRequest, task_jobs_of, workflow_run};
 use crate::run::names;
-use crate::run::workflow::{self as wrun, DAG_KEY, TaskEntry, WorkflowRun};
+use crate::run::workflow::{self as wrun, TaskEntry, WorkflowRun};
 use crate::scheduler::scheduler_name;
 use crate::term::table;
 use crate::window::Window;
@@ -30,8 +30,6 @@ use crate::workflow::{RunOutcome, TaskState};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::coordination::v1::Lease;
-use kube::api::{Api, Patch, PatchParams};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
@@ -74,21 +72,11 @@ fn is_final(state: &str) -> bool {
     matches!(state, "COMPLETED" | "FAILED" | "CANCELLED")
 }
 
-/// Who leads the namespace's scheduler for `project`, if one is running (its Lease is held and
-/// fresh).
-async fn scheduler_leader(cluster: &Cluster, project: &str) -> Option<String> {
-    let api: Api<Lease> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-    let lease = api.get_opt(&scheduler_name(project)).await.ok()??;
-    let spec = lease.spec?;
-    let holder = spec.holder_identity.filter(|h| !h.is_empty())?;
-    let renewed = spec.renew_time?.0;
-    let lasts =
-        jiff::SignedDuration::from_secs(i64::from(spec.lease_duration_seconds.unwrap_or(15)));
-    (renewed + lasts >= jiff::Timestamp::now()).then_some(holder)
-}
-
 async fn warn_without_scheduler(ctx: &Ctx, cluster: &Cluster, project: &str) {
-    if scheduler_leader(cluster, project).await.is_none() {
+    if cluster::scheduler::leader(cluster, &scheduler_name(project))
+        .await
+        .is_none()
+    {
         ctx.term.warn(format!(
             "no scheduler is running in namespace {}: tasks that wait for others stay suspended until one runs (the run is kept). `etl deploy` starts one in the cluster; `etl scheduler` runs one here",
             cluster.namespace
@@ -515,20 +503,7 @@ pub fn retry(ctx: &Ctx, project: &Project, args: WorkflowRetryArgs) -> Result<Ex
         }
         // The new attempts are recorded on the run before any Job exists; the end state and
         // the cancel go, so the run reads (and is driven) as running again.
-        let patch = serde_json::json!({
-            "metadata": {
-                "labels": {wrun::state_label(): null},
-                "annotations": {
-                    wrun::finished_at_annotation(): null,
-                    crate::run::cancelled_by_annotation(): null,
-                    crate::run::cancelled_at_annotation(): null,
-                },
-            },
-            "data": {DAG_KEY: snapshot.to_json()},
-        });
-        let cms = cw::config_maps(&cluster);
-        let (params, merge) = (PatchParams::default(), Patch::Merge(&patch));
-        let cm = cluster::retry(|| cms.patch(name, &params, &merge)).await.map_err(|e| explain(e, &format!("recording the retry on {name}")))?;
+        let cm = cw::record_retry(&cluster, name, snapshot.to_json()).await?;
         let run = wrun::read(&cm).map_err(|e| Error::environment(e.to_string(), None))?;
         let tasks: Vec<&TaskEntry> = run.snapshot.tasks.iter().filter(|t| again.contains(&t.task)).collect();
         let rendered = task_jobs_of(&templates, project, wf, &cluster.namespace, &image, &run, &tasks).map_err(Error::from)?;
