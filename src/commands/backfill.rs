@@ -233,7 +233,7 @@ fn run_jobs_here(
     let job = &project.jobs[name];
     let secrets = local_secrets(project, job)?;
     let templates = super::project_files::templates(project)?;
-    let who = super::settings::started_by();
+    let who = ctx.user();
     let (image, _) = super::settings::image_ref(project, None);
     let records = crate::state::project_dir(project)?.join("runs.jsonl");
     let req = RunRequest {
@@ -365,8 +365,8 @@ async fn create(
         &cluster.namespace,
         &name,
         &spec,
-        &super::settings::started_by(),
-        crate::clock::now()?,
+        &ctx.user(),
+        ctx.now()?,
     );
     match cluster::backfill::create(cluster, &cm).await? {
         true => {
@@ -550,13 +550,8 @@ fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
             ),
         )?;
         // Recorded first: the scheduler starts nothing more for it from now on.
-        cluster::backfill::mark_cancelled(
-            &cluster,
-            &args.id,
-            &super::settings::started_by(),
-            jiff::Timestamp::now(),
-        )
-        .await?;
+        cluster::backfill::mark_cancelled(&cluster, &args.id, &ctx.user(), jiff::Timestamp::now())
+            .await?;
         // Its runs still going, by name (each is cancelled below as `etl … cancel` does).
         let selector = format!(
             "{PREFIX}/project={},{}={}",

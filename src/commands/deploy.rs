@@ -6,7 +6,6 @@ use super::Ctx;
 use super::project_files::templates;
 use super::secrets::secret_values;
 use super::settings::image_ref;
-use super::settings::started_by;
 use crate::cli::{ClusterArgs, DeployArgs, DiffArgs};
 use crate::cluster::apply::{self, Kind, Manifest};
 use crate::cluster::{self, Cluster, Target};
@@ -32,6 +31,8 @@ struct Plan {
     secrets: Vec<(String, indexmap::IndexMap<String, String>)>,
     image: String,
     image_note: String,
+    /// Who deploys, as the CronJobs record it.
+    started_by: String,
     /// The scheduler's objects and the project ConfigMap, when etl.yaml wants the scheduler
     /// and no JOB was named (a deploy of some jobs leaves the project-wide objects alone).
     scheduler: Option<SchedulerPlan>,
@@ -54,6 +55,7 @@ fn plan(
     named: &[String],
     image_flag: Option<&str>,
     scheduler_image_flag: Option<&str>,
+    started_by: String,
 ) -> Result<Plan> {
     let scheduled_jobs: Vec<&String> = project
         .jobs
@@ -112,6 +114,7 @@ fn plan(
         secrets,
         image,
         image_note,
+        started_by,
         scheduler,
     })
 }
@@ -175,7 +178,7 @@ pub(super) fn scheduler_image(project: &Project, flag: Option<&str>) -> Result<(
 /// runs would fail with CreateContainerConfigError until the next deploy).
 fn render_all(project: &Project, plan: &Plan, namespace: &str) -> Result<Vec<Manifest>> {
     let templates = templates(project)?;
-    let who = started_by();
+    let who = &plan.started_by;
     let mut out = Vec::new();
     for (name, values) in &plan.secrets {
         let mut secret = render::secret(&templates, project, namespace, name, values)?;
@@ -189,7 +192,7 @@ fn render_all(project: &Project, plan: &Plan, namespace: &str) -> Result<Vec<Man
             job,
             namespace,
             image: &plan.image,
-            started_by: &who,
+            started_by: who,
         };
         out.push(Manifest::CronJob(Box::new(render::cronjob(
             &templates, &req,
@@ -303,8 +306,9 @@ fn prepare(
     image: Option<&str>,
     scheduler_image: Option<&str>,
     cluster: &ClusterArgs,
+    started_by: String,
 ) -> Result<(Plan, String, Vec<Manifest>)> {
-    let plan = plan(project, jobs, image, scheduler_image)?;
+    let plan = plan(project, jobs, image, scheduler_image, started_by)?;
     let guess = cluster
         .namespace
         .clone()
@@ -321,6 +325,7 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
         args.image.as_deref(),
         args.scheduler_image.as_deref(),
         &args.cluster,
+        ctx.user(),
     )?;
     if manifests.is_empty() && !args.prune {
         ctx.term
@@ -432,6 +437,7 @@ pub fn diff(ctx: &Ctx, args: DiffArgs) -> Result<ExitCode> {
         args.image.as_deref(),
         args.scheduler_image.as_deref(),
         &args.cluster,
+        ctx.user(),
     )?;
     let rt = cluster::runtime()?;
     rt.block_on(async {

@@ -221,7 +221,7 @@ pub fn show_history(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
     let since = super::runs::since_span(Some(args.since.as_deref().unwrap_or("30d")))?;
     let project = ctx.project()?;
     let rows = targets(&project, &args.names)?;
-    let now = crate::clock::now()?;
+    let now = ctx.now()?;
     let since = super::runs::cutoff(now, since)?.unwrap_or(now);
     let records = match source(ctx, args.local) {
         Source::Local => local_records(&project)?,

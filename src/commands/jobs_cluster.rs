@@ -3,7 +3,6 @@
 
 use super::project_files::templates;
 use super::settings::image_ref;
-use super::settings::started_by;
 use super::window_flags::window_spec;
 use super::{Ctx, pick};
 use crate::cli::{CancelArgs, FollowArgs, ScheduleArgs};
@@ -77,7 +76,7 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
             window: spec,
             overrides: args.overrides.clone(),
             yes: args.yes,
-            now: crate::clock::now()?,
+            now: ctx.now()?,
         },
     )?;
     if args.follow {
@@ -89,7 +88,7 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
     super::window_flags::note_local_time(ctx, local_time, &job.timezone);
     let templates = templates(&project)?;
     let (image, image_note) = image_ref(&project, args.image.as_deref());
-    let who = started_by();
+    let who = ctx.user();
     // Render before connecting: a template mistake is found without touching the cluster.
     let probe = RunInfo::new(&job, window.clone(), 1, Trigger::Manual);
     let namespace_guess = args
@@ -361,7 +360,7 @@ pub fn cancel(ctx: &Ctx, args: CancelArgs) -> Result<ExitCode> {
         )?;
         // Record the cancel before stopping anything, so whatever happens next the run reads
         // as Cancelled, by whom.
-        let cancelled = jobs::suspend(&cluster, run, &started_by(), jiff::Timestamp::now()).await?;
+        let cancelled = jobs::suspend(&cluster, run, &ctx.user(), jiff::Timestamp::now()).await?;
         super::history::record_ended(ctx, &cluster, &project, &cancelled).await;
         // Wait until the pods are gone: no orphans.
         let left = jobs::stop_pods(&cluster, run, Duration::from_secs(60)).await?;

@@ -19,7 +19,7 @@ const CLUSTER_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn list_jobs(ctx: &Ctx, args: ListJobsArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let now = crate::clock::now()?;
+    let now = ctx.now()?;
     // None: unknown (offline, or the cluster could not be asked).
     let last: Option<HashMap<String, RunSummary>> = if args.offline {
         None

@@ -5,7 +5,6 @@
 
 use super::project_files::templates;
 use super::secrets::local_secrets;
-use super::settings::started_by;
 use super::window_flags::window_spec;
 use super::{Ctx, pick};
 use crate::cli::RunJobArgs;
@@ -35,7 +34,7 @@ pub fn run_job(ctx: &Ctx, args: RunJobArgs) -> Result<ExitCode> {
             window: spec,
             overrides: args.overrides,
             yes: args.yes,
-            now: crate::clock::now()?,
+            now: ctx.now()?,
         },
     )?;
     if let Some(s) = &args.step {
@@ -61,7 +60,7 @@ pub fn run_job(ctx: &Ctx, args: RunJobArgs) -> Result<ExitCode> {
     // Every secret is read before anything runs: a missing value fails now, not mid-backfill.
     let secrets = local_secrets(&project, &job)?;
     let templates = templates(&project)?;
-    let who = started_by();
+    let who = ctx.user();
     let records = crate::state::project_dir(&project)?.join("runs.jsonl");
     let (image, image_note) = super::settings::image_ref(&project, args.image.as_deref());
     let engine = if args.container {

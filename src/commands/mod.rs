@@ -43,18 +43,40 @@ impl From<&crate::cli::ClusterArgs> for crate::cluster::Target {
     }
 }
 
-/// What every command gets: the parsed global flags and the terminal.
+/// What every command gets: the parsed global flags, the terminal, and what this invocation
+/// resolves from the machine once ("now", the user: see `settings`).
 pub struct Ctx {
     pub file: Option<PathBuf>,
     pub term: Term,
+    settings: settings::Settings,
+}
+
+impl Ctx {
+    pub fn new(file: Option<PathBuf>, term: Term) -> Ctx {
+        Ctx {
+            file,
+            term,
+            settings: settings::Settings::default(),
+        }
+    }
+
+    /// "Now" for this command: read once, on first use (`clock::now`), the same after.
+    pub fn now(&self) -> Result<jiff::Timestamp> {
+        self.settings.now()
+    }
+
+    /// Who runs this command, as recorded on its runs: read once, on first use.
+    pub fn user(&self) -> String {
+        self.settings.user()
+    }
 }
 
 /// Runs the command `cli` names: the one place a parsed command line meets a command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
-    let ctx = Ctx {
-        file: cli.file.clone(),
-        term: Term::detect(cli.quiet, cli.verbose, cli.no_input),
-    };
+    let ctx = Ctx::new(
+        cli.file.clone(),
+        Term::detect(cli.quiet, cli.verbose, cli.no_input),
+    );
     crate::cluster::report_to(ctx.term);
     match cli.command {
         Command::Init(args) => init::init(&ctx, args),

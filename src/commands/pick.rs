@@ -357,16 +357,16 @@ mod tests {
             "project: demo\njobs:\n  j:\n    command: [true]\n    timezone: America/Los_Angeles\n",
         )
         .unwrap();
-        let ctx = Ctx {
-            file: None,
-            term: Term {
+        let ctx = Ctx::new(
+            None,
+            Term {
                 quiet: true,
                 verbose: 0,
                 color: false,
                 progress: false,
                 interactive: false,
             },
-        };
+        );
         // A second before midnight in Los Angeles; the wall clock is another day entirely.
         let now: Timestamp = "2026-11-23T07:59:59Z".parse().unwrap();
         let picked = complete(

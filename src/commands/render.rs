@@ -4,7 +4,6 @@ use super::Ctx;
 use super::project_files::templates;
 use super::secrets::secret_values;
 use super::settings::image_ref;
-use super::settings::started_by;
 use super::window_flags::WINDOW_FLAGS;
 use super::window_flags::resolve_window;
 use super::window_flags::window_spec;
@@ -44,7 +43,7 @@ pub fn render(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
     if args.scheduler {
         return scheduler(ctx, &project, &templates, &namespace, &args, &image);
     }
-    let who = started_by();
+    let who = ctx.user();
     let names: Vec<String> = match (&args.job, args.cron) {
         (Some(job), _) => vec![job.clone()],
         (None, true) => project

@@ -100,7 +100,7 @@ pub fn list_runs(ctx: &Ctx, args: ListRunsArgs) -> Result<ExitCode> {
     if let Some(job) = &args.job {
         project.job(job)?;
     }
-    let now = crate::clock::now()?;
+    let now = ctx.now()?;
     let cutoff = cutoff(now, since)?;
     let mut runs = local_runs::read(&crate::state::project_dir(&project)?.join("runs.jsonl"))?;
     for r in &mut runs {
@@ -221,7 +221,7 @@ fn cluster_runs(ctx: &Ctx, args: ListRunsArgs) -> Result<ExitCode> {
         project.job(job)?;
         selector.push_str(&format!(",{PREFIX}/job={}", names::job_label(job)));
     }
-    let now = crate::clock::now()?;
+    let now = ctx.now()?;
     let cutoff = cutoff(now, since)?;
     let target = Target::from(&args.cluster);
     // Paged, metadata and status only, filtered as the pages arrive: memory holds the runs

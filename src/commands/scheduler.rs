@@ -21,7 +21,7 @@ pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
         format!("{host}-{}", std::process::id())
     });
     let now = match std::env::var_os("ETL_NOW") {
-        Some(_) => Some(crate::clock::now()?),
+        Some(_) => Some(ctx.now()?),
         None => None,
     };
     let settings = Settings {

@@ -1,12 +1,38 @@
 //! What a command takes from this machine when no flag says otherwise: who starts a run, and
 //! which image it uses. I/O (the environment, the user database, the state directory).
 
+use crate::error::Result;
 use crate::project::Project;
+use jiff::Timestamp;
+use std::cell::OnceCell;
+
+/// What one invocation resolves from this machine, once: "now" and the user. Each is read on
+/// first use, so a command that needs neither never reads them (a bad `ETL_NOW` fails only
+/// the commands that use the clock), and is the same for the rest of the command.
+#[derive(Default)]
+pub struct Settings {
+    now: OnceCell<Timestamp>,
+    user: OnceCell<String>,
+}
+
+impl Settings {
+    pub fn now(&self) -> Result<Timestamp> {
+        if let Some(t) = self.now.get() {
+            return Ok(*t);
+        }
+        let t = crate::clock::now()?;
+        Ok(*self.now.get_or_init(|| t))
+    }
+
+    pub fn user(&self) -> String {
+        self.user.get_or_init(started_by).clone()
+    }
+}
 
 /// Who is starting a run, as recorded on it: `ETL_USER`, else `USER` / `USERNAME`, else the
 /// account's name from the password database (cron and containers often leave `USER` unset),
 /// else `unknown`.
-pub fn started_by() -> String {
+fn started_by() -> String {
     let var = |k| std::env::var(k).ok().filter(|v: &String| !v.is_empty());
     var("ETL_USER")
         .or_else(|| var("USER"))

@@ -38,7 +38,7 @@ pub fn window_spec(w: &WindowArgs) -> Result<Option<WindowSpec>> {
 /// names. A `--start`/`--end` without an offset is read in that zone, and a note says so.
 pub fn resolve_window(ctx: &Ctx, spec: &WindowSpec, tz: &TimeZone, zone: &str) -> Result<Window> {
     let window = spec
-        .resolve(crate::clock::now()?, tz)
+        .resolve(ctx.now()?, tz)
         .map_err(|source| Error::Window {
             flag: "window",
             source,

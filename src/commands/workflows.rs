@@ -5,7 +5,6 @@
 use super::Ctx;
 use super::project_files::templates;
 use super::secrets::local_secrets;
-use super::settings::started_by;
 use super::window_flags::resolve_window;
 use super::window_flags::window_spec;
 use crate::cli::{
@@ -219,7 +218,7 @@ pub fn render(ctx: &Ctx, args: WorkflowRenderArgs) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| project.namespace().to_string());
     let (image, image_note) = super::settings::image_ref(&project, args.image.as_deref());
-    let who = started_by();
+    let who = ctx.user();
     let (config_map, jobs) = render::workflow::workflow_run(
         &templates(&project)?,
         &render::workflow::WorkflowRunRequest {
@@ -500,7 +499,7 @@ impl<'a> Executor<'a> {
             templates: templates(project)?,
             secrets,
             image: super::settings::image_ref(project, None).0,
-            who: started_by(),
+            who: ctx.user(),
             runs_file: state_dir.join("runs.jsonl"),
             records_file: state_dir.join(records::FILE_NAME),
             runtime: tokio::runtime::Builder::new_current_thread()

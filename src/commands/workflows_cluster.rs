@@ -6,7 +6,6 @@
 use super::Ctx;
 use super::project_files::templates;
 use super::settings::image_ref;
-use super::settings::started_by;
 use super::window_flags::resolve_window;
 use super::window_flags::window_spec;
 use super::workflows::{find, seconds};
@@ -98,7 +97,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
     super::window_flags::note_local_time(ctx, local_time, &wf.timezone);
     let templates = templates(&project)?;
     let (image, image_note) = image_ref(&project, args.image.as_deref());
-    let who = started_by();
+    let who = ctx.user();
     let render_at = |attempt: u32, namespace: &str| {
         workflow_run(
             &templates,
@@ -400,7 +399,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
         )?;
         // Recorded first: whatever happens next, the run reads as cancelled, by whom, and a
         // scheduler that sees it stops the rest.
-        let who = started_by();
+        let who = ctx.user();
         let now = jiff::Timestamp::now();
         let cms = cw::config_maps(&cluster);
         cw::mark_cancelled(&cms, name, &who, now)
@@ -508,7 +507,7 @@ pub fn retry(ctx: &Ctx, project: &Project, args: WorkflowRetryArgs) -> Result<Ex
         let tasks: Vec<&TaskEntry> = run.snapshot.tasks.iter().filter(|t| again.contains(&t.task)).collect();
         let rendered = task_jobs_of(&templates, project, wf, &cluster.namespace, &image, &run, &tasks).map_err(Error::from)?;
         cw::create_jobs(&cluster, &project.name, cw::run_owner(&run), &rendered).await?;
-        let who = started_by();
+        let who = ctx.user();
         cw::record_event(&cluster, name, run.uid.as_deref(), "Normal", "Retried", &format!("{who} retried {}", again.join(", ")), "etl").await;
         ctx.term.note(format!("retrying {} task(s) of {name}: {} (using {image_note})", again.len(), again.join(", ")));
         warn_without_scheduler(ctx, &cluster, &project.name).await;
