@@ -54,7 +54,7 @@ pub enum Command {
     #[command(subcommand)]
     Workflows(WorkflowsCommand),
     /// List runs in the cluster (manual and scheduled), or on this machine with --local
-    Runs(RunsArgs),
+    Runs(ListRunsArgs),
     /// Build the job image from etl.yaml's `image` with docker, podman, buildah or nerdctl
     Build(BuildArgs),
     /// Push the job image and pin runs (render, schedule, deploy) to its digest
@@ -80,9 +80,9 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum JobsCommand {
     /// List the jobs of etl.yaml
-    List(ListArgs),
+    List(ListJobsArgs),
     /// Run a job here, as a local process (or in its image with --container), for a window
-    Run(RunArgs),
+    Run(RunJobArgs),
     /// Start a run of a job in the cluster now, for a window
     Schedule(ScheduleArgs),
     /// Stream a run's logs until it ends, and exit with its status
@@ -291,7 +291,7 @@ pub struct RenderArgs {
 LAST RUN is the newest run of each job in the cluster (its state and when it started), NEXT the
 next time its schedule fires, in the job's time zone. When the cluster cannot be reached the
 table is still printed, with LAST RUN `?` and a warning; --offline does not try.")]
-pub struct ListArgs {
+pub struct ListJobsArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t)]
     pub output: TableFormat,
@@ -319,7 +319,7 @@ Examples:
   etl jobs run ingest --yesterday
   etl jobs run ingest --date 2026-11-22 --config source=replay
   etl jobs run ingest --start 2026-11-01 --end 2026-11-04 --step 1d --keep-going")]
-pub struct RunArgs {
+pub struct RunJobArgs {
     /// The job to run (see `etl jobs list`)
     pub job: Option<String>,
     #[command(flatten)]
@@ -347,7 +347,7 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct RunsArgs {
+pub struct ListRunsArgs {
     /// List the runs made on this machine by `etl jobs run` instead of the cluster's
     #[arg(long)]
     pub local: bool,

@@ -1,9 +1,14 @@
 //! The cluster, through kube-rs: connecting as kubectl would, and turning API failures into
 //! errors that say what to do. I/O.
 
+pub mod apply;
+pub mod backfill;
 pub mod follow;
 pub mod history;
+pub mod jobs;
 pub mod list;
+pub mod logs;
+pub mod scheduler;
 pub mod workflow;
 
 use crate::error::Error;
@@ -49,6 +54,23 @@ pub struct Cluster {
     pub client: Client,
     pub context: String,
     pub namespace: String,
+}
+
+/// The etl project an object belongs to: its project label. The one answer to "is this object
+/// ours?": etl never applies over, deletes or cancels an object another project (or nobody)
+/// made.
+pub fn project_of(labels: Option<&std::collections::BTreeMap<String, String>>) -> Option<&str> {
+    labels?
+        .get(&format!("{}/project", crate::run::names::PREFIX))
+        .map(String::as_str)
+}
+
+/// Whether the object with `meta` belongs to `project` (see [`project_of`]).
+pub fn is_ours(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    project: &str,
+) -> bool {
+    project_of(meta.labels.as_ref()) == Some(project)
 }
 
 /// The `--context` and `--namespace` flags.

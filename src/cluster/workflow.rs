@@ -133,11 +133,7 @@ pub async fn create_jobs(
 }
 
 fn check_ours(meta: &ObjectMeta, project: &str, name: &str, namespace: &str) -> Result<()> {
-    let label = meta
-        .labels
-        .as_ref()
-        .and_then(|l| l.get(&format!("{PREFIX}/project")));
-    if label.map(String::as_str) == Some(project) {
+    if super::is_ours(meta, project) {
         Ok(())
     } else {
         Err(Error::environment(
@@ -251,6 +247,28 @@ pub async fn cancel_task(
         "spec": {"suspend": true},
     });
     merge_patch(api, name, &patch).await
+}
+
+/// Records a retry on the run `name`: its DAG snapshot with the new attempts (`dag`, JSON),
+/// and no end state or cancel any more, so the run reads (and is driven) as running again.
+/// Written before any new Job exists; a merge patch, so idempotent and retried.
+pub async fn record_retry(cluster: &Cluster, name: &str, dag: String) -> Result<ConfigMap> {
+    let patch = json!({
+        "metadata": {
+            "labels": {state_label(): null},
+            "annotations": {
+                finished_at_annotation(): null,
+                crate::run::cancelled_by_annotation(): null,
+                crate::run::cancelled_at_annotation(): null,
+            },
+        },
+        "data": {crate::run::workflow::DAG_KEY: dag},
+    });
+    let cms = config_maps(cluster);
+    let (params, merge) = (PatchParams::default(), Patch::Merge(&patch));
+    retry(|| cms.patch(name, &params, &merge))
+        .await
+        .map_err(|e| explain(e, &format!("recording the retry on {name}")))
 }
 
 /// Writes a run's outcome on its ConfigMap, once, for cheap listings.

@@ -6,33 +6,26 @@
 
 use super::Ctx;
 use super::history::{Source, cluster_records, local_records, no_such_target, source};
-use super::jobs_run::{Launch, Outcome, first_container, local_secrets, supervise};
-use crate::cli::{BackfillArgs, BackfillCommand, BackfillIdArgs, ClusterArgs, OnlyArg};
-use crate::cluster::{self, Cluster, Target, explain, retry, status_code};
+use super::secrets::local_secrets;
+use crate::cli::{BackfillArgs, BackfillCommand, BackfillIdArgs, OnlyArg};
+use crate::cluster::{self, Cluster, Target};
 use crate::error::{Error, Result};
 use crate::history::backfill::{self as bf, Progress, Spec};
 use crate::history::plan::{BackfillPlan, ByWindow, Only, select};
 use crate::history::{self, Kind, Record, State};
+use crate::launch::{Launch, first_container};
 use crate::local_runs::{self, LocalRun};
 use crate::project::Project;
 use crate::render::names::PREFIX;
 use crate::render::{self, RunInfo, RunRequest, Trigger};
+use crate::supervisor::{Outcome, supervise};
 use crate::window::{Period, Window, WindowSpec, parse_instant, rfc3339};
 use futures::StreamExt;
 use futures::future::LocalBoxFuture;
 use futures::stream::FuturesUnordered;
 use jiff::tz::TimeZone;
-use k8s_openapi::api::core::v1::ConfigMap;
-use kube::api::{Api, Patch, PatchParams, PostParams};
 use std::process::ExitCode;
 use std::time::Duration;
-
-fn target(c: &ClusterArgs) -> Target {
-    Target {
-        context: c.context.clone(),
-        namespace: c.namespace.clone(),
-    }
-}
 
 /// The job or workflow a backfill runs, as far as planning needs it.
 struct What<'a> {
@@ -73,7 +66,7 @@ fn only(o: OnlyArg) -> Only {
     }
 }
 
-pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
+pub fn backfill(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
     match args.command {
         Some(BackfillCommand::Status(a)) => return status(ctx, a),
         Some(BackfillCommand::Follow(a)) => return follow(ctx, a),
@@ -100,10 +93,10 @@ pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
             source,
         })?,
     );
-    let step = super::step_span(args.step.as_deref())?;
+    let step = super::window_flags::step_span(args.step.as_deref())?;
     let project = ctx.project()?;
     let what = what(&project, name)?;
-    let range = super::resolve_window(ctx, &spec, what.tz, what.timezone)?;
+    let range = super::window_flags::resolve_window(ctx, &spec, what.tz, what.timezone)?;
     // The target's own windows, or with --step the range cut from its start into runs of
     // that length (as `etl jobs run --step` cuts a window).
     let windows = match step {
@@ -128,7 +121,7 @@ pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
     let (records, cluster) = match src {
         Source::Local => (local_records(&project)?, None),
         Source::Cluster => rt.block_on(async {
-            let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+            let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
             let records = cluster_records(&cluster, &project).await?;
             Ok::<_, Error>((records, Some(cluster)))
         })?,
@@ -166,7 +159,7 @@ pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
                 )
             })
             .collect();
-        return super::write_stdout(&lines);
+        return super::output::write_stdout(&lines);
     }
     if runs == 0 {
         ctx.term.note("nothing to run");
@@ -179,7 +172,7 @@ pub fn run(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
                 "pass --yes (or --dry-run to see the windows)",
             ));
         }
-        if !super::confirm(&ctx.term, &format!("Start {runs} runs?"))? {
+        if !super::confirm::confirm(&ctx.term, &format!("Start {runs} runs?"))? {
             return Err(Error::Declined);
         }
     }
@@ -252,9 +245,9 @@ fn run_jobs_here(
 ) -> Result<Vec<bool>> {
     let job = &project.jobs[name];
     let secrets = local_secrets(project, job)?;
-    let templates = super::templates(project)?;
-    let who = super::started_by();
-    let (image, _) = super::image_ref(project, None);
+    let templates = super::project_files::templates(project)?;
+    let who = ctx.user();
+    let (image, _) = super::settings::image_ref(project, None);
     let records = crate::state::project_dir(project)?.join("runs.jsonl");
     let req = RunRequest {
         project,
@@ -363,10 +356,6 @@ fn run_jobs_here(
     Ok(results)
 }
 
-fn config_maps(cluster: &Cluster) -> Api<ConfigMap> {
-    Api::namespaced(cluster.client.clone(), &cluster.namespace)
-}
-
 /// The cluster backfill: one ConfigMap, named from the arguments (`bf::name`); the scheduler
 /// does the rest.
 async fn create(
@@ -389,20 +378,18 @@ async fn create(
         &cluster.namespace,
         name,
         &spec,
-        &super::started_by(),
-        super::now()?,
+        &ctx.user(),
+        ctx.now()?,
     );
-    let api = config_maps(cluster);
-    let post = PostParams::default();
-    match retry(|| api.create(&post, &cm)).await {
-        Ok(_) => {
+    match cluster::backfill::create(cluster, &cm).await? {
+        true => {
             ctx.term.note(format!(
                 "backfill {name} created: the scheduler starts its runs, {} at a time \
                  (`etl backfill follow {name}`)",
                 spec.parallel
             ));
         }
-        Err(e) if status_code(&e) == Some(409) => {
+        false => {
             // The same arguments again: the backfill an earlier command made (its windows
             // were fixed then), never a second one.
             ctx.term.note(format!(
@@ -411,9 +398,8 @@ async fn create(
             let (b, progress) = read_backfill(cluster, project, name).await?;
             print_status(ctx, &b, &progress);
         }
-        Err(e) => return Err(explain(e, &format!("creating backfill {name}"))),
     }
-    super::write_stdout(&format!("{name}\n"))
+    super::output::write_stdout(&format!("{name}\n"))
 }
 
 /// A backfill and how each of its windows stands, from the runs labelled with it.
@@ -422,11 +408,7 @@ async fn read_backfill(
     project: &Project,
     name: &str,
 ) -> Result<(bf::Backfill, Vec<Progress>)> {
-    let api = config_maps(cluster);
-    let Some(cm) = retry(|| api.get_opt(name))
-        .await
-        .map_err(|e| explain(e, &format!("reading backfill {name}")))?
-    else {
+    let Some(cm) = cluster::backfill::get(cluster, name).await? else {
         return Err(Error::usage(
             format!(
                 "there is no backfill `{name}` in namespace {}",
@@ -444,11 +426,7 @@ async fn read_backfill(
     let mut records: Vec<Record> = Vec::new();
     match b.spec.kind {
         Kind::Workflow => {
-            let lp = kube::api::ListParams::default().labels(&selector);
-            let list = retry(|| api.list(&lp))
-                .await
-                .map_err(|e| explain(e, "listing the backfill's runs"))?;
-            for c in &list.items {
+            for c in &cluster::backfill::workflow_runs(cluster, &selector).await? {
                 if let Ok(run) = crate::run::workflow::read(c) {
                     let state = match run.outcome {
                         Some(o) => State::of_word(o.as_str()),
@@ -460,11 +438,10 @@ async fn read_backfill(
             }
         }
         _ => {
-            cluster::list::each_job(cluster, &selector, |job| {
+            cluster::backfill::each_job_run(cluster, &selector, |job| {
                 records.extend(Record::from_job(&job));
             })
-            .await
-            .map_err(|e| explain(e, "listing the backfill's runs"))?;
+            .await?;
         }
     }
     let progress = progress_of(&b.spec, &records);
@@ -521,7 +498,7 @@ fn print_status(ctx: &Ctx, b: &bf::Backfill, progress: &[Progress]) {
 fn status(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     cluster::runtime()?.block_on(async {
-        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
         print_status(ctx, &b, &progress);
         let rows: Vec<Vec<String>> = b
@@ -531,14 +508,14 @@ fn status(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
             .zip(&progress)
             .map(|([s, e], p)| vec![s.clone(), e.clone(), format!("{p:?}").to_uppercase()])
             .collect();
-        super::write_stdout(&crate::term::table(&["START", "END", "STATE"], &rows))
+        super::output::write_stdout(&crate::term::table(&["START", "END", "STATE"], &rows))
     })
 }
 
 fn follow(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     cluster::runtime()?.block_on(async {
-        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         let mut last = String::new();
         loop {
             let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
@@ -573,9 +550,9 @@ fn follow(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
 fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let (kind, unfinished) = cluster::runtime()?.block_on(async {
-        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
-        super::confirm_or_yes(
+        super::confirm::confirm_or_yes(
             &ctx.term,
             args.yes,
             &format!("cancelling backfill {}", args.id),
@@ -586,15 +563,8 @@ fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
             ),
         )?;
         // Recorded first: the scheduler starts nothing more for it from now on.
-        let patch = serde_json::json!({"metadata": {"annotations": {
-            bf::cancelled_by_annotation(): super::started_by(),
-            bf::cancelled_at_annotation(): jiff::Timestamp::now().to_string(),
-        }}});
-        let api = config_maps(&cluster);
-        let (params, merge) = (PatchParams::default(), Patch::Merge(&patch));
-        retry(|| api.patch(&args.id, &params, &merge))
-            .await
-            .map_err(|e| explain(e, &format!("cancelling backfill {}", args.id)))?;
+        cluster::backfill::mark_cancelled(&cluster, &args.id, &ctx.user(), jiff::Timestamp::now())
+            .await?;
         // Its runs still going, by name (each is cancelled below as `etl … cancel` does).
         let selector = format!(
             "{PREFIX}/project={},{}={}",
@@ -605,12 +575,7 @@ fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
         let mut names = Vec::new();
         match b.spec.kind {
             Kind::Workflow => {
-                let lp = kube::api::ListParams::default().labels(&selector);
-                for c in retry(|| api.list(&lp))
-                    .await
-                    .map_err(|e| explain(e, "listing the backfill's runs"))?
-                    .items
-                {
+                for c in cluster::backfill::workflow_runs(&cluster, &selector).await? {
                     if let Ok(run) = crate::run::workflow::read(&c)
                         && run.outcome.is_none()
                     {
@@ -618,13 +583,14 @@ fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
                     }
                 }
             }
-            _ => cluster::list::each_job(&cluster, &selector, |job| {
-                if !crate::run::state(&job).is_finished() {
-                    names.extend(job.metadata.name);
-                }
-            })
-            .await
-            .map_err(|e| explain(e, "listing the backfill's runs"))?,
+            _ => {
+                cluster::backfill::each_job_run(&cluster, &selector, |job| {
+                    if !crate::run::state(&job).is_finished() {
+                        names.extend(job.metadata.name);
+                    }
+                })
+                .await?
+            }
         }
         Ok::<_, Error>((b.spec.kind, names))
     })?;

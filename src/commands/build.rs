@@ -3,88 +3,12 @@
 use super::Ctx;
 use crate::cli::BuildArgs;
 use crate::error::{Error, Result};
-use crate::image::{self, Engine, ImageError, Op, engine, tag};
-use crate::project::Project;
-use std::io::IsTerminal;
+use crate::image::push::{push, push_scheduler_image};
+use crate::image::target::{check_tag, show_for};
+use crate::image::{self, ImageError, ImageTarget, Op};
 use std::process::ExitCode;
 
-/// What a build or push acts on: the engine and `repository:tag`.
-pub struct Target {
-    pub engine: Engine,
-    pub repository: String,
-    pub tag: String,
-}
-
-impl Target {
-    pub fn image(&self) -> String {
-        format!("{}:{}", self.repository, self.tag)
-    }
-
-    /// `--tag` or the git tag, `--engine` or etl.yaml's or the first found, etl.yaml's
-    /// repository (the project's name when building without one; pushing needs one).
-    pub fn resolve(
-        ctx: &Ctx,
-        project: &Project,
-        tag_flag: Option<&str>,
-        engine_flag: Option<&str>,
-        for_push: bool,
-    ) -> Result<Target> {
-        let repository = match &project.image.repository {
-            Some(r) => r.clone(),
-            None if for_push => return Err(ImageError::NoRepository.into()),
-            None => project.name.clone(),
-        };
-        let tag = match tag_flag {
-            Some(t) => t.to_string(),
-            None => {
-                let t = tag::from_git(&project.dir)?;
-                ctx.term
-                    .note(format!("tag {t} (from git; --tag sets another)"));
-                t
-            }
-        };
-        let named = match (engine_flag, &project.image.engine) {
-            (Some(e), _) => Some(("--engine", e)),
-            (None, Some(e)) => Some(("etl.yaml's image.engine", e.as_str())),
-            (None, None) => None,
-        };
-        let path = std::env::var_os("PATH");
-        let (engine, silent) = engine::choose_answering(
-            named,
-            |e| engine::find_on_path(e.name(), path.as_deref()).is_some(),
-            engine::answers,
-        )?;
-        for e in silent.iter().filter(|e| **e != engine) {
-            ctx.term.note(format!(
-                "{e} is installed but `{e} version` failed (is its daemon running?): not using it"
-            ));
-        }
-        Ok(Target {
-            engine,
-            repository,
-            tag,
-        })
-    }
-}
-
-/// `--tag` checked before anything runs.
-pub fn check_tag(tag: Option<&str>) -> Result<()> {
-    match tag {
-        Some(t) if !tag::is_valid(t) => Err(ImageError::InvalidTag { tag: t.into() }.into()),
-        _ => Ok(()),
-    }
-}
-
-/// How engine output is shown for this invocation.
-pub fn show(ctx: &Ctx) -> image::Show {
-    image::show(
-        std::io::stderr().is_terminal(),
-        ctx.term.quiet,
-        ctx.term.verbose,
-    )
-}
-
-pub fn run(ctx: &Ctx, args: BuildArgs) -> Result<ExitCode> {
+pub fn build(ctx: &Ctx, args: BuildArgs) -> Result<ExitCode> {
     // Stage one: flags that are wrong whatever the project says.
     check_tag(args.tag.as_deref())?;
     let flag_args = args
@@ -100,8 +24,8 @@ pub fn run(ctx: &Ctx, args: BuildArgs) -> Result<ExitCode> {
         .collect::<Result<Vec<_>>>()?;
 
     let project = ctx.project()?;
-    let target = Target::resolve(
-        ctx,
+    let target = ImageTarget::resolve(
+        &ctx.term,
         &project,
         args.tag.as_deref(),
         args.engine.as_deref(),
@@ -154,8 +78,8 @@ pub fn run(ctx: &Ctx, args: BuildArgs) -> Result<ExitCode> {
             platform: args.platform.as_deref(),
         },
     );
-    let show = show(ctx);
-    let done = image::run(
+    let show = show_for(&ctx.term);
+    let done = image::run_engine(
         target.engine,
         &argv,
         &format!("building {image}"),
@@ -183,12 +107,12 @@ pub fn run(ctx: &Ctx, args: BuildArgs) -> Result<ExitCode> {
     ));
 
     if args.push {
-        let pushed = super::push::push(ctx, &project, &target)?;
+        let pushed = push(&ctx.term, &project, &target)?;
         let mut out = format!("{}\n", pushed.image);
-        if let Some(own) = super::push::push_scheduler_image(ctx, &project, &target)? {
+        if let Some(own) = push_scheduler_image(&ctx.term, &project, &target)? {
             out.push_str(&format!("{}\n", own.image));
         }
-        return super::write_stdout(&out);
+        return super::output::write_stdout(&out);
     }
-    super::write_stdout(&format!("{image}\n"))
+    super::output::write_stdout(&format!("{image}\n"))
 }

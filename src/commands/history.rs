@@ -233,11 +233,11 @@ fn range_in(
     }
 }
 
-pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
+pub fn show_history(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
     let since = super::runs::since_span(Some(args.since.as_deref().unwrap_or("30d")))?;
     let project = ctx.project()?;
     let rows = targets(&project, &args.names)?;
-    let now = super::now()?;
+    let now = ctx.now()?;
     let since = super::runs::cutoff(now, since)?.unwrap_or(now);
     let mut ranges = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -265,10 +265,7 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
     match source(ctx, args.local) {
         Source::Local => local_records(&project)?.into_iter().for_each(&mut take),
         Source::Cluster => {
-            let target = Target {
-                context: args.cluster.context.clone(),
-                namespace: args.cluster.namespace.clone(),
-            };
+            let target = Target::from(&args.cluster);
             cluster::runtime()?.block_on(async {
                 let cluster = cluster::connect(&project, &target).await?;
                 each_cluster_record(&cluster, &project, &mut take).await
@@ -293,7 +290,7 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
             let kept = history::merge(kept);
             let picked: Vec<_> = kept.iter().map(Record::json).collect();
             let out = serde_json::json!({ "rows": drawn, "records": picked });
-            super::write_stdout(
+            super::output::write_stdout(
                 &(serde_json::to_string_pretty(&out).expect("history serializes") + "\n"),
             )
         }
@@ -304,7 +301,7 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
                 std::env::var("NO_COLOR").ok().as_deref(),
                 std::env::var("TERM").ok().as_deref(),
             );
-            super::write_stdout(&calendar::render(&drawn, color))
+            super::output::write_stdout(&calendar::render(&drawn, color))
         }
     }
 }

@@ -26,7 +26,7 @@ fn project_name(raw: &str) -> String {
     }
 }
 
-pub fn run(ctx: &Ctx, args: InitArgs) -> Result<ExitCode> {
+pub fn init(ctx: &Ctx, args: InitArgs) -> Result<ExitCode> {
     let dir = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let name = match &args.name {
         Some(n) => {

@@ -2,7 +2,7 @@
 //! can be reached) and next scheduled time.
 
 use super::Ctx;
-use crate::cli::{ListArgs, TableFormat};
+use crate::cli::{ListJobsArgs, TableFormat};
 use crate::cluster::{self, Target};
 use crate::error::{Error, Result};
 use crate::project::Project;
@@ -17,17 +17,14 @@ use std::time::Duration;
 /// How long `etl jobs list` waits for the cluster before printing without it.
 const CLUSTER_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
+pub fn list_jobs(ctx: &Ctx, args: ListJobsArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let now = super::now()?;
+    let now = ctx.now()?;
     // None: unknown (offline, or the cluster could not be asked).
     let last: Option<HashMap<String, RunSummary>> = if args.offline {
         None
     } else {
-        let target = Target {
-            context: args.cluster.context.clone(),
-            namespace: args.cluster.namespace.clone(),
-        };
+        let target = Target::from(&args.cluster);
         match last_runs(&project, &target) {
             Ok(runs) => Some(runs),
             Err(e) => {
@@ -122,7 +119,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
             )
         }
     };
-    super::write_stdout(&out)
+    super::output::write_stdout(&out)
 }
 
 /// `2026-11-24 02:00 PST`: a time in the job's zone, as its schedule reads.

@@ -4,11 +4,8 @@
 
 use super::Ctx;
 use crate::cli::LogsArgs;
-use crate::cluster::{self, Target, explain, retry};
+use crate::cluster::{self, Target, logs};
 use crate::error::{Error, Result};
-use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, ListParams, LogParams};
 use std::process::ExitCode;
 
 /// The pod's name without its run's name: `abc12` of `ingest-20261122-1d-a1-abc12`.
@@ -27,59 +24,39 @@ fn prefixed(log: &str, prefix: Option<&str>) -> String {
     }
 }
 
-pub fn run(ctx: &Ctx, args: LogsArgs) -> Result<ExitCode> {
+pub fn show_logs(ctx: &Ctx, args: LogsArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let target = Target {
-        context: args.cluster.context.clone(),
-        namespace: args.cluster.namespace.clone(),
-    };
+    let target = Target::from(&args.cluster);
     let run = &args.run;
     let text = cluster::runtime()?.block_on(async {
         let cluster = cluster::connect(&project, &target).await?;
-        let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        let lp = ListParams::default().labels(&format!("job-name={run}"));
-        let mut list = retry(|| pods.list(&lp))
-            .await
-            .map_err(|e| explain(e, &format!("listing the pods of {run}")))?
-            .items;
+        let list = logs::run_pods(&cluster, run).await?;
         if list.is_empty() {
-            let jobs: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-            let job = retry(|| jobs.get_opt(run))
-                .await
-                .map_err(|e| explain(e, &format!("reading run {run}")))?;
-            return Err(match job {
-                None => Error::Failed(format!(
+            return Err(if logs::run_exists(&cluster, run).await? {
+                Error::Failed(format!(
+                    "run {run} has no pods left (cancelled, or never started), so no logs"
+                ))
+            } else {
+                Error::Failed(format!(
                     "the logs of {run} are gone: its Job was deleted (finished runs are kept \
                      {} days, etl.yaml's `retention.runs`); `etl history` still has the record",
                     project.retention.runs_days()
-                )),
-                Some(_) => Error::Failed(format!(
-                    "run {run} has no pods left (cancelled, or never started), so no logs"
-                )),
+                ))
             });
         }
-        // Oldest first: the order its attempts ran.
-        list.sort_by(|a, b| {
-            (&a.metadata.creation_timestamp, &a.metadata.name)
-                .cmp(&(&b.metadata.creation_timestamp, &b.metadata.name))
-        });
         let several = list.len() > 1;
         let mut out = String::new();
         for pod in &list {
             let name = pod.metadata.name.clone().unwrap_or_default();
-            let params = LogParams::default();
-            match retry(|| pods.logs(&name, &params)).await {
+            match logs::pod_log(&cluster, &name).await {
                 Ok(log) => out.push_str(&prefixed(&log, several.then(|| pod_short(run, &name)))),
                 // A pod that never started has no log yet: say so rather than fail the rest.
-                Err(e) => ctx.term.warn(format!(
-                    "no log for pod {name}: {}",
-                    explain(e, "reading it")
-                )),
+                Err(e) => ctx.term.warn(format!("no log for pod {name}: {e}")),
             }
         }
         Ok(out)
     })?;
-    super::write_stdout(&text)
+    super::output::write_stdout(&text)
 }
 
 #[cfg(test)]

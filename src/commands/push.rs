@@ -2,214 +2,27 @@
 //! etl.yaml wants the in-cluster scheduler, builds and pushes etl's own image for it.
 
 use super::Ctx;
-use super::build::{Target, check_tag, show};
 use crate::cli::PushArgs;
-use crate::error::{Error, Result};
-use crate::image::pushed::{self, Pushed};
-use crate::image::{self, Engine, ImageError, Op, output, selfimage};
-use crate::project::Project;
-use std::path::PathBuf;
+use crate::error::Result;
+use crate::image::ImageTarget;
+use crate::image::push::{push, push_scheduler_image};
+use crate::image::target::check_tag;
 use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, args: PushArgs) -> Result<ExitCode> {
+pub fn push_images(ctx: &Ctx, args: PushArgs) -> Result<ExitCode> {
     check_tag(args.tag.as_deref())?;
     let project = ctx.project()?;
-    let target = Target::resolve(
-        ctx,
+    let target = ImageTarget::resolve(
+        &ctx.term,
         &project,
         args.tag.as_deref(),
         args.engine.as_deref(),
         true,
     )?;
-    let pushed = push(ctx, &project, &target)?;
+    let pushed = push(&ctx.term, &project, &target)?;
     let mut out = format!("{}\n", pushed.image);
-    if let Some(own) = push_scheduler_image(ctx, &project, &target)? {
+    if let Some(own) = push_scheduler_image(&ctx.term, &project, &target)? {
         out.push_str(&format!("{}\n", own.image));
     }
-    super::write_stdout(&out)
-}
-
-/// Pushes `target`, reads the digest the registry got, records it for this checkout.
-/// Pushing the same tag again is harmless: the registry has the blobs, the record is replaced.
-pub fn push(ctx: &Ctx, project: &Project, target: &Target) -> Result<Pushed> {
-    let pushed = push_to_registry(ctx, target)?;
-    let path = pushed::save(project, &pushed)?;
-    ctx.term.note(format!(
-        "pushed {} as {}; runs now use it (recorded in {})",
-        target.image(),
-        pushed.image,
-        path.display()
-    ));
-    Ok(pushed)
-}
-
-/// When etl.yaml wants the scheduler: builds etl's own image (this binary, FROM scratch) and
-/// pushes it to the job image's repository, tagged `etl-<version>-<binary hash>`, and records
-/// its digest, which `etl deploy` pins the scheduler's Deployment to. None when no scheduler
-/// is wanted. Building it again is cheap: the engine caches the layers of the same files.
-pub fn push_scheduler_image(
-    ctx: &Ctx,
-    project: &Project,
-    job_target: &Target,
-) -> Result<Option<Pushed>> {
-    if !project.scheduler.enabled {
-        return Ok(None);
-    }
-    let binary = selfimage::current()?;
-    let target = Target {
-        engine: job_target.engine,
-        repository: job_target.repository.clone(),
-        tag: binary.tag.clone(),
-    };
-    let image = target.image();
-    let engine = target.engine;
-    ctx.term.note(format!(
-        "building etl's own image {image} for the scheduler (etl.yaml has {}) with {engine}",
-        if project.workflows.is_empty() {
-            "a `scheduler:` section"
-        } else {
-            "workflows"
-        }
-    ));
-    let (context, notes) = selfimage::context(&binary.path)?;
-    for n in notes {
-        ctx.term.warn(n);
-    }
-    let dockerfile = context.dockerfile();
-    let argv = image::argv(
-        engine,
-        &Op::Build {
-            image: &image,
-            dockerfile: &dockerfile,
-            context: &context.dir,
-            build_args: &[],
-            platform: None,
-        },
-    );
-    let done = image::run(
-        engine,
-        &argv,
-        &format!("building {image}"),
-        show(ctx),
-        false,
-    )?;
-    if !done.status.success() {
-        return Err(Error::environment(
-            format!(
-                "building etl's own image {image} failed ({engine} exited with {}){}",
-                done.status.code().unwrap_or(-1),
-                done.tail
-                    .joined()
-                    .lines()
-                    .map(|l| format!("\n  | {l}"))
-                    .collect::<String>()
-            ),
-            Some(format!("`etl push -v` shows {engine}'s whole output")),
-        ));
-    }
-    drop(context);
-    let pushed = push_to_registry(ctx, &target)?;
-    let path = pushed::save_scheduler(project, &pushed)?;
-    ctx.term.note(format!(
-        "pushed {image} as {}; `etl deploy` runs the scheduler from it (recorded in {})",
-        pushed.image,
-        path.display()
-    ));
-    Ok(Some(pushed))
-}
-
-/// Pushes `target` and reads the digest the registry got.
-fn push_to_registry(ctx: &Ctx, target: &Target) -> Result<Pushed> {
-    let image = target.image();
-    let engine = target.engine;
-    ctx.term.note(format!("pushing {image} with {engine}"));
-    let digest_file = DigestFile::new();
-    let argv = image::argv(
-        engine,
-        &Op::Push {
-            image: &image,
-            digest_file: Some(&digest_file.0),
-        },
-    );
-    let done = image::run(engine, &argv, &format!("pushing {image}"), show(ctx), true)?;
-    let log = done.tail.joined();
-    if !done.status.success() {
-        return Err(if output::is_auth_failure(&log) {
-            ImageError::NotLoggedIn {
-                engine,
-                registry: output::registry_of(&target.repository).to_string(),
-                image,
-                log,
-            }
-        } else {
-            ImageError::PushFailed {
-                engine,
-                missing: output::is_missing_image(&log),
-                image,
-                log,
-            }
-        }
-        .into());
-    }
-
-    let digest = digest_file
-        .read()
-        .or_else(|| output::digest_in_push_output(&done.stdout))
-        .or_else(|| output::digest_in_push_output(&log))
-        .or_else(|| inspect(engine, &image, &target.repository));
-    let Some(digest) = digest else {
-        return Err(ImageError::NoDigest { engine, image, log }.into());
-    };
-
-    let pushed = Pushed {
-        image: format!("{}@{digest}", target.repository),
-        repository: target.repository.clone(),
-        tag: target.tag.clone(),
-        digest,
-        engine: engine.name().to_string(),
-        pushed_at: super::now()?.to_string(),
-    };
-    Ok(pushed)
-}
-
-/// The repository digest from `image inspect`, for engines without `--digestfile` whose
-/// push output did not say.
-fn inspect(engine: Engine, image: &str, repository: &str) -> Option<String> {
-    let argv = image::argv(engine, &Op::Inspect { image });
-    let out = std::process::Command::new(engine.name())
-        .args(&argv)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    output::digest_in_repo_digests(&String::from_utf8_lossy(&out.stdout), repository)
-}
-
-/// A file for `push --digestfile`, removed when dropped.
-struct DigestFile(PathBuf);
-
-impl DigestFile {
-    fn new() -> DigestFile {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        DigestFile(std::env::temp_dir().join(format!("etl-digest-{}-{nanos}", std::process::id())))
-    }
-
-    /// The digest the engine wrote, if it did and it is one.
-    fn read(&self) -> Option<String> {
-        let text = std::fs::read_to_string(&self.0).ok()?;
-        let d = text.trim();
-        output::is_digest(d).then(|| d.to_string())
-    }
-}
-
-impl Drop for DigestFile {
-    fn drop(&mut self) {
-        // Absent when the engine wrote none; nothing to do then.
-        let _ = std::fs::remove_file(&self.0);
-    }
+    super::output::write_stdout(&out)
 }

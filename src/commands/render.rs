@@ -1,16 +1,19 @@
 //! `etl render`: the manifests etl would create, on stdout, without a cluster.
 
-use super::{
-    Ctx, WINDOW_FLAGS, image_ref, job_with_overrides, resolve_window, secret_values, started_by,
-    templates, window_spec,
-};
+use super::Ctx;
+use super::project_files::templates;
+use super::secrets::secret_values;
+use super::settings::image_ref;
+use super::window_flags::WINDOW_FLAGS;
+use super::window_flags::resolve_window;
+use super::window_flags::window_spec;
 use crate::cli::{ManifestFormat, RenderArgs};
 use crate::error::{Error, Result};
 use crate::render::{self, RunInfo, RunRequest, Trigger};
 use serde_json::Value;
 use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
+pub fn render(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
     // Stage one: flags that are wrong whatever the project says.
     let spec = window_spec(&args.window)?;
     let project = ctx.project()?;
@@ -40,7 +43,7 @@ pub fn run(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
     if args.scheduler {
         return scheduler(ctx, &project, &templates, &namespace, &args, &image);
     }
-    let who = started_by();
+    let who = ctx.user();
     let names: Vec<String> = match (&args.job, args.cron) {
         (Some(job), _) => vec![job.clone()],
         (None, true) => project
@@ -61,7 +64,7 @@ pub fn run(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
     };
 
     for name in &names {
-        let job = job_with_overrides(&project, name, &args.overrides)?;
+        let job = project.job_with_overrides(name, &args.overrides.set, &args.overrides.config)?;
         let req = RunRequest {
             project: &project,
             job: &job,
@@ -168,5 +171,5 @@ pub(super) fn print(docs: &[Value], format: ManifestFormat) -> Result<ExitCode> 
             .collect::<Vec<_>>()
             .join("---\n"),
     };
-    super::write_stdout(&out)
+    super::output::write_stdout(&out)
 }

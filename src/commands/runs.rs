@@ -1,7 +1,7 @@
 //! `etl runs`: the runs of this project. `--local` lists those made on this machine.
 
 use super::Ctx;
-use crate::cli::{RunsArgs, TableFormat};
+use crate::cli::{ListRunsArgs, TableFormat};
 use crate::error::{Error, Result};
 use crate::local_runs;
 use crate::term::table;
@@ -82,7 +82,7 @@ impl RunJson {
     }
 }
 
-pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
+pub fn list_runs(ctx: &Ctx, args: ListRunsArgs) -> Result<ExitCode> {
     if !args.local {
         return cluster_runs(ctx, args);
     }
@@ -100,7 +100,7 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     if let Some(job) = &args.job {
         project.job(job)?;
     }
-    let now = super::now()?;
+    let now = ctx.now()?;
     let cutoff = cutoff(now, since)?;
     let mut runs = local_runs::read(&crate::state::project_dir(&project)?.join("runs.jsonl"))?;
     for r in &mut runs {
@@ -161,7 +161,7 @@ pub fn run(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
             )
         }
     };
-    super::write_stdout(&out)
+    super::output::write_stdout(&out)
 }
 
 pub(super) fn alive(pid: u32) -> bool {
@@ -200,7 +200,7 @@ fn from_record(r: crate::history::Record) -> crate::run::RunSummary {
 
 /// The project's runs in the cluster, manual and scheduled alike, newest first: the Jobs,
 /// and the history records of runs whose Jobs are gone.
-fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
+fn cluster_runs(ctx: &Ctx, args: ListRunsArgs) -> Result<ExitCode> {
     use crate::cluster::{self, Target, explain};
     use crate::run::names::{self, PREFIX};
     use crate::run::{self, RunState};
@@ -221,12 +221,9 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
         project.job(job)?;
         selector.push_str(&format!(",{PREFIX}/job={}", names::job_label(job)));
     }
-    let now = super::now()?;
+    let now = ctx.now()?;
     let cutoff = cutoff(now, since)?;
-    let target = Target {
-        context: args.cluster.context.clone(),
-        namespace: args.cluster.namespace.clone(),
-    };
+    let target = Target::from(&args.cluster);
     // Paged, metadata and status only, filtered as the pages arrive: memory holds the runs
     // shown, not every Job whole.
     let mut runs = cluster::runtime()?.block_on(async {
@@ -280,7 +277,7 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
     // Written as they are laid out, never built whole: at 100,000 runs the text alone is
     // tens of MB.
     match args.output {
-        TableFormat::Json => super::stream_stdout(|out| {
+        TableFormat::Json => super::output::stream_stdout(|out| {
             let rows: Vec<RunJson> = runs.iter().map(RunJson::cluster).collect();
             serde_json::to_writer_pretty(&mut *out, &rows)?;
             out.write_all(b"\n")
@@ -325,7 +322,7 @@ fn cluster_runs(ctx: &Ctx, args: RunsArgs) -> Result<ExitCode> {
                     r.started_by.clone().unwrap_or_else(|| "-".into()),
                 ]
             };
-            super::stream_stdout(|out| {
+            super::output::stream_stdout(|out| {
                 crate::term::write_table(
                     out,
                     &[

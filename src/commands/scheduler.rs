@@ -1,24 +1,16 @@
 //! `etl scheduler` (drive workflow runs and fire schedules; see `crate::scheduler`) and
 //! `etl scheduler status`.
 
-use super::{Ctx, image_ref, templates};
-use crate::cli::{ClusterArgs, SchedulerArgs, SchedulerCommand, SchedulerStatusArgs, TableFormat};
-use crate::cluster::{self, Target, explain, retry};
+use super::Ctx;
+use super::project_files::templates;
+use super::settings::image_ref;
+use crate::cli::{SchedulerArgs, SchedulerCommand, SchedulerStatusArgs, TableFormat};
+use crate::cluster::{self, Target};
 use crate::error::{Error, Result};
 use crate::scheduler::{self, COMPONENT, Loaded, Settings, lease, scheduler_name};
-use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::{ConfigMap, Event};
-use kube::api::{Api, ListParams};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::time::Duration;
-
-fn target(c: &ClusterArgs) -> Target {
-    Target {
-        context: c.context.clone(),
-        namespace: c.namespace.clone(),
-    }
-}
 
 pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
     if let Some(SchedulerCommand::Status(status_args)) = args.command {
@@ -29,7 +21,7 @@ pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
         format!("{host}-{}", std::process::id())
     });
     let now = match std::env::var_os("ETL_NOW") {
-        Some(_) => Some(super::now()?),
+        Some(_) => Some(ctx.now()?),
         None => None,
     };
     let settings = Settings {
@@ -45,20 +37,12 @@ pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
         let (cluster, loaded) = match &args.project_configmap {
             // In the cluster: the project is what `etl deploy` put in the ConfigMap.
             Some(name) => {
-                let target = Target {
-                    context: args.cluster.context.clone(),
-                    namespace: args
-                        .cluster
-                        .namespace
-                        .clone()
-                        .or_else(|| std::env::var("ETL_NAMESPACE").ok()),
-                };
+                let mut target = Target::from(&args.cluster);
+                target.namespace = target
+                    .namespace
+                    .or_else(|| std::env::var("ETL_NAMESPACE").ok());
                 let cluster = cluster::connect_to(None, None, &target).await?;
-                let api: Api<ConfigMap> =
-                    Api::namespaced(cluster.client.clone(), &cluster.namespace);
-                let cm = retry(|| api.get(name)).await.map_err(|e| {
-                    explain(e, &format!("reading the project from ConfigMap {name}"))
-                })?;
+                let cm = cluster::scheduler::project_config_map(&cluster, name).await?;
                 let loaded = scheduler::load_config_map(&cm)
                     .map_err(|e| Error::usage(e, "fix etl.yaml and run `etl deploy` again"))?;
                 (cluster, loaded)
@@ -69,7 +53,7 @@ pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
                 let (image, note) = image_ref(&project, args.image.as_deref());
                 ctx.term
                     .note(format!("task Jobs of scheduled runs use {note}"));
-                let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+                let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
                 (
                     cluster,
                     Loaded {
@@ -80,7 +64,7 @@ pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
                 )
             }
         };
-        scheduler::run(cluster, loaded, settings).await?;
+        scheduler::run_scheduler(cluster, loaded, settings).await?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -108,12 +92,9 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         let name = scheduler_name(&project.name);
-        let leases: Api<Lease> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        let lease = retry(|| leases.get_opt(&name))
-            .await
-            .map_err(|e| explain(e, &format!("reading Lease {name}")))?;
+        let lease = cluster::scheduler::lease(&cluster, &name).await?;
         let spec = lease
             .as_ref()
             .and_then(|l| l.spec.clone())
@@ -131,13 +112,8 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
                 .get(&lease::version_annotation())
                 .cloned()
         });
-        let events: Api<Event> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        let all = ListParams::default();
-        let found = retry(|| events.list(&all))
-            .await
-            .map_err(|e| explain(e, "listing the scheduler's events"))?;
+        let found = cluster::scheduler::events(&cluster).await?;
         let mut decisions: Vec<Decision> = found
-            .items
             .into_iter()
             .filter(|e| e.reporting_component.as_deref() == Some(COMPONENT))
             .map(|e| Decision {
@@ -160,7 +136,7 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
             decisions,
         };
         if args.output == TableFormat::Json {
-            return super::write_stdout(
+            return super::output::write_stdout(
                 &(serde_json::to_string_pretty(&s).expect("serializes") + "\n"),
             );
         }
@@ -198,7 +174,7 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
                 ));
             }
         }
-        super::write_stdout(&out)?;
+        super::output::write_stdout(&out)?;
         Ok(if s.running {
             ExitCode::SUCCESS
         } else {

@@ -2,17 +2,22 @@
 //! to do next is decided by `crate::workflow::plan` (pure); this file carries the decisions out
 //! as local processes, each task exactly as `etl jobs run` runs its job, and records them.
 
-use super::jobs_run::{Launch, Outcome, first_container, local_secrets, supervise};
-use super::{Ctx, resolve_window, started_by, templates, window_spec};
+use super::Ctx;
+use super::project_files::templates;
+use super::secrets::local_secrets;
+use super::window_flags::resolve_window;
+use super::window_flags::window_spec;
 use crate::cli::{
     TableFormat, WorkflowListArgs, WorkflowRenderArgs, WorkflowRetryArgs, WorkflowRunArgs,
     WorkflowRunsArgs, WorkflowShowArgs,
 };
 use crate::error::{Error, Result};
+use crate::launch::{Launch, first_container};
 use crate::local_runs::{self, LocalRun};
 use crate::local_workflow_runs::{self as records, LocalWorkflowRun, TaskRecord};
 use crate::project::{Project, Workflow};
 use crate::render::{self, RunInfo, RunRequest, Templates, Trigger, names};
+use crate::supervisor::{Outcome, supervise};
 use crate::term::table;
 use crate::window::{Window, rfc3339};
 use crate::workflow::{self, Limits, Observed, RunOutcome, TaskId, TaskState};
@@ -163,7 +168,7 @@ pub fn list(ctx: &Ctx, args: WorkflowListArgs) -> Result<ExitCode> {
             )
         }
     };
-    super::write_stdout(&out)
+    super::output::write_stdout(&out)
 }
 
 pub fn show(ctx: &Ctx, args: WorkflowShowArgs) -> Result<ExitCode> {
@@ -195,14 +200,14 @@ pub fn show(ctx: &Ctx, args: WorkflowShowArgs) -> Result<ExitCode> {
             workflow::levels_text(&wf.dag, &notes)
         )
     };
-    super::write_stdout(&out)
+    super::output::write_stdout(&out)
 }
 
 pub fn render(ctx: &Ctx, args: WorkflowRenderArgs) -> Result<ExitCode> {
     let spec = window_spec(&args.window)?.ok_or_else(|| {
         Error::usage(
             "which window should the workflow run process?",
-            format!("pass one of {}", super::WINDOW_FLAGS),
+            format!("pass one of {}", super::window_flags::WINDOW_FLAGS),
         )
     })?;
     let project = ctx.project()?;
@@ -212,8 +217,8 @@ pub fn render(ctx: &Ctx, args: WorkflowRenderArgs) -> Result<ExitCode> {
         .namespace
         .clone()
         .unwrap_or_else(|| project.namespace().to_string());
-    let (image, image_note) = super::image_ref(&project, args.image.as_deref());
-    let who = started_by();
+    let (image, image_note) = super::settings::image_ref(&project, args.image.as_deref());
+    let who = ctx.user();
     let (config_map, jobs) = render::workflow::workflow_run(
         &templates(&project)?,
         &render::workflow::WorkflowRunRequest {
@@ -236,18 +241,18 @@ pub fn render(ctx: &Ctx, args: WorkflowRenderArgs) -> Result<ExitCode> {
     super::render::print(&docs, args.output)
 }
 
-pub fn run(ctx: &Ctx, args: WorkflowRunArgs) -> Result<ExitCode> {
+pub fn run_workflow(ctx: &Ctx, args: WorkflowRunArgs) -> Result<ExitCode> {
     let spec = window_spec(&args.window)?.ok_or_else(|| {
         Error::usage(
             "which window should the workflow process?",
-            format!("pass one of {}", super::WINDOW_FLAGS),
+            format!("pass one of {}", super::window_flags::WINDOW_FLAGS),
         )
     })?;
-    let step = super::step_span(args.step.as_deref())?;
+    let step = super::window_flags::step_span(args.step.as_deref())?;
     let project = ctx.project()?;
     let wf = find(&project, &args.workflow)?;
     let whole = resolve_window(ctx, &spec, &wf.tz, &wf.timezone)?;
-    let windows = super::step_windows(whole, step)?;
+    let windows = super::window_flags::step_windows(whole, step)?;
     let exec = Executor::new(ctx, &project, wf, args.parallel)?;
     let mut failed = Vec::new();
     for (i, w) in windows.iter().enumerate() {
@@ -372,13 +377,13 @@ pub fn retry(ctx: &Ctx, args: WorkflowRetryArgs) -> Result<ExitCode> {
     }
 }
 
-pub fn runs(ctx: &Ctx, args: WorkflowRunsArgs) -> Result<ExitCode> {
+pub fn list_workflow_runs(ctx: &Ctx, args: WorkflowRunsArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     if let Some(w) = &args.workflow {
         find(&project, w)?;
     }
     if args.cluster {
-        return super::workflows_cluster::runs(ctx, &project, args);
+        return super::workflows_cluster::list_workflow_runs(ctx, &project, args);
     }
     let mut runs = read_runs(&project)?;
     runs.retain(|r| args.workflow.as_ref().is_none_or(|w| &r.workflow == w));
@@ -433,7 +438,7 @@ pub fn runs(ctx: &Ctx, args: WorkflowRunsArgs) -> Result<ExitCode> {
             )
         }
     };
-    super::write_stdout(&out)
+    super::output::write_stdout(&out)
 }
 
 /// A duration as people read it: `0.4s` below a minute (local tasks are often that short),
@@ -493,8 +498,8 @@ impl<'a> Executor<'a> {
             },
             templates: templates(project)?,
             secrets,
-            image: super::image_ref(project, None).0,
-            who: started_by(),
+            image: super::settings::image_ref(project, None).0,
+            who: ctx.user(),
             runs_file: state_dir.join("runs.jsonl"),
             records_file: state_dir.join(records::FILE_NAME),
             runtime: tokio::runtime::Builder::new_current_thread()

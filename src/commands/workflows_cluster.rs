@@ -3,11 +3,15 @@
 //! stop them, and `etl scheduler` moves them forward. Every write is idempotent, so each command
 //! can be interrupted anywhere and run again.
 
+use super::Ctx;
+use super::project_files::templates;
+use super::settings::image_ref;
+use super::window_flags::resolve_window;
+use super::window_flags::window_spec;
 use super::workflows::{find, seconds};
-use super::{Ctx, image_ref, resolve_window, started_by, templates, window_spec};
 use crate::cli::{
-    ClusterArgs, TableFormat, WorkflowCancelArgs, WorkflowFollowArgs, WorkflowRetryArgs,
-    WorkflowRunsArgs, WorkflowScheduleArgs,
+    TableFormat, WorkflowCancelArgs, WorkflowFollowArgs, WorkflowRetryArgs, WorkflowRunsArgs,
+    WorkflowScheduleArgs,
 };
 use crate::cluster::follow::{self, Update};
 use crate::cluster::workflow as cw;
@@ -17,7 +21,7 @@ use crate::project::Project;
 use crate::render::Trigger;
 use crate::render::workflow::{WorkflowRunRequest, task_jobs_of, workflow_run};
 use crate::run::names;
-use crate::run::workflow::{self as wrun, DAG_KEY, TaskEntry, WorkflowRun};
+use crate::run::workflow::{self as wrun, TaskEntry, WorkflowRun};
 use crate::scheduler::scheduler_name;
 use crate::term::table;
 use crate::window::Window;
@@ -25,19 +29,10 @@ use crate::workflow::{RunOutcome, TaskState};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::coordination::v1::Lease;
-use kube::api::{Api, Patch, PatchParams};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
-
-fn target(c: &ClusterArgs) -> Target {
-    Target {
-        context: c.context.clone(),
-        namespace: c.namespace.clone(),
-    }
-}
 
 /// The workflow run `etl workflows follow` picks with no argument.
 #[derive(Serialize, Deserialize)]
@@ -76,21 +71,11 @@ fn is_final(state: &str) -> bool {
     matches!(state, "COMPLETED" | "FAILED" | "CANCELLED")
 }
 
-/// Who leads the namespace's scheduler for `project`, if one is running (its Lease is held and
-/// fresh).
-async fn scheduler_leader(cluster: &Cluster, project: &str) -> Option<String> {
-    let api: Api<Lease> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-    let lease = api.get_opt(&scheduler_name(project)).await.ok()??;
-    let spec = lease.spec?;
-    let holder = spec.holder_identity.filter(|h| !h.is_empty())?;
-    let renewed = spec.renew_time?.0;
-    let lasts =
-        jiff::SignedDuration::from_secs(i64::from(spec.lease_duration_seconds.unwrap_or(15)));
-    (renewed + lasts >= jiff::Timestamp::now()).then_some(holder)
-}
-
 async fn warn_without_scheduler(ctx: &Ctx, cluster: &Cluster, project: &str) {
-    if scheduler_leader(cluster, project).await.is_none() {
+    if cluster::scheduler::leader(cluster, &scheduler_name(project))
+        .await
+        .is_none()
+    {
         ctx.term.warn(format!(
             "no scheduler is running in namespace {}: tasks that wait for others stay suspended until one runs (the run is kept). `etl deploy` starts one in the cluster; `etl scheduler` runs one here",
             cluster.namespace
@@ -102,17 +87,17 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
     let spec = window_spec(&args.window)?.ok_or_else(|| {
         Error::usage(
             "which window should the workflow run process?",
-            format!("pass one of {}", super::WINDOW_FLAGS),
+            format!("pass one of {}", super::window_flags::WINDOW_FLAGS),
         )
     })?;
     let local_time = spec.has_local_time();
     let project = ctx.project()?;
     let wf = find(&project, &args.workflow)?;
     let window = resolve_window(ctx, &spec, &wf.tz, &wf.timezone)?;
-    super::note_local_time(ctx, local_time, &wf.timezone);
+    super::window_flags::note_local_time(ctx, local_time, &wf.timezone);
     let templates = templates(&project)?;
     let (image, image_note) = image_ref(&project, args.image.as_deref());
-    let who = started_by();
+    let who = ctx.user();
     let render_at = |attempt: u32, namespace: &str| {
         workflow_run(
             &templates,
@@ -133,7 +118,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
 
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         ctx.term.note(format!("context {}, namespace {}", cluster.context, cluster.namespace));
         ctx.term.note(format!("window {window} ({})", wf.timezone));
         let runs = cw::list_runs(&cluster, &project.name, Some(&wf.name)).await?;
@@ -166,7 +151,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
                     }
                     let ask = ctx.term.interactive && !args.yes;
                     let question = format!("{} ({state}) already covers this window. Start attempt {next}?", run.name);
-                    if !args.rerun && ask && !super::confirm(&ctx.term, &question)? {
+                    if !args.rerun && ask && !super::confirm::confirm(&ctx.term, &question)? {
                         return Err(Error::Declined);
                     }
                     if !(args.rerun || ask) {
@@ -199,7 +184,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
         if !args.follow {
             warn_without_scheduler(ctx, &cluster, &project.name).await;
         }
-        super::write_stdout(&format!("{name}\n"))?;
+        super::output::write_stdout(&format!("{name}\n"))?;
         if args.follow {
             follow_run(ctx, &cluster, &project.name, &name).await
         } else {
@@ -211,7 +196,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
 
 pub fn follow(ctx: &Ctx, args: WorkflowFollowArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let mut target = target(&args.cluster);
+    let mut target = Target::from(&args.cluster);
     let run = match args.run {
         Some(r) => r,
         None => {
@@ -262,12 +247,12 @@ async fn follow_run(ctx: &Ctx, cluster: &Cluster, project: &str, name: &str) -> 
                 Update::State(_) => {}
             }
             if !out.is_empty() && (rx.is_empty() || out.len() >= 64 * 1024) {
-                super::write_stdout(&out).ok();
+                super::output::write_stdout(&out).ok();
                 out.clear();
             }
         }
         if !out.is_empty() {
-            super::write_stdout(&out).ok();
+            super::output::write_stdout(&out).ok();
         }
     };
     let driver = async move {
@@ -384,7 +369,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(&project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
         ctx.term.note(format!(
             "context {}, namespace {}",
             cluster.context, cluster.namespace
@@ -406,7 +391,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
             ));
             return Ok(ExitCode::SUCCESS);
         }
-        super::confirm_or_yes(
+        super::confirm::confirm_or_yes(
             &ctx.term,
             args.yes,
             &format!("cancelling {name}"),
@@ -414,7 +399,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
         )?;
         // Recorded first: whatever happens next, the run reads as cancelled, by whom, and a
         // scheduler that sees it stops the rest.
-        let who = started_by();
+        let who = ctx.user();
         let now = jiff::Timestamp::now();
         let cms = cw::config_maps(&cluster);
         cw::mark_cancelled(&cms, name, &who, now)
@@ -463,7 +448,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
         )
         .await;
         ctx.term.note(format!("cancelled workflow run {name}"));
-        super::write_stdout(&format!("{name}\n"))
+        super::output::write_stdout(&format!("{name}\n"))
     })
 }
 
@@ -473,7 +458,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
 pub fn retry(ctx: &Ctx, project: &Project, args: WorkflowRetryArgs) -> Result<ExitCode> {
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(project, &target(&args.cluster)).await?;
+        let cluster = cluster::connect(project, &Target::from(&args.cluster)).await?;
         ctx.term.note(format!("context {}, namespace {}", cluster.context, cluster.namespace));
         let name = &args.run;
         let Some((run, jobs)) = cw::get_run(&cluster, &project.name, name).await? else {
@@ -492,7 +477,7 @@ pub fn retry(ctx: &Ctx, project: &Project, args: WorkflowRetryArgs) -> Result<Ex
             let n = cw::create_jobs(&cluster, &project.name, cw::run_owner(&run), &rendered).await?;
             ctx.term.note(format!("created the {n} missing task(s) of {name}, using {image_note}"));
             warn_without_scheduler(ctx, &cluster, &project.name).await;
-            return super::write_stdout(&format!("{name}\n"));
+            return super::output::write_stdout(&format!("{name}\n"));
         }
         let observed = wrun::observe(&run, &job_map(&jobs));
         let state = wrun::run_state(&run, &observed);
@@ -513,33 +498,20 @@ pub fn retry(ctx: &Ctx, project: &Project, args: WorkflowRetryArgs) -> Result<Ex
         }
         if again.is_empty() {
             ctx.term.note(format!("every task of {name} completed: nothing to retry"));
-            return super::write_stdout(&format!("{name}\n"));
+            return super::output::write_stdout(&format!("{name}\n"));
         }
         // The new attempts are recorded on the run before any Job exists; the end state and
         // the cancel go, so the run reads (and is driven) as running again.
-        let patch = serde_json::json!({
-            "metadata": {
-                "labels": {wrun::state_label(): null},
-                "annotations": {
-                    wrun::finished_at_annotation(): null,
-                    crate::run::cancelled_by_annotation(): null,
-                    crate::run::cancelled_at_annotation(): null,
-                },
-            },
-            "data": {DAG_KEY: snapshot.to_json()},
-        });
-        let cms = cw::config_maps(&cluster);
-        let (params, merge) = (PatchParams::default(), Patch::Merge(&patch));
-        let cm = cluster::retry(|| cms.patch(name, &params, &merge)).await.map_err(|e| explain(e, &format!("recording the retry on {name}")))?;
+        let cm = cw::record_retry(&cluster, name, snapshot.to_json()).await?;
         let run = wrun::read(&cm).map_err(|e| Error::environment(e.to_string(), None))?;
         let tasks: Vec<&TaskEntry> = run.snapshot.tasks.iter().filter(|t| again.contains(&t.task)).collect();
         let rendered = task_jobs_of(&templates, project, wf, &cluster.namespace, &image, &run, &tasks).map_err(Error::from)?;
         cw::create_jobs(&cluster, &project.name, cw::run_owner(&run), &rendered).await?;
-        let who = started_by();
+        let who = ctx.user();
         cw::record_event(&cluster, name, run.uid.as_deref(), "Normal", "Retried", &format!("{who} retried {}", again.join(", ")), "etl").await;
         ctx.term.note(format!("retrying {} task(s) of {name}: {} (using {image_note})", again.len(), again.join(", ")));
         warn_without_scheduler(ctx, &cluster, &project.name).await;
-        super::write_stdout(&format!("{name}\n"))
+        super::output::write_stdout(&format!("{name}\n"))
     })
 }
 
@@ -562,10 +534,14 @@ struct RunRow {
     task_states: Vec<(String, TaskState)>,
 }
 
-pub fn runs(ctx: &Ctx, project: &Project, args: WorkflowRunsArgs) -> Result<ExitCode> {
+pub fn list_workflow_runs(
+    ctx: &Ctx,
+    project: &Project,
+    args: WorkflowRunsArgs,
+) -> Result<ExitCode> {
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(project, &target(&args.cluster_args)).await?;
+        let cluster = cluster::connect(project, &Target::from(&args.cluster_args)).await?;
         let runs = cw::list_runs(&cluster, &project.name, args.workflow.as_deref()).await?;
         let jobs = cw::list_task_jobs(&cluster, &project.name).await?;
         let refs = job_map(&jobs);
@@ -629,6 +605,6 @@ pub fn runs(ctx: &Ctx, project: &Project, args: WorkflowRunsArgs) -> Result<Exit
                 table(&["RUN", "WORKFLOW", "WINDOW", "STATE", "TASKS DONE", "TRIGGER", "STARTED", "DURATION", "BY"], &table_rows)
             }
         };
-        super::write_stdout(&out)
+        super::output::write_stdout(&out)
     })
 }

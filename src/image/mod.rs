@@ -5,14 +5,17 @@
 
 pub mod engine;
 pub mod output;
+pub mod push;
 pub mod pushed;
 pub mod quantity;
 mod run;
 pub mod selfimage;
 pub mod tag;
+pub mod target;
 
 pub use engine::{ContainerRun, Engine, Op, argv, run_argv};
-pub use run::{Finished, Show, run, show};
+pub use run::{Finished, Show, run_engine, show};
+pub use target::ImageTarget;
 
 use crate::error::Error;
 

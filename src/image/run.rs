@@ -59,7 +59,7 @@ const TAIL_LINES: usize = 20;
 /// Runs `engine args…`, showing its progress as `show` says; `doing` is the spinner's
 /// prefix ("building r:t"). Fails only when the engine cannot be started: its own failure is
 /// in `Finished::status`, for the caller to explain.
-pub fn run(
+pub fn run_engine(
     engine: Engine,
     args: &[OsString],
     doing: &str,

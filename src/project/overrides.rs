@@ -1,8 +1,26 @@
 //! One-off changes on the command line: `--set path=value` on a job's spec and
 //! `--config key=value` on its config, typed by the job's `params`.
 
-use super::{ConfigError, Job, JobSpec, ParamSpec, ParamType, suggest};
+use super::{ConfigError, Job, JobSpec, ParamSpec, ParamType, Project, suggest};
 use serde_json::Value;
+
+impl Project {
+    /// The job `name` with a command's `--set` (`sets`) and `--config` (`configs`) applied.
+    pub fn job_with_overrides(
+        &self,
+        name: &str,
+        sets: &[String],
+        configs: &[String],
+    ) -> Result<Job, ConfigError> {
+        let spec = self.specs.get(name).ok_or_else(|| self.no_such_job(name))?;
+        let spec = apply_set(name, spec, sets)?;
+        let mut job = self
+            .resolve(name, &spec)
+            .map_err(|e| blame_set(e, name, sets))?;
+        coerce_config(&mut job, configs)?;
+        Ok(job)
+    }
+}
 
 /// The value of `--set`/`--config` as YAML would read it: `3` is a number, `true` a boolean,
 /// `[a, b]` a list, anything else a string.

@@ -605,7 +605,7 @@ use kube::runtime::reflector::reflector;
 
 /// Runs the scheduler until SIGTERM or Ctrl-C: then it finishes the step it is in, gives up
 /// the Lease and returns.
-pub async fn run(
+pub async fn run_scheduler(
     cluster: Cluster,
     initial: Loaded,
     settings: Settings,

@@ -204,6 +204,14 @@ fn monday_of(d: Date) -> Result<Date, WindowError> {
     d.checked_sub(i64::from(back).days()).map_err(arith)
 }
 
+/// `whole` cut into consecutive windows of `step` ([`split`]), or `whole` alone without a step.
+pub fn steps(whole: Window, step: Option<jiff::Span>) -> Result<Vec<Window>, WindowError> {
+    match step {
+        Some(s) => split(&whole, s),
+        None => Ok(vec![whole]),
+    }
+}
+
 /// Splits `window` into consecutive windows of `step` (calendar-aware: `1d` is a local day, 23
 /// or 25 hours long across a daylight-saving change). The last one ends at the window's end.
 pub fn split(window: &Window, step: jiff::Span) -> Result<Vec<Window>, WindowError> {
