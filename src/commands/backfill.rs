@@ -203,13 +203,7 @@ fn run_here(
     let outcomes = match what.kind {
         Kind::Workflow => {
             let wf = &project.workflows[what.name];
-            if parallel > 1 {
-                ctx.term.note(
-                    "a workflow's windows run here one after another (each run's tasks in \
-                     parallel as its max_parallel allows)",
-                );
-            }
-            super::workflows::run_each(ctx, project, wf, &windows)?
+            super::workflows::run_each(ctx, project, wf, &windows, parallel)?
                 .into_iter()
                 .map(|o| o == crate::workflow::RunOutcome::Completed)
                 .collect::<Vec<bool>>()
@@ -373,33 +367,40 @@ async fn create(
     ));
     let windows: Vec<Window> = plan.selected().map(|p| p.window.clone()).collect();
     let spec = Spec::new(what.kind, what.name, &windows, parallel, plan.only);
-    let cm = bf::config_map(
-        &project.name,
-        &cluster.namespace,
-        name,
-        &spec,
-        &ctx.user(),
-        ctx.now()?,
-    );
-    match cluster::backfill::create(cluster, &cm).await? {
-        true => {
+    // The same arguments find the same backfill while it goes on (never a second one). Once
+    // it has ended (completed, failed or cancelled) they make the next one, `<name>-2`, over
+    // what history says still needs a run: a cancelled backfill is resumed by running the
+    // same command again.
+    let mut generation = 1;
+    loop {
+        let name = bf::generation_name(name, generation);
+        let cm = bf::config_map(
+            &project.name,
+            &cluster.namespace,
+            &name,
+            &spec,
+            &ctx.user(),
+            ctx.now()?,
+        );
+        if cluster::backfill::create(cluster, &cm).await? {
             ctx.term.note(format!(
                 "backfill {name} created: the scheduler starts its runs, {} at a time \
                  (`etl backfill follow {name}`)",
                 spec.parallel
             ));
+            return super::output::write_stdout(&format!("{name}\n"));
         }
-        false => {
-            // The same arguments again: the backfill an earlier command made (its windows
-            // were fixed then), never a second one.
+        let (b, progress) = read_backfill(cluster, project, &name).await?;
+        if b.state.is_none() && b.cancelled_by.is_none() {
             ctx.term.note(format!(
-                "backfill {name} already exists (same job, range, --only and --step): its status"
+                "backfill {name} already exists (same job, range, --only and --step) and goes \
+                 on: its status"
             ));
-            let (b, progress) = read_backfill(cluster, project, name).await?;
             print_status(ctx, &b, &progress);
+            return super::output::write_stdout(&format!("{name}\n"));
         }
+        generation += 1;
     }
-    super::output::write_stdout(&format!("{name}\n"))
 }
 
 /// A backfill and how each of its windows stands, from the runs labelled with it.

@@ -318,19 +318,50 @@ pub fn run_workflow(ctx: &Ctx, args: WorkflowRunArgs) -> Result<ExitCode> {
     }
 }
 
-/// Runs `wf` here for each window, one after another, going on past failures (a local
-/// backfill): how each run ended, in order. Stops at Ctrl-C (`Error::Interrupted`).
+/// Runs `wf` here for each window, up to `parallel` windows at once (oldest first), going on
+/// past failures (a local backfill): how each run ended, in order. With several at once, each
+/// line of progress and output starts with its window (`20261022 a | …`). Ctrl-C stops the
+/// running ones and starts no more (`Error::Interrupted`).
 pub(super) fn run_each(
     ctx: &Ctx,
     project: &Project,
     wf: &Workflow,
     windows: &[Window],
+    parallel: u32,
 ) -> Result<Vec<RunOutcome>> {
+    use futures::StreamExt;
     let exec = Executor::new(ctx, project, wf, None)?;
-    let mut out = Vec::with_capacity(windows.len());
-    for (i, w) in windows.iter().enumerate() {
-        ctx.term.note(format!("[{}/{}]", i + 1, windows.len()));
-        match exec.run(w, None)? {
+    let stopping = std::cell::Cell::new(false);
+    let total = windows.len();
+    let several = parallel > 1 && total > 1;
+    let outcomes: Vec<Result<RunOutcome>> = exec.runtime.block_on(
+        futures::stream::iter(windows.iter().enumerate())
+            .map(|(i, w)| {
+                let (exec, stopping) = (&exec, &stopping);
+                async move {
+                    if stopping.get() {
+                        return Ok(RunOutcome::Cancelled);
+                    }
+                    ctx.term.note(format!("[{}/{total}]", i + 1));
+                    let tag = if several {
+                        let start = w.start.strftime("%Y%m%dT%H%M").to_string();
+                        format!("{} ", start.trim_end_matches("T0000"))
+                    } else {
+                        String::new()
+                    };
+                    let outcome = exec.run_tagged(w, None, &tag).await;
+                    if !matches!(outcome, Ok(RunOutcome::Completed | RunOutcome::Failed)) {
+                        stopping.set(true);
+                    }
+                    outcome
+                }
+            })
+            .buffered(parallel.max(1) as usize)
+            .collect(),
+    );
+    let mut out = Vec::with_capacity(total);
+    for o in outcomes {
+        match o? {
             RunOutcome::Cancelled => return Err(Error::Interrupted),
             o => out.push(o),
         }
@@ -514,6 +545,17 @@ impl<'a> Executor<'a> {
     /// Runs the workflow for one window, from scratch or (with `previous`) again for the tasks
     /// that did not complete then. Returns how the run ended.
     fn run(&self, w: &Window, previous: Option<LocalWorkflowRun>) -> Result<RunOutcome> {
+        self.runtime.block_on(self.run_tagged(w, previous, ""))
+    }
+
+    /// [`Executor::run`] with each line of progress and output after `tag` (the window's,
+    /// when several windows run at once).
+    async fn run_tagged(
+        &self,
+        w: &Window,
+        previous: Option<LocalWorkflowRun>,
+        tag: &str,
+    ) -> Result<RunOutcome> {
         let wf = self.wf;
         let names = task_names(wf);
         let (mut record, mut observed) = match previous {
@@ -606,9 +648,7 @@ impl<'a> Executor<'a> {
         ));
         records::append(&self.records_file, &record)?;
         let started = Instant::now();
-        let outcome = self
-            .runtime
-            .block_on(self.drive(w, &mut record, &mut observed, &base));
+        let outcome = self.drive(w, &mut record, &mut observed, &base, tag).await;
         record.pid = None;
         record.finished_at = Some(jiff::Timestamp::now());
         let outcome = match outcome {
@@ -663,6 +703,7 @@ impl<'a> Executor<'a> {
         record: &mut LocalWorkflowRun,
         observed: &mut [Observed],
         base: &[u32],
+        tag: &str,
     ) -> Result<RunOutcome> {
         use tokio::signal::unix::{SignalKind, signal};
         let mut interrupt =
@@ -676,12 +717,17 @@ impl<'a> Executor<'a> {
             let mut changed = false;
             for &id in &p.upstream_failed {
                 observed[id].state = TaskState::UpstreamFailed;
-                self.say(id, TaskState::UpstreamFailed, "a task it runs after failed");
+                self.say(
+                    tag,
+                    id,
+                    TaskState::UpstreamFailed,
+                    "a task it runs after failed",
+                );
                 changed = true;
             }
             for &id in &p.cancel {
                 observed[id].state = TaskState::Cancelled;
-                self.say(id, TaskState::Cancelled, "");
+                self.say(tag, id, TaskState::Cancelled, "");
                 changed = true;
             }
             for &id in &p.schedule {
@@ -693,11 +739,12 @@ impl<'a> Executor<'a> {
                 observed[id].attempts += 1;
                 observed[id].state = TaskState::Running;
                 let attempt = base[id] + observed[id].attempts;
-                let fut = self.start(id, w, &record.run, attempt)?;
+                let fut = self.start(id, w, &record.run, attempt, tag)?;
                 let task = &mut record.tasks[id];
                 task.attempts = attempt;
                 task.run = Some(fut.0.clone());
                 self.say(
+                    tag,
                     id,
                     TaskState::Running,
                     &if retry {
@@ -744,7 +791,7 @@ impl<'a> Executor<'a> {
                     ended.record.state = "Succeeded".into();
                     ended.record.exit_code = Some(0);
                     task.exit_code = Some(0);
-                    self.say(id, TaskState::Completed, &took);
+                    self.say(tag, id, TaskState::Completed, &took);
                 }
                 Ok(Outcome::Exited(code)) => {
                     observed[id].state = TaskState::Failed;
@@ -754,6 +801,7 @@ impl<'a> Executor<'a> {
                     let node = self.wf.dag.node(id);
                     let left = (node.retries + 1).saturating_sub(observed[id].attempts);
                     self.say(
+                        tag,
                         id,
                         TaskState::Failed,
                         &format!(
@@ -773,13 +821,18 @@ impl<'a> Executor<'a> {
                         Err(e) => e.to_string(),
                         _ => "the container engine failed".into(),
                     };
-                    self.say(id, TaskState::Failed, &why);
+                    self.say(tag, id, TaskState::Failed, &why);
                 }
                 Ok(Outcome::Interrupted) => {
                     cancelled = true;
                     observed[id].state = TaskState::Cancelled;
                     ended.record.state = "Interrupted".into();
-                    self.say(id, TaskState::Cancelled, &format!("stopped after {took}"));
+                    self.say(
+                        tag,
+                        id,
+                        TaskState::Cancelled,
+                        &format!("stopped after {took}"),
+                    );
                 }
             }
             local_runs::append(&self.runs_file, &ended.record)?;
@@ -795,7 +848,7 @@ impl<'a> Executor<'a> {
     }
 
     /// One line of progress per task change, on stderr.
-    fn say(&self, id: TaskId, state: TaskState, detail: &str) {
+    fn say(&self, tag: &str, id: TaskId, state: TaskState, detail: &str) {
         let width = self
             .wf
             .tasks
@@ -804,7 +857,7 @@ impl<'a> Executor<'a> {
             .max()
             .unwrap_or(0);
         let line = format!(
-            "  {:width$}  {:<15}  {detail}",
+            "  {tag}{:width$}  {:<15}  {detail}",
             self.wf.tasks[id].name,
             state.as_str()
         );
@@ -820,6 +873,7 @@ impl<'a> Executor<'a> {
         w: &Window,
         run_name: &str,
         attempt: u32,
+        tag: &str,
     ) -> Result<(String, LocalBoxFuture<'static, Ended>)> {
         let task = &self.wf.tasks[id];
         let job = &task.job;
@@ -844,7 +898,7 @@ impl<'a> Executor<'a> {
         let pod = render::run_pod(&self.templates, &req, &run)?;
         let container = first_container(&pod)?;
         let launch = Launch::process(container, &self.secrets[&job.name], &self.project.dir)?
-            .prefixed(&task.name);
+            .prefixed(&format!("{tag}{}", task.name));
         let record = LocalRun {
             run: run.name.clone(),
             job: job.name.clone(),

@@ -107,6 +107,16 @@ pub fn name(target: &str, range: &Window, only: Only, step: Option<&str>) -> Str
     )
 }
 
+/// The `generation`th backfill of the same arguments: the name itself, then `<name>-2`, …
+/// (a backfill that ended is not reused: the same command then makes the next one).
+pub fn generation_name(name: &str, generation: u32) -> String {
+    if generation <= 1 {
+        name.to_string()
+    } else {
+        names::fit(&format!("{name}-{generation}"), MAX_LABEL)
+    }
+}
+
 /// Why a ConfigMap is not a readable backfill.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("backfill {name}: {why}")]

@@ -215,6 +215,53 @@ fn a_backfill_with_a_step_runs_a_week_at_a_time_and_its_days_count_as_done() {
 }
 
 #[test]
+fn a_local_workflow_backfill_runs_parallel_windows_each_line_tagged_with_its_window() {
+    let s = Sandbox::new();
+    s.write("job.sh", JOB);
+    s.write(
+        "etl.yaml",
+        "project: hist\n\
+         defaults:\n  command: [sh, job.sh]\n  timezone: Europe/Paris\n\
+         jobs:\n  daily:\n    env: {SLEEP: '0.4'}\n\
+         workflows:\n  chain:\n    window: day\n    tasks:\n      \
+           first: {job: daily}\n      second: {job: daily, after: [first]}\n",
+    );
+    let range = ["--start", "2026-10-05", "--end", "2026-10-09"];
+    let r = run(
+        &s,
+        &[
+            &["backfill", "chain", "--local", "--yes", "--parallel", "2"],
+            &range[..],
+        ]
+        .concat(),
+    )
+    .expect(0);
+    r.stderr_has("4 windows: 4 missing → 4 runs, 2 at a time");
+    r.stderr_has("backfill done: 4/4 runs completed");
+    r.stdout_has("20261005 first | 2026-10-05 trigger workflow run chain-20261005-1d-a1-first");
+    r.stdout_has("20261008 second | 2026-10-08 trigger workflow");
+    r.stderr_has("  20261006 second");
+    assert_eq!(
+        s.read("log").lines().count(),
+        16,
+        "each task of each window once"
+    );
+    assert_eq!(
+        most_at_once(&s),
+        2,
+        "two windows at a time, each a task at a time"
+    );
+
+    // Everything completed: the same command again has nothing to run.
+    run(
+        &s,
+        &[&["backfill", "chain", "--local", "--yes"], &range[..]].concat(),
+    )
+    .expect(0)
+    .stderr_has("nothing to run");
+}
+
+#[test]
 fn history_names_what_it_does_not_know() {
     let s = project();
     run(&s, &["history", "daly", "--local"])
@@ -379,6 +426,25 @@ fn a_cluster_backfill_is_one_object_found_again_by_the_same_arguments() {
     s.on(&sim, &["backfill", "follow", &name])
         .expect(1)
         .stderr_has("ended CANCELLED");
+
+    // Cancelled, then the same command again: the next backfill resumes what is still
+    // missing; run once more, it is found again rather than doubled.
+    let resumed = s.on(&sim, &[&args[..], &["--yes"]].concat()).expect(0);
+    resumed.stderr_has("6 missing → 6 runs");
+    resumed.stderr_has(&format!("backfill {name}-2 created"));
+    assert_eq!(resumed.stdout().trim(), format!("{name}-2"));
+    let found = s.on(&sim, &[&args[..], &["--yes"]].concat()).expect(0);
+    found.stderr_has("already exists");
+    assert_eq!(found.stdout().trim(), format!("{name}-2"));
+    let o = sim.kubectl_ok(&[
+        "get",
+        "configmap",
+        "-l",
+        "etl.dev/kind=backfill",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(o.lines().count(), 2, "{o}");
 }
 
 #[test]
