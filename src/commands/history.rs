@@ -265,6 +265,16 @@ pub fn show_history(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
     match source(ctx, args.local) {
         Source::Local => local_records(&project)?.into_iter().for_each(&mut take),
         Source::Cluster => {
+            if !project.scheduler.enabled && project.jobs.values().any(|j| j.schedule.is_some()) {
+                // Cron runs are recorded by the scheduler: without it their windows show only
+                // while their Jobs exist.
+                ctx.term.note(format!(
+                    "etl.yaml deploys no scheduler (no workflows, no `scheduler:` section): the \
+                     cron runs' records are kept only while their Jobs are ({} days, \
+                     `retention.runs`); add `scheduler: {{}}` and `etl deploy` to keep them",
+                    project.retention.runs_days()
+                ));
+            }
             let target = Target::from(&args.cluster);
             cluster::runtime()?.block_on(async {
                 let cluster = cluster::connect(&project, &target).await?;

@@ -493,3 +493,26 @@ fn etl_jobs_cancel_writes_the_record_that_outlives_the_job() {
     assert_eq!(v["records"][0]["cancelled_by"], "ana");
     assert_eq!(v["rows"][0]["windows"][0]["state"], "failed");
 }
+
+#[test]
+fn history_says_when_no_scheduler_keeps_the_cron_runs_records() {
+    use crate::common::Kubesim;
+    let s = Sandbox::new();
+    let yaml = format!(
+        "{CLUSTER_PROJECT}  nightly:\n    command: [sh, -c, 'true']\n    schedule: '0 2 * * *'\n"
+    );
+    s.write("etl.yaml", &yaml);
+    let Some(sim) = Kubesim::start(s.path()) else {
+        return;
+    };
+    s.on(&sim, &["history"])
+        .expect(0)
+        .stderr_has("etl.yaml deploys no scheduler");
+    s.write("etl.yaml", &format!("{yaml}scheduler: {{}}\n"));
+    let r = s.on(&sim, &["history"]).expect(0);
+    assert!(
+        !r.stderr().contains("deploys no scheduler"),
+        "{}",
+        r.stderr()
+    );
+}
