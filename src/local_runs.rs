@@ -28,6 +28,41 @@ pub struct LocalRun {
     pub mode: String,
 }
 
+impl LocalRun {
+    /// The first line of a run starting now: Running, with etl's own process id.
+    pub fn starting(
+        run: &str,
+        job: &str,
+        window: &crate::window::Window,
+        trigger: crate::run::Trigger,
+        who: &str,
+        mode: &str,
+    ) -> LocalRun {
+        LocalRun {
+            run: run.to_string(),
+            job: job.to_string(),
+            window_start: crate::window::rfc3339(&window.start),
+            window_end: crate::window::rfc3339(&window.end),
+            trigger: trigger.as_str().into(),
+            started_by: who.to_string(),
+            started_at: jiff::Timestamp::now(),
+            state: crate::run::RunState::Running.to_string(),
+            exit_code: None,
+            duration_seconds: None,
+            pid: Some(std::process::id()),
+            mode: mode.into(),
+        }
+    }
+
+    /// The run's last line: how it ended, after `seconds` (to a tenth).
+    pub fn ended(&mut self, state: crate::run::RunState, exit_code: Option<i32>, seconds: f64) {
+        self.state = state.to_string();
+        self.exit_code = exit_code;
+        self.duration_seconds = Some((seconds * 10.0).round() / 10.0);
+        self.pid = None;
+    }
+}
+
 pub fn append(file: &Path, run: &LocalRun) -> Result<()> {
     append_line(file, run)
 }

@@ -272,20 +272,14 @@ fn run_jobs_here(
                 let prefix = p.window.start.strftime("%Y%m%dT%H%M").to_string();
                 let launch = Launch::process(first_container(&pod)?, &secrets, &project.dir)?
                     .prefixed(prefix.trim_end_matches("T0000"));
-                let record = LocalRun {
-                    run: run.name.clone(),
-                    job: job.name.clone(),
-                    window_start: rfc3339(&p.window.start),
-                    window_end: rfc3339(&p.window.end),
-                    trigger: Trigger::Backfill.as_str().into(),
-                    started_by: who.clone(),
-                    started_at: jiff::Timestamp::now(),
-                    state: "Running".into(),
-                    exit_code: None,
-                    duration_seconds: None,
-                    pid: Some(std::process::id()),
-                    mode: "process".into(),
-                };
+                let record = LocalRun::starting(
+                    &run.name,
+                    &job.name,
+                    &p.window,
+                    Trigger::Backfill,
+                    &who,
+                    "process",
+                );
                 local_runs::append(&records, &record)?;
                 ctx.term.note(format!(
                     "[{}/{total}] {} for {} started",
@@ -313,32 +307,24 @@ fn run_jobs_here(
             let Some((i, outcome, secs, mut record)) = ended else {
                 break;
             };
-            record.pid = None;
-            record.duration_seconds = Some((secs * 10.0).round() / 10.0);
+            let (state, exit_code) = crate::supervisor::ended_as(&outcome);
+            record.ended(state, exit_code, secs);
             let took = super::workflows::seconds(secs);
             match outcome {
                 Ok(Outcome::Exited(0)) => {
-                    record.state = "Succeeded".into();
-                    record.exit_code = Some(0);
                     results[i] = true;
                     ctx.term.note(format!("{} completed in {took}", record.run));
                 }
                 Ok(Outcome::Exited(code)) => {
-                    record.state = "Failed".into();
-                    record.exit_code = Some(code);
                     ctx.term.warn(format!(
                         "{} failed with exit code {code} after {took}",
                         record.run
                     ));
                 }
                 Ok(Outcome::EngineFailed(_)) | Err(_) => {
-                    record.state = "Failed".into();
                     ctx.term.warn(format!("{} could not run", record.run));
                 }
-                Ok(Outcome::Interrupted) => {
-                    record.state = "Interrupted".into();
-                    stopping = true;
-                }
+                Ok(Outcome::Interrupted) => stopping = true,
             }
             local_runs::append(&records, &record)?;
         }

@@ -14,10 +14,9 @@ use crate::launch::{Launch, first_container};
 use crate::local_runs::{self, LocalRun};
 use crate::project::Job;
 use crate::render::{self, RunInfo, RunRequest, Trigger, names};
-use crate::run::RunState;
 use crate::supervisor::{Outcome, supervise};
 use crate::window::WindowSpec;
-use crate::window::{Window, rfc3339};
+use crate::window::Window;
 use std::process::ExitCode;
 
 pub fn run_job(ctx: &Ctx, args: RunJobArgs) -> Result<ExitCode> {
@@ -202,34 +201,12 @@ fn supervise_recorded(
     mode: &str,
 ) -> Result<(Result<Outcome>, f64)> {
     let started = jiff::Timestamp::now();
-    let mut record = LocalRun {
-        run: run.to_string(),
-        job: job.name.clone(),
-        window_start: rfc3339(&w.start),
-        window_end: rfc3339(&w.end),
-        trigger: Trigger::Local.as_str().into(),
-        started_by: who.to_string(),
-        started_at: started,
-        state: RunState::Running.to_string(),
-        exit_code: None,
-        duration_seconds: None,
-        pid: Some(std::process::id()),
-        mode: mode.into(),
-    };
+    let mut record = LocalRun::starting(run, &job.name, w, Trigger::Local, who, mode);
     local_runs::append(records, &record)?;
     let outcome = runtime.block_on(supervise(launch));
     let elapsed = jiff::Timestamp::now().duration_since(started).as_secs_f64();
-    record.duration_seconds = Some((elapsed * 10.0).round() / 10.0);
-    record.pid = None;
-    let (state, exit_code) = match &outcome {
-        Err(_) => (RunState::Failed, None),
-        Ok(Outcome::Exited(0)) => (RunState::Succeeded, Some(0)),
-        Ok(Outcome::EngineFailed(_)) => (RunState::Failed, Some(125)),
-        Ok(Outcome::Exited(code)) => (RunState::Failed, Some(*code)),
-        Ok(Outcome::Interrupted) => (RunState::Interrupted, None),
-    };
-    record.state = state.to_string();
-    record.exit_code = exit_code;
+    let (state, exit_code) = crate::supervisor::ended_as(&outcome);
+    record.ended(state, exit_code, elapsed);
     local_runs::append(records, &record)?;
     Ok((outcome, elapsed))
 }

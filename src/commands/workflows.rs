@@ -780,24 +780,19 @@ impl<'a> Executor<'a> {
                 ));
             };
             let id = ended.id;
-            ended.record.pid = None;
-            ended.record.duration_seconds = Some((ended.seconds * 10.0).round() / 10.0);
+            let (state, exit_code) = crate::supervisor::ended_as(&ended.outcome);
+            ended.record.ended(state, exit_code, ended.seconds);
             let task = &mut record.tasks[id];
             task.duration_seconds = ended.record.duration_seconds;
+            task.exit_code = exit_code;
             let took = seconds(ended.seconds);
             match ended.outcome {
                 Ok(Outcome::Exited(0)) => {
                     observed[id].state = TaskState::Completed;
-                    ended.record.state = "Succeeded".into();
-                    ended.record.exit_code = Some(0);
-                    task.exit_code = Some(0);
                     self.say(tag, id, TaskState::Completed, &took);
                 }
                 Ok(Outcome::Exited(code)) => {
                     observed[id].state = TaskState::Failed;
-                    ended.record.state = "Failed".into();
-                    ended.record.exit_code = Some(code);
-                    task.exit_code = Some(code);
                     let node = self.wf.dag.node(id);
                     let left = (node.retries + 1).saturating_sub(observed[id].attempts);
                     self.say(
@@ -816,7 +811,6 @@ impl<'a> Executor<'a> {
                 }
                 Ok(Outcome::EngineFailed(_)) | Err(_) => {
                     observed[id].state = TaskState::Failed;
-                    ended.record.state = "Failed".into();
                     let why = match &ended.outcome {
                         Err(e) => e.to_string(),
                         _ => "the container engine failed".into(),
@@ -826,7 +820,6 @@ impl<'a> Executor<'a> {
                 Ok(Outcome::Interrupted) => {
                     cancelled = true;
                     observed[id].state = TaskState::Cancelled;
-                    ended.record.state = "Interrupted".into();
                     self.say(
                         tag,
                         id,
@@ -899,20 +892,14 @@ impl<'a> Executor<'a> {
         let container = first_container(&pod)?;
         let launch = Launch::process(container, &self.secrets[&job.name], &self.project.dir)?
             .prefixed(&format!("{tag}{}", task.name));
-        let record = LocalRun {
-            run: run.name.clone(),
-            job: job.name.clone(),
-            window_start: rfc3339(&w.start),
-            window_end: rfc3339(&w.end),
-            trigger: Trigger::Workflow.as_str().into(),
-            started_by: self.who.clone(),
-            started_at: jiff::Timestamp::now(),
-            state: "Running".into(),
-            exit_code: None,
-            duration_seconds: None,
-            pid: Some(std::process::id()),
-            mode: "process".into(),
-        };
+        let record = LocalRun::starting(
+            &run.name,
+            &job.name,
+            &w,
+            Trigger::Workflow,
+            &self.who,
+            "process",
+        );
         local_runs::append(&self.runs_file, &record)?;
         let fut = Box::pin(async move {
             let started = Instant::now();

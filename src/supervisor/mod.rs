@@ -20,6 +20,19 @@ pub enum Outcome {
     Interrupted,
 }
 
+/// How a supervised run ended, as a run's state and exit code (125: the engine could not run
+/// the container; none when etl could not start it at all or it was interrupted).
+pub fn ended_as(outcome: &Result<Outcome>) -> (crate::run::RunState, Option<i32>) {
+    use crate::run::RunState;
+    match outcome {
+        Err(_) => (RunState::Failed, None),
+        Ok(Outcome::Exited(0)) => (RunState::Succeeded, Some(0)),
+        Ok(Outcome::EngineFailed(_)) => (RunState::Failed, Some(125)),
+        Ok(Outcome::Exited(code)) => (RunState::Failed, Some(*code)),
+        Ok(Outcome::Interrupted) => (RunState::Interrupted, None),
+    }
+}
+
 /// How long `ENGINE kill` and `ENGINE rm` get when stopping a container.
 const ENGINE_TIMEOUT: Duration = Duration::from_secs(30);
 
