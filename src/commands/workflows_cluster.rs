@@ -15,7 +15,7 @@ use crate::cli::{
 };
 use crate::cluster::follow::{self, Update};
 use crate::cluster::workflow as cw;
-use crate::cluster::{self, Cluster, Target, explain};
+use crate::cluster::{self, Cluster, Target};
 use crate::error::{Error, Result};
 use crate::project::Project;
 use crate::render::Trigger;
@@ -25,7 +25,7 @@ use crate::run::workflow::{self as wrun, TaskEntry, WorkflowRun};
 use crate::scheduler::scheduler_name;
 use crate::term::table;
 use crate::window::Window;
-use crate::workflow::{RunOutcome, TaskState};
+use crate::workflow::TaskState;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use k8s_openapi::api::batch::v1::Job;
@@ -401,22 +401,18 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
         // scheduler that sees it stops the rest.
         let who = ctx.user();
         let now = jiff::Timestamp::now();
-        let cms = cw::config_maps(&cluster);
-        cw::mark_cancelled(&cms, name, &who, now)
-            .await
-            .map_err(|e| explain(e, &format!("cancelling {name}")))?;
-        let api = cw::jobs(&cluster);
+        cw::mark_cancelled(&cluster, name, &who, now).await?;
         let refs = job_map(&jobs);
-        for t in &run.snapshot.tasks {
-            let state = wrun::task_state(refs.get(t.run.as_str()).copied());
-            if !state.is_final() && refs.contains_key(t.run.as_str()) {
-                match cw::cancel_task(&api, &t.run, &who, now).await {
-                    Ok(_) => {}
-                    Err(e) if cluster::status_code(&e) == Some(404) => {}
-                    Err(e) => return Err(explain(e, &format!("stopping task {}", t.task))),
-                }
-            }
-        }
+        let stopping: Vec<&TaskEntry> = run
+            .snapshot
+            .tasks
+            .iter()
+            .filter(|t| {
+                let state = wrun::task_state(refs.get(t.run.as_str()).copied());
+                !state.is_final() && refs.contains_key(t.run.as_str())
+            })
+            .collect();
+        cw::cancel_tasks(&cluster, &stopping, &who, now).await?;
         let names: Vec<String> = run.snapshot.tasks.iter().map(|t| t.run.clone()).collect();
         let left = cw::stop_pods(&cluster, &names).await?;
         if left > 0 {
@@ -424,9 +420,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
                 "{left} pod(s) of {name} are still stopping; they will be gone shortly"
             ));
         }
-        let cm = cw::finish_run(&cms, name, RunOutcome::Cancelled, jiff::Timestamp::now())
-            .await
-            .map_err(|e| explain(e, &format!("recording the end of {name}")))?;
+        let cm = cw::finish_cancelled(&cluster, name, jiff::Timestamp::now()).await?;
         // Its history record, as a scheduler would write it: nobody may be running one.
         if let Ok(ended) = wrun::read(&cm)
             && let Some(record) =
