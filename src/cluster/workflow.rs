@@ -14,7 +14,7 @@ use crate::workflow::{RunOutcome, TaskState};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Event, ObjectReference, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta, OwnerReference, Time};
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, PropagationPolicy};
 use serde_json::json;
 use std::time::Duration;
 
@@ -336,6 +336,16 @@ pub async fn mark_cancelled(
     merge_patch(&config_maps(cluster), name, &patch)
         .await
         .map_err(|e| explain(e, &format!("cancelling {name}")))
+}
+
+/// Deletes the run `name`, and with it (Background propagation: its dependents) its task
+/// Jobs, as a finished Job's TTL would. Not retried; a 404 is the caller's to judge.
+pub async fn delete_run(cluster: &Cluster, name: &str) -> Result<(), kube::Error> {
+    let params = DeleteParams {
+        propagation_policy: Some(PropagationPolicy::Background),
+        ..DeleteParams::default()
+    };
+    config_maps(cluster).delete(name, &params).await.map(|_| ())
 }
 
 /// Deletes the pods of the given Jobs and waits (up to a minute) until none is left, so a
