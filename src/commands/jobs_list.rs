@@ -142,12 +142,11 @@ fn last_runs(project: &Project, target: &Target) -> Result<HashMap<String, RunSu
             let cluster = cluster::connect(project, target).await?;
             let selector = format!("{PREFIX}/project={}", project.name);
             let mut newest = HashMap::new();
-            cluster::list::each_job(&cluster, &selector, |job| {
+            cluster::jobs::each_run(&cluster, &selector, |job| {
                 answered.set(true);
                 schedule::keep_newest(&mut newest, run::summary(&job));
             })
-            .await
-            .map_err(|e| cluster::explain(e, "listing runs"))?;
+            .await?;
             Ok::<_, Error>(newest)
         };
         tokio::pin!(ask);
