@@ -24,7 +24,7 @@ pub fn list_jobs(ctx: &Ctx, args: ListJobsArgs) -> Result<ExitCode> {
     let last: Option<HashMap<String, RunSummary>> = if args.offline {
         None
     } else {
-        let target = Target::from(&args.cluster);
+        let target = ctx.target(&args.cluster);
         match last_runs(&project, &target) {
             Ok(runs) => Some(runs),
             Err(e) => {

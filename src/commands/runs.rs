@@ -201,7 +201,7 @@ fn from_record(r: crate::history::Record) -> crate::run::RunSummary {
 /// The project's runs in the cluster, manual and scheduled alike, newest first: the Jobs,
 /// and the history records of runs whose Jobs are gone.
 fn cluster_runs(ctx: &Ctx, args: ListRunsArgs) -> Result<ExitCode> {
-    use crate::cluster::{self, Target};
+    use crate::cluster;
     use crate::run::names::{self, PREFIX};
     use crate::run::{self, RunState};
 
@@ -223,7 +223,7 @@ fn cluster_runs(ctx: &Ctx, args: ListRunsArgs) -> Result<ExitCode> {
     }
     let now = ctx.now()?;
     let cutoff = cutoff(now, since)?;
-    let target = Target::from(&args.cluster);
+    let target = ctx.target(&args.cluster);
     // Paged, metadata and status only, filtered as the pages arrive: memory holds the runs
     // shown, not every Job whole.
     let mut runs = cluster::runtime()?.block_on(async {
