@@ -1,6 +1,7 @@
 //! Cluster backfills (`etl backfill`): the backfill's ConfigMap (created once per arguments: a
 //! 409 is the same backfill, made earlier), reading it, marking it cancelled, and listing the
-//! runs labelled with it. The scheduler starts its runs. I/O.
+//! runs labelled with it; and the scheduler's writes for it: its job runs, its end, its
+//! deletion once expired. I/O.
 
 use super::{Cluster, explain, retry, status_code};
 use crate::error::Result;

@@ -1,6 +1,7 @@
 //! History in the cluster: writing a run's record into its history ConfigMap (idempotent, so
-//! the scheduler and any command that ends a run may all write it), and reading every record
-//! of a project. The objects' shape is `history::store` (pure). I/O.
+//! the scheduler and any command that ends a run may all write it), reading every record of a
+//! project, and the scheduler's retention writes (records removed, a ConfigMap deleted only as
+//! it was read). The objects' shape is `history::store` (pure). I/O.
 
 use super::{Cluster, explain, retry, status_code};
 use crate::error::Result;

@@ -1,5 +1,6 @@
 //! Workflow runs in the cluster: creating one (its ConfigMap, then its tasks' Jobs owned by
-//! it), reading them back, and the few writes that move a run forward. Every write is
+//! it), reading them back, the few writes that move a run forward or cancel it, and deleting
+//! an expired one. `config_maps` and `jobs` are for the scheduler's watches. Every write is
 //! idempotent — a merge patch, or a create with a deterministic name where 409 means "already
 //! done" — so the CLI and the scheduler can be killed anywhere and simply run again. I/O.
 
