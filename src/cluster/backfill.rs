@@ -1,13 +1,14 @@
 //! Cluster backfills (`etl backfill`): the backfill's ConfigMap (created once per arguments: a
 //! 409 is the same backfill, made earlier), reading it, marking it cancelled, and listing the
-//! runs labelled with it. The scheduler starts its runs. I/O.
+//! runs labelled with it; and the scheduler's writes for it: its job runs, its end, its
+//! deletion once expired. I/O.
 
 use super::{Cluster, explain, retry, status_code};
 use crate::error::Result;
 use crate::history::backfill as bf;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::ConfigMap;
-use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, PropagationPolicy};
 
 fn config_maps(cluster: &Cluster) -> Api<ConfigMap> {
     Api::namespaced(cluster.client.clone(), &cluster.namespace)
@@ -53,6 +54,46 @@ pub async fn mark_cancelled(
         .await
         .map_err(|e| explain(e, &format!("cancelling backfill {name}")))?;
     Ok(())
+}
+
+// The scheduler's writes: each returns kube's own error, for the scheduler to judge (404:
+// gone, nothing left to do; anything else: the pass again). Not retried.
+
+/// Writes the backfill's end (`state`, a run state's name) and when, on its ConfigMap, once.
+pub async fn finish(
+    cluster: &Cluster,
+    name: &str,
+    state: &str,
+    at: jiff::Timestamp,
+) -> Result<ConfigMap, kube::Error> {
+    let patch = serde_json::json!({"metadata": {
+        "labels": {crate::run::workflow::state_label(): state},
+        "annotations": {crate::run::workflow::finished_at_annotation(): at.to_string()},
+    }});
+    config_maps(cluster)
+        .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+}
+
+/// Creates one run of a job backfill, a Job with a deterministic name: None if it existed
+/// (409: started before).
+pub async fn create_job_run(cluster: &Cluster, job: &Job) -> Result<Option<Job>, kube::Error> {
+    let api: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+    match api.create(&PostParams::default(), job).await {
+        Ok(j) => Ok(Some(j)),
+        Err(e) if status_code(&e) == Some(409) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Deletes the finished backfill `name` (its ConfigMap; its runs are not its dependents).
+/// Not retried; a 404 is the caller's to judge.
+pub async fn delete(cluster: &Cluster, name: &str) -> Result<(), kube::Error> {
+    let params = DeleteParams {
+        propagation_policy: Some(PropagationPolicy::Background),
+        ..DeleteParams::default()
+    };
+    config_maps(cluster).delete(name, &params).await.map(|_| ())
 }
 
 /// The workflow runs (their ConfigMaps) that `selector` picks: a workflow backfill's runs.

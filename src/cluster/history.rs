@@ -1,12 +1,13 @@
 //! History in the cluster: writing a run's record into its history ConfigMap (idempotent, so
-//! the scheduler and any command that ends a run may all write it), and reading every record
-//! of a project. The objects' shape is `history::store` (pure). I/O.
+//! the scheduler and any command that ends a run may all write it), reading every record of a
+//! project, and the scheduler's retention writes (records removed, a ConfigMap deleted only as
+//! it was read). The objects' shape is `history::store` (pure). I/O.
 
 use super::{Cluster, explain, retry, status_code};
 use crate::error::Result;
 use crate::history::{Record, store};
 use k8s_openapi::api::core::v1::ConfigMap;
-use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams, Preconditions};
 
 /// History ConfigMaps per page: one is up to ~150 KB, so a page stays under a couple of MB.
 /// Bigger pages are fewer requests but larger answers held at once (and, with mimalloc, freed
@@ -46,6 +47,38 @@ pub async fn write(cluster: &Cluster, project: &str, r: &Record) -> Result<(), k
     retry(|| api.patch(&name, &params, &merge))
         .await
         .map(|_| ())
+}
+
+/// Deletes the history ConfigMap `cm` as it was read, and only that version (its
+/// resourceVersion and uid are preconditions): Ok(false) when it changed since (409: a record
+/// written meanwhile keeps it). Not retried; a 404 is the caller's to judge.
+pub async fn delete_as_read(cluster: &Cluster, cm: &ConfigMap) -> Result<bool, kube::Error> {
+    let name = cm.metadata.name.clone().unwrap_or_default();
+    let params = DeleteParams {
+        preconditions: Some(Preconditions {
+            resource_version: cm.metadata.resource_version.clone(),
+            uid: cm.metadata.uid.clone(),
+        }),
+        ..DeleteParams::default()
+    };
+    match config_maps(cluster).delete(&name, &params).await {
+        Ok(_) => Ok(true),
+        Err(e) if status_code(&e) == Some(409) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes the records `keys` from the history ConfigMap `name` (a merge patch: removing a
+/// key twice is removing it once). Not retried; a 404 is the caller's to judge.
+pub async fn remove_records<'a>(
+    cluster: &Cluster,
+    name: &str,
+    keys: impl IntoIterator<Item = &'a str>,
+) -> Result<ConfigMap, kube::Error> {
+    let patch = store::remove_patch(keys);
+    config_maps(cluster)
+        .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
 }
 
 /// Every history record of `project`, from its history ConfigMaps, listed a page at a time

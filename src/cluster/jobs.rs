@@ -55,6 +55,13 @@ fn window_selector(project: &str, job: &str, w: &Window) -> String {
     )
 }
 
+/// Each Job that `selector` picks (a project's runs), a page at a time (`list::each_job`).
+pub async fn each_run(cluster: &Cluster, selector: &str, each: impl FnMut(Job)) -> Result<()> {
+    super::list::each_job(cluster, selector, each)
+        .await
+        .map_err(|e| explain(e, "listing runs"))
+}
+
 /// Every run of `job`'s `window`, manual and cron, oldest attempt first.
 pub async fn window_runs(
     cluster: &Cluster,

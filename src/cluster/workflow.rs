@@ -1,5 +1,6 @@
 //! Workflow runs in the cluster: creating one (its ConfigMap, then its tasks' Jobs owned by
-//! it), reading them back, and the few writes that move a run forward. Every write is
+//! it), reading them back, the few writes that move a run forward or cancel it, and deleting
+//! an expired one. `config_maps` and `jobs` are for the scheduler's watches. Every write is
 //! idempotent — a merge patch, or a create with a deterministic name where 409 means "already
 //! done" — so the CLI and the scheduler can be killed anywhere and simply run again. I/O.
 
@@ -7,14 +8,14 @@ use super::{Cluster, explain, retry, status_code};
 use crate::error::{Error, Result};
 use crate::run::names::PREFIX;
 use crate::run::workflow::{
-    self as wrun, WORKFLOW_RUN_KIND, WorkflowRun, finished_at_annotation, kind_label, state_label,
-    task_state_annotation, workflow_label, workflow_run_label,
+    self as wrun, TaskEntry, WORKFLOW_RUN_KIND, WorkflowRun, finished_at_annotation, kind_label,
+    state_label, task_state_annotation, workflow_label, workflow_run_label,
 };
 use crate::workflow::{RunOutcome, TaskState};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Event, ObjectReference, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta, OwnerReference, Time};
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, PropagationPolicy};
 use serde_json::json;
 use std::time::Duration;
 
@@ -214,27 +215,33 @@ where
 }
 
 // The writes that move a run forward. Each returns the object as the server has it now, so
-// the caller can act on it before its watch catches up.
+// the caller can act on it before its watch catches up. The ones the scheduler makes return
+// kube's own error: the scheduler decides what a failure means (404: the object is gone,
+// nothing left to move; anything else: the pass again). Transient errors are retried.
 
 /// Lets a waiting task's Job start.
-pub async fn start_task(api: &Api<Job>, name: &str) -> Result<Job, kube::Error> {
+pub async fn start_task(cluster: &Cluster, name: &str) -> Result<Job, kube::Error> {
     let patch = json!({
         "metadata": {"annotations": {task_state_annotation(): null}},
         "spec": {"suspend": false},
     });
-    merge_patch(api, name, &patch).await
+    merge_patch(&jobs(cluster), name, &patch).await
 }
 
 /// Marks a waiting task SCHEDULED or UPSTREAM_FAILED (its Job stays suspended).
-pub async fn mark_task(api: &Api<Job>, name: &str, state: TaskState) -> Result<Job, kube::Error> {
+pub async fn mark_task(
+    cluster: &Cluster,
+    name: &str,
+    state: TaskState,
+) -> Result<Job, kube::Error> {
     let patch = json!({"metadata": {"annotations": {task_state_annotation(): state.as_str()}}});
-    merge_patch(api, name, &patch).await
+    merge_patch(&jobs(cluster), name, &patch).await
 }
 
 /// Cancels a task: recorded first (who, when), then suspended so the Job controller stops its
 /// pods and starts none. The Job stays, as the record.
 pub async fn cancel_task(
-    api: &Api<Job>,
+    cluster: &Cluster,
     name: &str,
     who: &str,
     at: jiff::Timestamp,
@@ -246,7 +253,25 @@ pub async fn cancel_task(
         }},
         "spec": {"suspend": true},
     });
-    merge_patch(api, name, &patch).await
+    merge_patch(&jobs(cluster), name, &patch).await
+}
+
+/// Cancels each of `tasks` ([`cancel_task`]), as `etl workflows cancel` does: a task whose
+/// Job is gone already (404) needs nothing more.
+pub async fn cancel_tasks(
+    cluster: &Cluster,
+    tasks: &[&TaskEntry],
+    who: &str,
+    at: jiff::Timestamp,
+) -> Result<()> {
+    for t in tasks {
+        match cancel_task(cluster, &t.run, who, at).await {
+            Ok(_) => {}
+            Err(e) if status_code(&e) == Some(404) => {}
+            Err(e) => return Err(explain(e, &format!("stopping task {}", t.task))),
+        }
+    }
+    Ok(())
 }
 
 /// Records a retry on the run `name`: its DAG snapshot with the new attempts (`dag`, JSON),
@@ -264,16 +289,14 @@ pub async fn record_retry(cluster: &Cluster, name: &str, dag: String) -> Result<
         },
         "data": {crate::run::workflow::DAG_KEY: dag},
     });
-    let cms = config_maps(cluster);
-    let (params, merge) = (PatchParams::default(), Patch::Merge(&patch));
-    retry(|| cms.patch(name, &params, &merge))
+    merge_patch(&config_maps(cluster), name, &patch)
         .await
         .map_err(|e| explain(e, &format!("recording the retry on {name}")))
 }
 
 /// Writes a run's outcome on its ConfigMap, once, for cheap listings.
 pub async fn finish_run(
-    api: &Api<ConfigMap>,
+    cluster: &Cluster,
     name: &str,
     outcome: RunOutcome,
     at: jiff::Timestamp,
@@ -284,21 +307,46 @@ pub async fn finish_run(
             "annotations": {finished_at_annotation(): at.to_string()},
         },
     });
-    merge_patch(api, name, &patch).await
+    merge_patch(&config_maps(cluster), name, &patch).await
 }
 
-/// Records that a run was asked to stop (who, when). The tasks are stopped by the caller.
+/// Writes CANCELLED as the end of the run `name` ([`finish_run`]), for `etl workflows cancel`
+/// once its tasks are stopped.
+pub async fn finish_cancelled(
+    cluster: &Cluster,
+    name: &str,
+    at: jiff::Timestamp,
+) -> Result<ConfigMap> {
+    finish_run(cluster, name, RunOutcome::Cancelled, at)
+        .await
+        .map_err(|e| explain(e, &format!("recording the end of {name}")))
+}
+
+/// Records that a run was asked to stop (who, when). The tasks are stopped by the caller
+/// ([`cancel_tasks`]). A merge patch: idempotent, retried.
 pub async fn mark_cancelled(
-    api: &Api<ConfigMap>,
+    cluster: &Cluster,
     name: &str,
     who: &str,
     at: jiff::Timestamp,
-) -> Result<ConfigMap, kube::Error> {
+) -> Result<ConfigMap> {
     let patch = json!({"metadata": {"annotations": {
         crate::run::cancelled_by_annotation(): who,
         crate::run::cancelled_at_annotation(): at.to_string(),
     }}});
-    merge_patch(api, name, &patch).await
+    merge_patch(&config_maps(cluster), name, &patch)
+        .await
+        .map_err(|e| explain(e, &format!("cancelling {name}")))
+}
+
+/// Deletes the run `name`, and with it (Background propagation: its dependents) its task
+/// Jobs, as a finished Job's TTL would. Not retried; a 404 is the caller's to judge.
+pub async fn delete_run(cluster: &Cluster, name: &str) -> Result<(), kube::Error> {
+    let params = DeleteParams {
+        propagation_policy: Some(PropagationPolicy::Background),
+        ..DeleteParams::default()
+    };
+    config_maps(cluster).delete(name, &params).await.map(|_| ())
 }
 
 /// Deletes the pods of the given Jobs and waits (up to a minute) until none is left, so a

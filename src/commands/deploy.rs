@@ -5,10 +5,9 @@
 use super::Ctx;
 use super::project_files::templates;
 use super::secrets::secret_values;
-use super::settings::image_ref;
 use crate::cli::{ClusterArgs, DeployArgs, DiffArgs};
 use crate::cluster::apply::{self, Kind, Manifest};
-use crate::cluster::{self, Cluster, Target};
+use crate::cluster::{self, Cluster};
 use crate::error::{Error, Result};
 use crate::project::Project;
 use crate::render::diff;
@@ -53,7 +52,7 @@ struct SchedulerPlan {
 fn plan(
     project: &Project,
     named: &[String],
-    image_flag: Option<&str>,
+    (image, image_note): (String, String),
     scheduler_image_flag: Option<&str>,
     started_by: String,
 ) -> Result<Plan> {
@@ -88,7 +87,6 @@ fn plan(
         // A missing value fails here, before anything is applied.
         secrets.push((name.clone(), secret_values(project, name)?));
     }
-    let (image, image_note) = image_ref(project, image_flag);
     let scheduler = if project.scheduler.enabled && named.is_empty() {
         let (image, image_note) = scheduler_image(project, scheduler_image_flag)?;
         let etl_yaml =
@@ -237,7 +235,7 @@ async fn connect(
     guess: &str,
     manifests: &mut Vec<Manifest>,
 ) -> Result<Cluster> {
-    let cluster = cluster::connect(project, &Target::from(args)).await?;
+    let cluster = cluster::connect(project, &ctx.target(args)).await?;
     if cluster.namespace != guess {
         *manifests = render_all(project, plan, &cluster.namespace)?;
     }
@@ -303,7 +301,7 @@ impl Drop for Progress {
 fn prepare(
     project: &Project,
     jobs: &[String],
-    image: Option<&str>,
+    image: (String, String),
     scheduler_image: Option<&str>,
     cluster: &ClusterArgs,
     started_by: String,
@@ -322,7 +320,7 @@ pub fn deploy(ctx: &Ctx, args: DeployArgs) -> Result<ExitCode> {
     let (plan, guess, mut manifests) = prepare(
         &project,
         &args.jobs,
-        args.image.as_deref(),
+        ctx.image(&project, args.image.as_deref()),
         args.scheduler_image.as_deref(),
         &args.cluster,
         ctx.user(),
@@ -434,7 +432,7 @@ pub fn diff(ctx: &Ctx, args: DiffArgs) -> Result<ExitCode> {
     let (plan, guess, mut manifests) = prepare(
         &project,
         &args.jobs,
-        args.image.as_deref(),
+        ctx.image(&project, args.image.as_deref()),
         args.scheduler_image.as_deref(),
         &args.cluster,
         ctx.user(),

@@ -2,12 +2,11 @@
 //! Kubernetes Job with a deterministic name; everything etl knows about it is on the Job.
 
 use super::project_files::templates;
-use super::settings::image_ref;
 use super::window_flags::window_spec;
 use super::{Ctx, pick};
 use crate::cli::{CancelArgs, FollowArgs, ScheduleArgs};
 use crate::cluster::follow::{self, Update};
-use crate::cluster::{self, Cluster, Target, jobs};
+use crate::cluster::{self, Cluster, jobs};
 use crate::error::{Error, Result};
 use crate::project::Project;
 use crate::render::{self, RunInfo, RunRequest, Trigger};
@@ -87,7 +86,7 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
     let window = picked.resolved.clone();
     super::window_flags::note_local_time(ctx, local_time, &job.timezone);
     let templates = templates(&project)?;
-    let (image, image_note) = image_ref(&project, args.image.as_deref());
+    let (image, image_note) = ctx.image(&project, args.image.as_deref());
     let who = ctx.user();
     // Render before connecting: a template mistake is found without touching the cluster.
     let probe = RunInfo::new(&job, window.clone(), 1, Trigger::Manual);
@@ -110,7 +109,7 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
 
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &ctx.target(&args.cluster)).await?;
         ctx.term.note(format!("context {}, namespace {}", cluster.context, cluster.namespace));
         ctx.term.note(format!("window {window} ({})", job.timezone));
         let previous = jobs::window_runs(&cluster, &project.name, &job.name, &window).await?;
@@ -191,7 +190,7 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
 
 pub fn follow(ctx: &Ctx, args: FollowArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let mut target = Target::from(&args.cluster);
+    let mut target = ctx.target(&args.cluster);
     let run = match args.run {
         Some(r) => r,
         None => {
@@ -339,7 +338,7 @@ pub fn cancel(ctx: &Ctx, args: CancelArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &ctx.target(&args.cluster)).await?;
         ctx.term.note(format!(
             "context {}, namespace {}",
             cluster.context, cluster.namespace

@@ -24,7 +24,7 @@ pub fn list_jobs(ctx: &Ctx, args: ListJobsArgs) -> Result<ExitCode> {
     let last: Option<HashMap<String, RunSummary>> = if args.offline {
         None
     } else {
-        let target = Target::from(&args.cluster);
+        let target = ctx.target(&args.cluster);
         match last_runs(&project, &target) {
             Ok(runs) => Some(runs),
             Err(e) => {
@@ -142,12 +142,11 @@ fn last_runs(project: &Project, target: &Target) -> Result<HashMap<String, RunSu
             let cluster = cluster::connect(project, target).await?;
             let selector = format!("{PREFIX}/project={}", project.name);
             let mut newest = HashMap::new();
-            cluster::list::each_job(&cluster, &selector, |job| {
+            cluster::jobs::each_run(&cluster, &selector, |job| {
                 answered.set(true);
                 schedule::keep_newest(&mut newest, run::summary(&job));
             })
-            .await
-            .map_err(|e| cluster::explain(e, "listing runs"))?;
+            .await?;
             Ok::<_, Error>(newest)
         };
         tokio::pin!(ask);

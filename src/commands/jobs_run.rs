@@ -61,7 +61,7 @@ pub fn run_job(ctx: &Ctx, args: RunJobArgs) -> Result<ExitCode> {
     let templates = templates(&project)?;
     let who = ctx.user();
     let records = crate::state::project_dir(&project)?.join("runs.jsonl");
-    let (image, image_note) = super::settings::image_ref(&project, args.image.as_deref());
+    let (image, image_note) = ctx.image(&project, args.image.as_deref());
     let engine = if args.container {
         let named = project
             .image

@@ -4,7 +4,7 @@
 
 use super::Ctx;
 use crate::cli::LogsArgs;
-use crate::cluster::{self, Target, logs};
+use crate::cluster::{self, logs};
 use crate::error::{Error, Result};
 use std::process::ExitCode;
 
@@ -26,7 +26,7 @@ fn prefixed(log: &str, prefix: Option<&str>) -> String {
 
 pub fn show_logs(ctx: &Ctx, args: LogsArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let target = Target::from(&args.cluster);
+    let target = ctx.target(&args.cluster);
     let run = &args.run;
     let text = cluster::runtime()?.block_on(async {
         let cluster = cluster::connect(&project, &target).await?;

@@ -44,7 +44,7 @@ impl From<&crate::cli::ClusterArgs> for crate::cluster::Target {
 }
 
 /// What every command gets: the parsed global flags, the terminal, and what this invocation
-/// resolves from the machine once ("now", the user: see `settings`).
+/// resolves from the machine once ("now", the user, the image: see `settings`).
 pub struct Ctx {
     pub file: Option<PathBuf>,
     pub term: Term,
@@ -68,6 +68,18 @@ impl Ctx {
     /// Who runs this command, as recorded on its runs: read once, on first use.
     pub fn user(&self) -> String {
         self.settings.user()
+    }
+
+    /// The image a run uses and a note on where it came from: `--image` (`flag`), else the
+    /// digest `etl push` pinned, else `REPOSITORY:latest`. Resolved once, on first use.
+    pub fn image(&self, project: &crate::project::Project, flag: Option<&str>) -> (String, String) {
+        self.settings.image(project, flag)
+    }
+
+    /// The cluster the `--context` and `--namespace` flags name (etl.yaml's pinned context and
+    /// namespace apply when connecting: `cluster::connect`).
+    pub fn target(&self, args: &crate::cli::ClusterArgs) -> crate::cluster::Target {
+        crate::cluster::Target::from(args)
     }
 }
 

@@ -3,7 +3,6 @@
 use super::Ctx;
 use super::project_files::templates;
 use super::secrets::secret_values;
-use super::settings::image_ref;
 use super::window_flags::WINDOW_FLAGS;
 use super::window_flags::resolve_window;
 use super::window_flags::window_spec;
@@ -39,7 +38,7 @@ pub fn render(ctx: &Ctx, args: RenderArgs) -> Result<ExitCode> {
         return print(&docs, args.output);
     }
 
-    let (image, image_note) = image_ref(&project, args.image.as_deref());
+    let (image, image_note) = ctx.image(&project, args.image.as_deref());
     if args.scheduler {
         return scheduler(ctx, &project, &templates, &namespace, &args, &image);
     }

@@ -201,7 +201,7 @@ fn from_record(r: crate::history::Record) -> crate::run::RunSummary {
 /// The project's runs in the cluster, manual and scheduled alike, newest first: the Jobs,
 /// and the history records of runs whose Jobs are gone.
 fn cluster_runs(ctx: &Ctx, args: ListRunsArgs) -> Result<ExitCode> {
-    use crate::cluster::{self, Target, explain};
+    use crate::cluster;
     use crate::run::names::{self, PREFIX};
     use crate::run::{self, RunState};
 
@@ -223,13 +223,13 @@ fn cluster_runs(ctx: &Ctx, args: ListRunsArgs) -> Result<ExitCode> {
     }
     let now = ctx.now()?;
     let cutoff = cutoff(now, since)?;
-    let target = Target::from(&args.cluster);
+    let target = ctx.target(&args.cluster);
     // Paged, metadata and status only, filtered as the pages arrive: memory holds the runs
     // shown, not every Job whole.
     let mut runs = cluster::runtime()?.block_on(async {
         let cluster = cluster::connect(&project, &target).await?;
         let mut runs = Vec::new();
-        cluster::list::each_job(&cluster, &selector, |job| {
+        cluster::jobs::each_run(&cluster, &selector, |job| {
             let r = run::summary(&job);
             if state.is_none_or(|s| r.state == s)
                 && cutoff.is_none_or(|c| r.created.is_some_and(|t| t >= c))
@@ -237,8 +237,7 @@ fn cluster_runs(ctx: &Ctx, args: ListRunsArgs) -> Result<ExitCode> {
                 runs.push(r);
             }
         })
-        .await
-        .map_err(|e| explain(e, "listing runs"))?;
+        .await?;
         // Runs whose Jobs are gone (their TTL, or deleted) still have their history record.
         let seen: std::collections::HashSet<String> = runs.iter().map(|r| r.name.clone()).collect();
         crate::cluster::history::each_record(&cluster, &project.name, |r| {

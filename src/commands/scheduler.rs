@@ -3,9 +3,8 @@
 
 use super::Ctx;
 use super::project_files::templates;
-use super::settings::image_ref;
 use crate::cli::{SchedulerArgs, SchedulerCommand, SchedulerStatusArgs, TableFormat};
-use crate::cluster::{self, Target};
+use crate::cluster;
 use crate::error::{Error, Result};
 use crate::scheduler::{self, COMPONENT, Loaded, Settings, lease, scheduler_name};
 use serde::Serialize;
@@ -37,7 +36,7 @@ pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
         let (cluster, loaded) = match &args.project_configmap {
             // In the cluster: the project is what `etl deploy` put in the ConfigMap.
             Some(name) => {
-                let mut target = Target::from(&args.cluster);
+                let mut target = ctx.target(&args.cluster);
                 target.namespace = target
                     .namespace
                     .or_else(|| std::env::var("ETL_NAMESPACE").ok());
@@ -50,10 +49,10 @@ pub fn scheduler(ctx: &Ctx, args: SchedulerArgs) -> Result<ExitCode> {
             None => {
                 let project = ctx.project()?;
                 let templates = templates(&project)?;
-                let (image, note) = image_ref(&project, args.image.as_deref());
+                let (image, note) = ctx.image(&project, args.image.as_deref());
                 ctx.term
                     .note(format!("task Jobs of scheduled runs use {note}"));
-                let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
+                let cluster = cluster::connect(&project, &ctx.target(&args.cluster)).await?;
                 (
                     cluster,
                     Loaded {
@@ -92,7 +91,7 @@ fn status(ctx: &Ctx, args: SchedulerStatusArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &ctx.target(&args.cluster)).await?;
         let name = scheduler_name(&project.name);
         let lease = cluster::scheduler::lease(&cluster, &name).await?;
         let spec = lease

@@ -5,7 +5,6 @@
 
 use super::Ctx;
 use super::project_files::templates;
-use super::settings::image_ref;
 use super::window_flags::resolve_window;
 use super::window_flags::window_spec;
 use super::workflows::{find, seconds};
@@ -15,7 +14,7 @@ use crate::cli::{
 };
 use crate::cluster::follow::{self, Update};
 use crate::cluster::workflow as cw;
-use crate::cluster::{self, Cluster, Target, explain};
+use crate::cluster::{self, Cluster};
 use crate::error::{Error, Result};
 use crate::project::Project;
 use crate::render::Trigger;
@@ -25,7 +24,7 @@ use crate::run::workflow::{self as wrun, TaskEntry, WorkflowRun};
 use crate::scheduler::scheduler_name;
 use crate::term::table;
 use crate::window::Window;
-use crate::workflow::{RunOutcome, TaskState};
+use crate::workflow::TaskState;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use k8s_openapi::api::batch::v1::Job;
@@ -96,7 +95,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
     let window = resolve_window(ctx, &spec, &wf.tz, &wf.timezone)?;
     super::window_flags::note_local_time(ctx, local_time, &wf.timezone);
     let templates = templates(&project)?;
-    let (image, image_note) = image_ref(&project, args.image.as_deref());
+    let (image, image_note) = ctx.image(&project, args.image.as_deref());
     let who = ctx.user();
     let render_at = |attempt: u32, namespace: &str| {
         workflow_run(
@@ -118,7 +117,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
 
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &ctx.target(&args.cluster)).await?;
         ctx.term.note(format!("context {}, namespace {}", cluster.context, cluster.namespace));
         ctx.term.note(format!("window {window} ({})", wf.timezone));
         let runs = cw::list_runs(&cluster, &project.name, Some(&wf.name)).await?;
@@ -196,7 +195,7 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
 
 pub fn follow(ctx: &Ctx, args: WorkflowFollowArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let mut target = Target::from(&args.cluster);
+    let mut target = ctx.target(&args.cluster);
     let run = match args.run {
         Some(r) => r,
         None => {
@@ -369,7 +368,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &ctx.target(&args.cluster)).await?;
         ctx.term.note(format!(
             "context {}, namespace {}",
             cluster.context, cluster.namespace
@@ -401,22 +400,18 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
         // scheduler that sees it stops the rest.
         let who = ctx.user();
         let now = jiff::Timestamp::now();
-        let cms = cw::config_maps(&cluster);
-        cw::mark_cancelled(&cms, name, &who, now)
-            .await
-            .map_err(|e| explain(e, &format!("cancelling {name}")))?;
-        let api = cw::jobs(&cluster);
+        cw::mark_cancelled(&cluster, name, &who, now).await?;
         let refs = job_map(&jobs);
-        for t in &run.snapshot.tasks {
-            let state = wrun::task_state(refs.get(t.run.as_str()).copied());
-            if !state.is_final() && refs.contains_key(t.run.as_str()) {
-                match cw::cancel_task(&api, &t.run, &who, now).await {
-                    Ok(_) => {}
-                    Err(e) if cluster::status_code(&e) == Some(404) => {}
-                    Err(e) => return Err(explain(e, &format!("stopping task {}", t.task))),
-                }
-            }
-        }
+        let stopping: Vec<&TaskEntry> = run
+            .snapshot
+            .tasks
+            .iter()
+            .filter(|t| {
+                let state = wrun::task_state(refs.get(t.run.as_str()).copied());
+                !state.is_final() && refs.contains_key(t.run.as_str())
+            })
+            .collect();
+        cw::cancel_tasks(&cluster, &stopping, &who, now).await?;
         let names: Vec<String> = run.snapshot.tasks.iter().map(|t| t.run.clone()).collect();
         let left = cw::stop_pods(&cluster, &names).await?;
         if left > 0 {
@@ -424,9 +419,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
                 "{left} pod(s) of {name} are still stopping; they will be gone shortly"
             ));
         }
-        let cm = cw::finish_run(&cms, name, RunOutcome::Cancelled, jiff::Timestamp::now())
-            .await
-            .map_err(|e| explain(e, &format!("recording the end of {name}")))?;
+        let cm = cw::finish_cancelled(&cluster, name, jiff::Timestamp::now()).await?;
         // Its history record, as a scheduler would write it: nobody may be running one.
         if let Ok(ended) = wrun::read(&cm)
             && let Some(record) =
@@ -458,7 +451,7 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
 pub fn retry(ctx: &Ctx, project: &Project, args: WorkflowRetryArgs) -> Result<ExitCode> {
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(project, &Target::from(&args.cluster)).await?;
+        let cluster = cluster::connect(project, &ctx.target(&args.cluster)).await?;
         ctx.term.note(format!("context {}, namespace {}", cluster.context, cluster.namespace));
         let name = &args.run;
         let Some((run, jobs)) = cw::get_run(&cluster, &project.name, name).await? else {
@@ -469,7 +462,7 @@ pub fn retry(ctx: &Ctx, project: &Project, args: WorkflowRetryArgs) -> Result<Ex
         };
         let wf = find(project, &run.workflow)?;
         let templates = templates(project)?;
-        let (image, image_note) = image_ref(project, None);
+        let (image, image_note) = ctx.image(project, None);
         let missing = missing_tasks(&run, &jobs);
         if !missing.is_empty() && run.cancelled_by.is_none() {
             // An interrupted retry (or schedule): create what it did not.
@@ -541,7 +534,7 @@ pub fn list_workflow_runs(
 ) -> Result<ExitCode> {
     let rt = cluster::runtime()?;
     rt.block_on(async {
-        let cluster = cluster::connect(project, &Target::from(&args.cluster_args)).await?;
+        let cluster = cluster::connect(project, &ctx.target(&args.cluster_args)).await?;
         let runs = cw::list_runs(&cluster, &project.name, args.workflow.as_deref()).await?;
         let jobs = cw::list_task_jobs(&cluster, &project.name).await?;
         let refs = job_map(&jobs);

@@ -5,6 +5,7 @@
 //! what a backfill started from the runs labelled with it, so a restart repeats nothing.
 
 use super::{COMPONENT, PassError, Scheduler, log, ok_or_gone};
+use crate::cluster::backfill as cb;
 use crate::cluster::workflow as cw;
 use crate::history::backfill::{self, Backfill, Progress};
 use crate::history::{Kind, Record, State, store};
@@ -15,7 +16,6 @@ use crate::run::{self, RunInfo, Trigger};
 use crate::window::Window;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::ConfigMap;
-use kube::api::{Patch, PatchParams, PostParams};
 use std::collections::{HashMap, HashSet};
 
 fn label<'a>(
@@ -248,15 +248,7 @@ impl Scheduler {
         let cancelled = bf.cancelled_by.is_some();
         if let Some(end) = backfill::outcome(&progress, cancelled) {
             self.guard()?;
-            let cms = cw::config_maps(&self.cluster);
-            let patch = serde_json::json!({"metadata": {
-                "labels": {wrun::state_label(): end},
-                "annotations": {wrun::finished_at_annotation(): self.now().to_string()},
-            }});
-            ok_or_gone(
-                cms.patch(&bf.name, &PatchParams::default(), &Patch::Merge(&patch))
-                    .await,
-            )?;
+            ok_or_gone(cb::finish(&self.cluster, &bf.name, end, self.now()).await)?;
             self.metrics.wrote("backfill_end");
             log(format!(
                 "backfill {}: {end} ({})",
@@ -356,14 +348,9 @@ impl Scheduler {
                         .labels
                         .get_or_insert_with(Default::default)
                         .insert(backfill::backfill_label(), bf.name.clone());
-                    let api = cw::jobs(&self.cluster);
-                    match api.create(&PostParams::default(), &k).await {
-                        Ok(j) => {
-                            self.job_writes
-                                .insert(info.name.clone(), std::sync::Arc::new(j));
-                        }
-                        Err(e) if crate::cluster::status_code(&e) == Some(409) => {}
-                        Err(e) => return Err(PassError::Api(e)),
+                    if let Some(j) = cb::create_job_run(&self.cluster, &k).await? {
+                        self.job_writes
+                            .insert(info.name.clone(), std::sync::Arc::new(j));
                     }
                     info.name
                 }

@@ -4,11 +4,11 @@
 //! last renewal is recent enough (`Leadership::is_leader`), so a leader cut off from the API
 //! server stops acting before anyone else can start. I/O.
 
-use crate::cluster::{Cluster, status_code};
+use crate::cluster::Cluster;
+use crate::cluster::scheduler as cs;
 use jiff::Timestamp;
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
-use kube::api::{Api, PostParams};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -73,11 +73,10 @@ impl Leadership {
     /// whether this replica leads now. Every write carries the resourceVersion it read, so two
     /// replicas racing for an expired Lease cannot both win (one gets 409).
     pub async fn step(&self, cluster: &Cluster) -> Result<bool, kube::Error> {
-        let api: Api<Lease> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
         let started = Instant::now();
         let now = Timestamp::now();
         let secs = self.duration.as_secs().max(1) as i32;
-        let result = match api.get_opt(&self.name).await? {
+        let result = match cs::lease_once(cluster, &self.name).await? {
             None => {
                 let lease = Lease {
                     metadata: ObjectMeta {
@@ -98,11 +97,7 @@ impl Leadership {
                         ..LeaseSpec::default()
                     }),
                 };
-                match api.create(&PostParams::default(), &lease).await {
-                    Ok(l) => Some(l),
-                    Err(e) if status_code(&e) == Some(409) => None,
-                    Err(e) => return Err(e),
-                }
+                cs::create_lease(cluster, &lease).await?
             }
             Some(mut lease) => {
                 self.keep_annotations(&lease);
@@ -127,14 +122,7 @@ impl Leadership {
                         .annotations
                         .get_or_insert_with(BTreeMap::new)
                         .insert(version_annotation(), env!("CARGO_PKG_VERSION").to_string());
-                    match api
-                        .replace(&self.name, &PostParams::default(), &lease)
-                        .await
-                    {
-                        Ok(l) => Some(l),
-                        Err(e) if status_code(&e) == Some(409) => None,
-                        Err(e) => return Err(e),
-                    }
+                    cs::replace_lease(cluster, &self.name, &lease).await?
                 } else {
                     None
                 }
@@ -151,12 +139,12 @@ impl Leadership {
             // Lost a race (409), or someone else holds it. A 409 on our own renewal (another
             // write to the Lease came between our read and write) changes nothing: `until`
             // still runs out on its own if renewals keep failing.
-            None => Ok(self.is_leader() && self.held_by_us(&api).await),
+            None => Ok(self.is_leader() && self.held_by_us(cluster).await),
         }
     }
 
-    async fn held_by_us(&self, api: &Api<Lease>) -> bool {
-        matches!(api.get_opt(&self.name).await, Ok(Some(l)) if l.spec.as_ref().and_then(|s| s.holder_identity.as_deref()) == Some(self.identity.as_str()))
+    async fn held_by_us(&self, cluster: &Cluster) -> bool {
+        matches!(cs::lease_once(cluster, &self.name).await, Ok(Some(l)) if l.spec.as_ref().and_then(|s| s.holder_identity.as_deref()) == Some(self.identity.as_str()))
     }
 
     /// Records since when workflow `wf`'s schedule is fired, if not recorded yet. Returns the
@@ -171,16 +159,7 @@ impl Leadership {
         if let Some(t) = self.annotation(&key).and_then(|t| t.parse().ok()) {
             return Ok(t);
         }
-        let api: Api<Lease> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        let patch =
-            serde_json::json!({"metadata": {"annotations": {key.clone(): now.to_string()}}});
-        let lease = api
-            .patch(
-                &self.name,
-                &kube::api::PatchParams::default(),
-                &kube::api::Patch::Merge(&patch),
-            )
-            .await?;
+        let lease = cs::annotate_lease(cluster, &self.name, &key, &now.to_string()).await?;
         self.keep_annotations(&lease);
         Ok(now)
     }
@@ -189,8 +168,7 @@ impl Leadership {
     /// after the Lease expires.
     pub async fn release(&self, cluster: &Cluster) {
         self.set_until(None);
-        let api: Api<Lease> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        let Ok(Some(mut lease)) = api.get_opt(&self.name).await else {
+        let Ok(Some(mut lease)) = cs::lease_once(cluster, &self.name).await else {
             return;
         };
         let Some(spec) = lease.spec.as_mut() else {
@@ -201,8 +179,6 @@ impl Leadership {
         }
         spec.holder_identity = None;
         spec.renew_time = None;
-        let _ = api
-            .replace(&self.name, &PostParams::default(), &lease)
-            .await;
+        let _ = cs::replace_lease(cluster, &self.name, &lease).await;
     }
 }

@@ -273,13 +273,12 @@ impl Scheduler {
             },
             cancelled,
         );
-        let api = cw::jobs(&self.cluster);
         let task = |id: usize| &run.snapshot.tasks[id];
         for &id in &plan.upstream_failed {
             self.guard()?;
             let t = task(id);
             if let Some(j) =
-                ok_or_gone(cw::mark_task(&api, &t.run, TaskState::UpstreamFailed).await)?
+                ok_or_gone(cw::mark_task(&self.cluster, &t.run, TaskState::UpstreamFailed).await)?
             {
                 self.job_writes.insert(t.run.clone(), Arc::new(j));
             }
@@ -299,7 +298,9 @@ impl Scheduler {
         for &id in &plan.schedule {
             self.guard()?;
             let t = task(id);
-            if let Some(j) = ok_or_gone(cw::mark_task(&api, &t.run, TaskState::Scheduled).await)? {
+            if let Some(j) =
+                ok_or_gone(cw::mark_task(&self.cluster, &t.run, TaskState::Scheduled).await)?
+            {
                 self.job_writes.insert(t.run.clone(), Arc::new(j));
             }
             self.metrics.wrote("schedule");
@@ -313,7 +314,7 @@ impl Scheduler {
         for &id in &plan.start {
             self.guard()?;
             let t = task(id);
-            if let Some(j) = ok_or_gone(cw::start_task(&api, &t.run).await)? {
+            if let Some(j) = ok_or_gone(cw::start_task(&self.cluster, &t.run).await)? {
                 self.job_writes.insert(t.run.clone(), Arc::new(j));
             }
             self.metrics.wrote("start");
@@ -342,7 +343,9 @@ impl Scheduler {
         for &id in plan.stop.iter().chain(&plan.cancel) {
             self.guard()?;
             let t = task(id);
-            if let Some(j) = ok_or_gone(cw::cancel_task(&api, &t.run, &who, self.now()).await)? {
+            if let Some(j) =
+                ok_or_gone(cw::cancel_task(&self.cluster, &t.run, &who, self.now()).await)?
+            {
                 self.job_writes.insert(t.run.clone(), Arc::new(j));
             }
             self.metrics.wrote("cancel");
@@ -350,9 +353,8 @@ impl Scheduler {
         }
         if let Some(outcome) = plan.finished {
             self.guard()?;
-            let cms = cw::config_maps(&self.cluster);
             if let Some(cm) =
-                ok_or_gone(cw::finish_run(&cms, &run.name, outcome, self.now()).await)?
+                ok_or_gone(cw::finish_run(&self.cluster, &run.name, outcome, self.now()).await)?
             {
                 self.run_writes.insert(run.name.clone(), Arc::new(cm));
             }

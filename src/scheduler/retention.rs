@@ -7,12 +7,13 @@
 //! that matters.
 
 use super::{PassError, Scheduler, log, ok_or_gone};
+use crate::cluster::backfill as cb;
+use crate::cluster::history as ch;
 use crate::cluster::workflow as cw;
 use crate::history::Record;
 use crate::run::workflow as wrun;
 use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::core::v1::ConfigMap;
-use kube::api::{DeleteParams, Patch, PatchParams, Preconditions, PropagationPolicy};
 use std::time::{Duration, Instant};
 
 /// How often retention runs: records and runs expire by the day, an hour late is on time.
@@ -62,7 +63,6 @@ impl Scheduler {
         }
         let now = self.now();
         let retention = self.loaded().project.retention.clone();
-        let cms = cw::config_maps(&self.cluster);
 
         if let Some(keep) = retention.records {
             let cutoff = now - keep;
@@ -77,19 +77,8 @@ impl Scheduler {
                     // Only the version read: a record written meanwhile (a backfill of an old
                     // window) keeps the ConfigMap — the delete fails with 409 and the next
                     // round removes keys instead.
-                    let params = DeleteParams {
-                        preconditions: Some(Preconditions {
-                            resource_version: cm.metadata.resource_version.clone(),
-                            uid: cm.metadata.uid.clone(),
-                        }),
-                        ..DeleteParams::default()
-                    };
-                    match cms.delete(&name, &params).await {
-                        Ok(_) => {}
-                        Err(e) if crate::cluster::status_code(&e) == Some(409) => continue,
-                        Err(e) => {
-                            ok_or_gone::<()>(Err(e))?;
-                        }
+                    if ok_or_gone(ch::delete_as_read(&self.cluster, &cm).await)? == Some(false) {
+                        continue;
                     }
                     self.metrics.wrote("history_expire");
                     log(format!(
@@ -98,10 +87,8 @@ impl Scheduler {
                         keep.as_secs() / 86_400
                     ));
                 } else {
-                    let patch = crate::history::store::remove_patch(gone.iter().copied());
                     ok_or_gone(
-                        cms.patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
-                            .await,
+                        ch::remove_records(&self.cluster, &name, gone.iter().copied()).await,
                     )?;
                     self.metrics.wrote("history_expire");
                     log(format!(
@@ -136,11 +123,11 @@ impl Scheduler {
             .collect();
         for (name, kind) in finished {
             self.guard()?;
-            let params = DeleteParams {
-                propagation_policy: Some(PropagationPolicy::Background),
-                ..DeleteParams::default()
+            let deleted = match kind {
+                "backfill" => cb::delete(&self.cluster, &name).await,
+                _ => cw::delete_run(&self.cluster, &name).await,
             };
-            ok_or_gone(cms.delete(&name, &params).await)?;
+            ok_or_gone(deleted)?;
             self.metrics.wrote("run_expire");
             log(format!(
                 "{kind} {name}: deleted, it ended over {} days ago (retention.runs)",
