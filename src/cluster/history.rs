@@ -81,6 +81,14 @@ pub async fn remove_records<'a>(
         .await
 }
 
+/// [`write`] for a command that just ended a run: the failure explained, for a warning (the
+/// run did end; a scheduler writes the record again when it runs).
+pub async fn record(cluster: &Cluster, project: &str, r: &Record) -> Result<()> {
+    write(cluster, project, r)
+        .await
+        .map_err(|e| explain(e, &format!("writing the history record of {}", r.run)))
+}
+
 /// Every history record of `project`, from its history ConfigMaps, listed a page at a time
 /// and decoded straight into records (`store::Page`): no ConfigMap is built, and each page's
 /// records are handed to `each` before the next page is asked for.

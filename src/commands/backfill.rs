@@ -8,7 +8,7 @@ use super::Ctx;
 use super::history::{Source, cluster_records, local_records, no_such_target, source};
 use super::secrets::local_secrets;
 use crate::cli::{BackfillArgs, BackfillCommand, BackfillIdArgs, OnlyArg};
-use crate::cluster::{self, Cluster, Target};
+use crate::cluster::{self, Cluster};
 use crate::error::{Error, Result};
 use crate::history::backfill::{self as bf, Progress, Spec};
 use crate::history::plan::{BackfillPlan, ByWindow, Only, select};
@@ -121,7 +121,7 @@ pub fn backfill(ctx: &Ctx, args: BackfillArgs) -> Result<ExitCode> {
     let (records, cluster) = match src {
         Source::Local => (local_records(&project)?, None),
         Source::Cluster => rt.block_on(async {
-            let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
+            let cluster = cluster::connect(&project, &ctx.target(&args.cluster)).await?;
             let records = cluster_records(&cluster, &project).await?;
             Ok::<_, Error>((records, Some(cluster)))
         })?,
@@ -241,7 +241,7 @@ fn run_jobs_here(
     let secrets = local_secrets(project, job)?;
     let templates = super::project_files::templates(project)?;
     let who = ctx.user();
-    let (image, _) = super::settings::image_ref(project, None);
+    let (image, _) = ctx.image(project, None);
     let records = crate::state::project_dir(project)?.join("runs.jsonl");
     let req = RunRequest {
         project,
@@ -485,7 +485,7 @@ fn print_status(ctx: &Ctx, b: &bf::Backfill, progress: &[Progress]) {
 fn status(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     cluster::runtime()?.block_on(async {
-        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &ctx.target(&args.cluster)).await?;
         let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
         print_status(ctx, &b, &progress);
         let rows: Vec<Vec<String>> = b
@@ -502,7 +502,7 @@ fn status(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
 fn follow(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     cluster::runtime()?.block_on(async {
-        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &ctx.target(&args.cluster)).await?;
         let mut last = String::new();
         loop {
             let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
@@ -537,7 +537,7 @@ fn follow(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
 fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let (kind, unfinished) = cluster::runtime()?.block_on(async {
-        let cluster = cluster::connect(&project, &Target::from(&args.cluster)).await?;
+        let cluster = cluster::connect(&project, &ctx.target(&args.cluster)).await?;
         let (b, progress) = read_backfill(&cluster, &project, &args.id).await?;
         super::confirm::confirm_or_yes(
             &ctx.term,
@@ -550,8 +550,7 @@ fn cancel(ctx: &Ctx, args: BackfillIdArgs) -> Result<ExitCode> {
             ),
         )?;
         // Recorded first: the scheduler starts nothing more for it from now on.
-        cluster::backfill::mark_cancelled(&cluster, &args.id, &ctx.user(), jiff::Timestamp::now())
-            .await?;
+        cluster::backfill::mark_cancelled(&cluster, &args.id, &ctx.user(), ctx.now()?).await?;
         // Its runs still going, by name (each is cancelled below as `etl … cancel` does).
         let selector = format!(
             "{PREFIX}/project={},{}={}",

@@ -4,7 +4,7 @@
 
 use super::Ctx;
 use crate::cli::{HistoryArgs, TableFormat};
-use crate::cluster::{self, Target, explain};
+use crate::cluster;
 use crate::error::{Error, Result};
 use crate::history::calendar::{self, Target as Row};
 use crate::history::plan::ByTarget;
@@ -100,7 +100,7 @@ async fn each_cluster_record(
         .map(|n| (names::job_label(n), n))
         .collect();
     let selector = format!("{PREFIX}/project={}", project.name);
-    cluster::list::each_job(cluster, &selector, |job| {
+    cluster::jobs::each_run(cluster, &selector, |job| {
         if let Some(mut r) = Record::from_job(&job) {
             if let Some(n) = real.get(&r.name) {
                 r.name = (*n).clone();
@@ -108,8 +108,7 @@ async fn each_cluster_record(
             each(r);
         }
     })
-    .await
-    .map_err(|e| explain(e, "listing runs"))?;
+    .await?;
     for run in cluster::workflow::list_runs(cluster, &project.name, None).await? {
         // A run the scheduler has not marked ended is still going.
         let state = match run.outcome {
@@ -140,11 +139,10 @@ pub(super) async fn record_ended(
     if let Some(n) = project.jobs.keys().find(|n| names::job_label(n) == r.name) {
         r.name = n.clone();
     }
-    if let Err(e) = cluster::history::write(cluster, &project.name, &r).await {
+    if let Err(e) = cluster::history::record(cluster, &project.name, &r).await {
         ctx.term.warn(format!(
-            "the history record of {} was not written: {}",
-            r.run,
-            explain(e, "writing it")
+            "the history record of {} was not written: {e}",
+            r.run
         ));
     }
 }
@@ -275,7 +273,7 @@ pub fn show_history(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
                     project.retention.runs_days()
                 ));
             }
-            let target = Target::from(&args.cluster);
+            let target = ctx.target(&args.cluster);
             cluster::runtime()?.block_on(async {
                 let cluster = cluster::connect(&project, &target).await?;
                 each_cluster_record(&cluster, &project, &mut take).await

@@ -15,8 +15,8 @@ use crate::local_runs::{self, LocalRun};
 use crate::project::Job;
 use crate::render::{self, RunInfo, RunRequest, Trigger, names};
 use crate::supervisor::{Outcome, supervise};
-use crate::window::WindowSpec;
 use crate::window::Window;
+use crate::window::WindowSpec;
 use std::process::ExitCode;
 
 pub fn run_job(ctx: &Ctx, args: RunJobArgs) -> Result<ExitCode> {

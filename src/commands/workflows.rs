@@ -217,7 +217,7 @@ pub fn render(ctx: &Ctx, args: WorkflowRenderArgs) -> Result<ExitCode> {
         .namespace
         .clone()
         .unwrap_or_else(|| project.namespace().to_string());
-    let (image, image_note) = super::settings::image_ref(&project, args.image.as_deref());
+    let (image, image_note) = ctx.image(&project, args.image.as_deref());
     let who = ctx.user();
     let (config_map, jobs) = render::workflow::workflow_run(
         &templates(&project)?,
@@ -529,7 +529,7 @@ impl<'a> Executor<'a> {
             },
             templates: templates(project)?,
             secrets,
-            image: super::settings::image_ref(project, None).0,
+            image: ctx.image(project, None).0,
             who: ctx.user(),
             runs_file: state_dir.join("runs.jsonl"),
             records_file: state_dir.join(records::FILE_NAME),

@@ -424,11 +424,10 @@ pub fn cancel(ctx: &Ctx, args: WorkflowCancelArgs) -> Result<ExitCode> {
         if let Ok(ended) = wrun::read(&cm)
             && let Some(record) =
                 crate::history::Record::from_workflow_run(&ended, crate::history::State::Cancelled)
-            && let Err(e) = crate::cluster::history::write(&cluster, &project.name, &record).await
+            && let Err(e) = crate::cluster::history::record(&cluster, &project.name, &record).await
         {
-            ctx.term.warn(format!(
-                "the run's history record was not written ({e}); a scheduler writes it when it runs"
-            ));
+            ctx.term
+                .warn(format!("{e}; a scheduler writes it when it runs"));
         }
         cw::record_event(
             &cluster,
