@@ -128,6 +128,10 @@ impl Scheduler {
                 _ => cw::delete_run(&self.cluster, &name).await,
             };
             ok_or_gone(deleted)?;
+            // Our own earlier writes of the run and its tasks would outlive it in the overlays.
+            self.run_writes.remove(&name);
+            let tasks = format!("{name}-");
+            self.job_writes.retain(|j, _| !j.starts_with(&tasks));
             self.metrics.wrote("run_expire");
             log(format!(
                 "{kind} {name}: deleted, it ended over {} days ago (retention.runs)",
