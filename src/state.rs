@@ -44,3 +44,36 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
     std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
+
+/// The newest run scheduled from this machine, and where: what `etl jobs follow` and `etl
+/// workflows follow` follow when no run is named.
+#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct LastRun {
+    pub run: String,
+    pub namespace: String,
+    pub context: String,
+}
+
+/// The file of the newest job run (`etl jobs schedule`).
+pub const LAST_JOB_RUN: &str = "last-run.json";
+/// The file of the newest workflow run (`etl workflows schedule`).
+pub const LAST_WORKFLOW_RUN: &str = "last-workflow-run.json";
+
+/// Records `last` as the newest run in `file` (`LAST_JOB_RUN` or `LAST_WORKFLOW_RUN`).
+pub fn remember_last_run(project: &Project, file: &str, last: &LastRun) -> Result<()> {
+    let text = serde_json::to_string(last).expect("a run's name and place serialize");
+    write_atomic(&project_dir(project)?.join(file), &text)
+}
+
+/// The newest run recorded in `file`; None when there is none yet.
+pub fn last_run(project: &Project, file: &str) -> Result<Option<LastRun>> {
+    let path = project_dir(project)?.join(file);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| Error::io(&path, std::io::Error::other(e)))
+}

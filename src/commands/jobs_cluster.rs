@@ -13,24 +13,13 @@ use crate::render::{self, RunInfo, RunRequest, Trigger};
 
 use crate::run::{self, RunState};
 
+use crate::state::{LAST_JOB_RUN, LastRun};
 use crate::window::WindowSpec;
 use k8s_openapi::api::batch::v1::Job;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::process::ExitCode;
 use std::time::Duration;
-
-/// The run `etl jobs follow` picks with no argument: the newest one scheduled from here.
-#[derive(Serialize, Deserialize)]
-struct LastRun {
-    run: String,
-    namespace: String,
-    context: String,
-}
-
-fn last_run_file(project: &Project) -> Result<std::path::PathBuf> {
-    Ok(crate::state::project_dir(project)?.join("last-run.json"))
-}
 
 /// A run `etl jobs schedule` is about to create, written before the create and removed once
 /// the answer came: if etl is killed (or the answer is lost) in between, the next
@@ -170,8 +159,8 @@ pub fn schedule(ctx: &Ctx, args: ScheduleArgs) -> Result<ExitCode> {
             crate::state::write_atomic(&creating_path, &serde_json::to_string(&intent).expect("serializes"))?;
             jobs::create_run(&cluster, &project.name, &manifest, &intent.request_id).await?;
         }
-        let record = LastRun { run: info.name.clone(), namespace: cluster.namespace.clone(), context: cluster.context.clone() };
-        crate::state::write_atomic(&last_run_file(&project)?, &serde_json::to_string(&record).expect("serializes"))?;
+        let last = LastRun { run: info.name.clone(), namespace: cluster.namespace.clone(), context: cluster.context.clone() };
+        crate::state::remember_last_run(&project, LAST_JOB_RUN, &last)?;
         // The answer is in: nothing is left to recognise.
         let _ = std::fs::remove_file(&creating_path);
         if created {
@@ -194,15 +183,13 @@ pub fn follow(ctx: &Ctx, args: FollowArgs) -> Result<ExitCode> {
     let run = match args.run {
         Some(r) => r,
         None => {
-            let file = last_run_file(&project)?;
-            let text = std::fs::read_to_string(&file).map_err(|_| {
+            let last = crate::state::last_run(&project, LAST_JOB_RUN)?.ok_or_else(|| {
                 Error::usage(
                     "no run scheduled from this machine yet: which run?",
                     "`etl runs` lists them; then `etl jobs follow RUN`",
                 )
             })?;
-            let last: LastRun = serde_json::from_str(&text)
-                .map_err(|e| Error::io(&file, std::io::Error::other(e)))?;
+            target.context = target.context.or(Some(last.context));
             target.namespace = target.namespace.or(Some(last.namespace));
             ctx.term.note(format!(
                 "following {}, the newest run scheduled from here",

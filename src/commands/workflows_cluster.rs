@@ -22,28 +22,17 @@ use crate::render::workflow::{WorkflowRunRequest, task_jobs_of, workflow_run};
 use crate::run::names;
 use crate::run::workflow::{self as wrun, TaskEntry, WorkflowRun};
 use crate::scheduler::scheduler_name;
+use crate::state::{LAST_WORKFLOW_RUN, LastRun};
 use crate::term::table;
 use crate::window::Window;
 use crate::workflow::TaskState;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use k8s_openapi::api::batch::v1::Job;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
-
-/// The workflow run `etl workflows follow` picks with no argument.
-#[derive(Serialize, Deserialize)]
-struct LastRun {
-    run: String,
-    namespace: String,
-    context: String,
-}
-
-fn last_run_file(project: &Project) -> Result<std::path::PathBuf> {
-    Ok(crate::state::project_dir(project)?.join("last-workflow-run.json"))
-}
 
 fn same_window(run: &WorkflowRun, w: &Window) -> bool {
     let at = |s: &Option<String>| s.as_deref().and_then(|s| s.parse::<jiff::Timestamp>().ok());
@@ -167,8 +156,8 @@ pub fn schedule(ctx: &Ctx, args: WorkflowScheduleArgs) -> Result<ExitCode> {
         let name = cm.metadata.name.clone().unwrap_or_default();
         ctx.term.note(format!("using {image_note}"));
         let created = cw::create_run(&cluster, &project.name, &cm, &jobs).await?;
-        let record = LastRun { run: name.clone(), namespace: cluster.namespace.clone(), context: cluster.context.clone() };
-        crate::state::write_atomic(&last_run_file(&project)?, &serde_json::to_string(&record).expect("serializes"))?;
+        let last = LastRun { run: name.clone(), namespace: cluster.namespace.clone(), context: cluster.context.clone() };
+        crate::state::remember_last_run(&project, LAST_WORKFLOW_RUN, &last)?;
         if created.new {
             let first: Vec<&str> = wf.tasks.iter().filter(|t| t.after.is_empty()).map(|t| t.name.as_str()).collect();
             ctx.term.note(format!(
@@ -199,17 +188,10 @@ pub fn follow(ctx: &Ctx, args: WorkflowFollowArgs) -> Result<ExitCode> {
     let run = match args.run {
         Some(r) => r,
         None => {
-            let path = last_run_file(&project)?;
-            let text = std::fs::read_to_string(&path).map_err(|_| {
+            let last = crate::state::last_run(&project, LAST_WORKFLOW_RUN)?.ok_or_else(|| {
                 Error::usage(
                     "which workflow run should etl follow?",
                     "name one (see `etl workflows runs --cluster`), or schedule one with `etl workflows schedule`",
-                )
-            })?;
-            let last: LastRun = serde_json::from_str(&text).map_err(|e| {
-                Error::usage(
-                    format!("{}: unreadable ({e})", path.display()),
-                    "name the run to follow",
                 )
             })?;
             ctx.term.note(format!(

@@ -799,3 +799,16 @@ fn cluster_and_local_runs_share_one_json_schema() {
         );
     }
 }
+
+/// `follow` with no run follows the newest one scheduled from this machine; before any, it
+/// asks which (exit 2) without reaching for a cluster.
+#[test]
+fn follow_without_a_run_before_any_was_scheduled_asks_which() {
+    let s = Sandbox::example();
+    s.run(&["jobs", "follow"])
+        .expect(2)
+        .stderr_has("no run scheduled from this machine yet: which run?");
+    s.run(&["workflows", "follow"])
+        .expect(2)
+        .stderr_has("which workflow run should etl follow?");
+}
