@@ -45,6 +45,7 @@ fn record(name: &str, w: &etl::window::Window, state: State) -> Record {
         started: Some(w.end.timestamp()),
         finished: Some(w.end.timestamp() + jiff::SignedDuration::from_secs(95)),
         exit_code: None,
+        backfill: None,
     }
 }
 

@@ -23,7 +23,7 @@ pub const SPEC_KEY: &str = "backfill.json";
 
 /// The label a backfill's runs carry: the backfill's name.
 pub fn backfill_label() -> String {
-    format!("{PREFIX}/backfill")
+    crate::run::backfill_label()
 }
 pub fn cancelled_by_annotation() -> String {
     crate::run::cancelled_by_annotation()

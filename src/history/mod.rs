@@ -129,6 +129,9 @@ pub struct Record {
     pub finished: Option<Timestamp>,
     #[serde(rename = "x", default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
+    /// The backfill that started the run, if one did.
+    #[serde(rename = "bf", default, skip_serializing_if = "Option::is_none")]
+    pub backfill: Option<String>,
 }
 
 /// A record with whole words for keys: what `etl history -o json` prints (the stored form's
@@ -149,6 +152,7 @@ pub struct RecordJson<'a> {
     pub started: Option<Timestamp>,
     pub finished: Option<Timestamp>,
     pub exit_code: Option<i32>,
+    pub backfill: Option<&'a str>,
 }
 
 impl Record {
@@ -168,6 +172,7 @@ impl Record {
             started: self.started,
             finished: self.finished,
             exit_code: self.exit_code,
+            backfill: self.backfill.as_deref(),
         }
     }
 
@@ -200,6 +205,12 @@ impl Record {
             started: s.started.or(s.created),
             finished: s.finished,
             exit_code: None,
+            backfill: job
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(&crate::run::backfill_label()))
+                .cloned(),
         })
     }
 
@@ -221,6 +232,7 @@ impl Record {
             started: run.created,
             finished: run.finished,
             exit_code: None,
+            backfill: run.backfill.clone(),
         })
     }
 
@@ -250,6 +262,7 @@ impl Record {
                     .ok()
             }),
             exit_code: r.exit_code,
+            backfill: None,
         }
     }
 
@@ -270,6 +283,7 @@ impl Record {
             started: Some(r.started_at),
             finished: r.finished_at,
             exit_code: None,
+            backfill: None,
         }
     }
 

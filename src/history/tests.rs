@@ -50,6 +50,7 @@ fn record(name: &str, w: &Window, attempt: u32, state: State) -> Record {
         started: Some(w.end.timestamp()),
         finished: Some(w.end.timestamp() + jiff::SignedDuration::from_secs(61)),
         exit_code: Some(0),
+        backfill: None,
     }
 }
 

@@ -16,6 +16,11 @@ use std::fmt;
 
 /// Annotation a Job gets when `etl jobs cancel` stops it: who cancelled, so `etl runs` shows
 /// Cancelled rather than Failed.
+/// The label a backfill's runs carry: the backfill's name.
+pub fn backfill_label() -> String {
+    format!("{PREFIX}/backfill")
+}
+
 pub fn cancelled_by_annotation() -> String {
     format!("{PREFIX}/cancelled-by")
 }

@@ -97,6 +97,8 @@ pub struct WorkflowRun {
     pub attempt: u32,
     pub started_by: Option<String>,
     pub cancelled_by: Option<String>,
+    /// The backfill that started it (`etl.dev/backfill`).
+    pub backfill: Option<String>,
     /// Written once the run ended.
     pub outcome: Option<RunOutcome>,
     pub created: Option<Timestamp>,
@@ -145,6 +147,7 @@ pub fn read(cm: &ConfigMap) -> Result<WorkflowRun, BadRun> {
             .unwrap_or(1),
         started_by: owned(get(annotations, &format!("{PREFIX}/started-by"))),
         cancelled_by: owned(get(annotations, &super::cancelled_by_annotation())),
+        backfill: owned(get(labels, &super::backfill_label())),
         outcome: get(labels, &state_label()).and_then(|s| match s {
             "COMPLETED" => Some(RunOutcome::Completed),
             "FAILED" => Some(RunOutcome::Failed),

@@ -168,6 +168,35 @@ impl Scheduler {
                 }
             }
         }
+        // A run whose objects are gone (its Job's TTL, or `retention.runs`, in a backfill that
+        // outlasts them) still counts, from its history record, which names the backfill.
+        // Without it the window would run again.
+        {
+            let of = names::job_label(&bf.spec.target);
+            for cm in self.history.state() {
+                if label(&cm.metadata, &store::history_of_label()) != Some(of.as_str()) {
+                    continue;
+                }
+                for r in store::records_of(&cm) {
+                    if r.kind == Kind::Task || r.backfill.as_deref() != Some(bf.name.as_str()) {
+                        continue;
+                    }
+                    let Some((start, _)) = r.window_instants() else {
+                        continue;
+                    };
+                    let start = start.strftime("%Y%m%dT%H%M%SZ").to_string();
+                    if by_start.contains_key(&start) {
+                        continue;
+                    }
+                    let p = match r.state {
+                        State::Completed => Progress::Completed,
+                        State::Running => Progress::Running,
+                        State::Failed | State::Cancelled => Progress::Failed,
+                    };
+                    by_start.insert(start, (r.attempt, p));
+                }
+            }
+        }
         self.windows_of(bf)
             .iter()
             .map(|w| match w {

@@ -164,6 +164,7 @@ mod tests {
             started: None,
             finished: Some(finished.parse().unwrap()),
             exit_code: Some(0),
+            backfill: None,
         }
     }
 

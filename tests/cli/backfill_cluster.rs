@@ -367,3 +367,64 @@ fn a_scheduled_run_due_during_a_backfill_goes_first() {
     );
     sched.stop();
 }
+
+/// A backfill that outlasts its first runs' Jobs (their TTL, or `retention.runs`) does not run
+/// those windows again: their history records count.
+#[test]
+fn a_window_whose_job_is_gone_is_not_run_again_by_its_backfill() {
+    let s = project("    env: {SLEEP: '1'}\n");
+    let Some(sim) = Kubesim::start(s.path()) else {
+        return;
+    };
+    let sched = Scheduler::start(&s, &sim, "bf", &[]);
+    let r = s
+        .on(
+            &sim,
+            &[
+                "backfill",
+                "daily",
+                "--start",
+                "2026-10-01",
+                "--end",
+                "2026-10-04",
+                "--yes",
+            ],
+        )
+        .expect(0);
+    let name = backfill_name(&r);
+    let first = "daily-20261001-1d-a1";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let data = sim.kubectl_ok(&[
+            "get",
+            "configmaps",
+            "-l",
+            "etl.dev/kind=history",
+            "-o",
+            "jsonpath={.items[*].data}",
+        ]);
+        if data.contains(first) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{first} was never recorded");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // As Kubernetes would after the Job's TTL.
+    sim.kubectl_ok(&["delete", "job", first]);
+    let state = sim.kubectl_ok(&[
+        "get",
+        "configmap",
+        &name,
+        "-o",
+        "jsonpath={.metadata.labels.etl\\.dev/state}",
+    ]);
+    assert_eq!(state, "", "the backfill was still going when the Job went");
+    assert_eq!(
+        wait_backfill(&sim, &name, Duration::from_secs(60)),
+        "COMPLETED"
+    );
+    let sp = spans(&s);
+    assert_eq!(sp.len(), 3, "every window ran: {sp:?}");
+    assert!(sp.values().all(|v| v.len() == 1), "none twice: {sp:?}");
+    sched.stop();
+}
