@@ -268,9 +268,9 @@ pub fn show_history(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
                 // while their Jobs exist.
                 ctx.term.note(format!(
                     "etl.yaml deploys no scheduler (no workflows, no `scheduler:` section): the \
-                     cron runs' records are kept only while their Jobs are ({} days, \
+                     cron runs' records are kept only while their Jobs are ({}, \
                      `retention.runs`); add `scheduler: {{}}` and `etl deploy` to keep them",
-                    project.retention.runs_days()
+                    project.retention.runs_text()
                 ));
             }
             let target = ctx.target(&args.cluster);

@@ -39,8 +39,8 @@ pub fn show_logs(ctx: &Ctx, args: LogsArgs) -> Result<ExitCode> {
             } else {
                 Error::Failed(format!(
                     "the logs of {run} are gone: its Job was deleted (finished runs are kept \
-                     {} days, etl.yaml's `retention.runs`); `etl history` still has the record",
-                    project.retention.runs_days()
+                     {}, etl.yaml's `retention.runs`); `etl history` still has the record",
+                    project.retention.runs_text()
                 ))
             });
         }

@@ -11,7 +11,7 @@ mod workflow;
 pub use error::{ConfigError, suggest};
 pub use model::*;
 pub use overrides::{apply_set, blame_set, coerce_config, typed_param};
-pub use retention::Retention;
+pub use retention::{Retention, in_words};
 pub use scheduler::Scheduler;
 pub use workflow::{MAX_WORKFLOW_NAME, Task, Workflow};
 

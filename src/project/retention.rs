@@ -43,10 +43,22 @@ impl Retention {
         self.runs.as_secs()
     }
 
-    /// `runs` in days, for messages ("kept 14 days").
-    pub fn runs_days(&self) -> f64 {
-        self.runs.as_secs_f64() / 86_400.0
+    /// `runs` for messages: "14 days", "36 hours".
+    pub fn runs_text(&self) -> String {
+        in_words(self.runs)
     }
+}
+
+/// A retention as people say it: "14 days", "1 day", "36 hours" (etl.yaml's durations are
+/// whole hours).
+pub fn in_words(d: SignedDuration) -> String {
+    let hours = d.as_secs() / 3600;
+    let (n, unit) = if hours % 24 == 0 {
+        (hours / 24, "day")
+    } else {
+        (hours, "hour")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// A duration of etl.yaml: days, weeks and years are fixed lengths here (24 h, 7 d, 365 d),
@@ -98,9 +110,9 @@ pub(super) fn validate(
         return Err(ConfigError::new(
             file,
             format!(
-                "records are kept {} days, less than the runs themselves ({} days)",
-                records.as_secs() / 86_400,
-                r.runs.as_secs() / 86_400
+                "records are kept {}, less than the runs themselves ({})",
+                in_words(records),
+                in_words(r.runs)
             ),
         )
         .field("retention.records")
@@ -136,7 +148,10 @@ mod tests {
         assert_eq!(r.runs_seconds(), 36 * 3600);
         assert_eq!(r.records, Some(SignedDuration::from_hours(2 * 365 * 24)));
         assert_eq!(check(Some("1w"), Some("forever")).unwrap().records, None);
-        assert_eq!(check(Some("3d"), None).unwrap().runs_days(), 3.0);
+        assert_eq!(check(Some("3d"), None).unwrap().runs_text(), "3 days");
+        assert_eq!(check(Some("1h"), None).unwrap().runs_text(), "1 hour");
+        assert_eq!(check(Some("36h"), None).unwrap().runs_text(), "36 hours");
+        assert_eq!(Retention::default().runs_text(), "14 days");
     }
 
     #[test]

@@ -82,9 +82,9 @@ impl Scheduler {
                     }
                     self.metrics.wrote("history_expire");
                     log(format!(
-                        "{name}: deleted, its {} records ended over {} days ago",
+                        "{name}: deleted, its {} records ended over {} ago",
                         gone.len(),
-                        keep.as_secs() / 86_400
+                        crate::project::in_words(keep)
                     ));
                 } else {
                     ok_or_gone(
@@ -92,9 +92,9 @@ impl Scheduler {
                     )?;
                     self.metrics.wrote("history_expire");
                     log(format!(
-                        "{name}: {} records that ended over {} days ago removed",
+                        "{name}: {} records that ended over {} ago removed",
                         gone.len(),
-                        keep.as_secs() / 86_400
+                        crate::project::in_words(keep)
                     ));
                 }
             }
@@ -134,8 +134,8 @@ impl Scheduler {
             self.job_writes.retain(|j, _| !j.starts_with(&tasks));
             self.metrics.wrote("run_expire");
             log(format!(
-                "{kind} {name}: deleted, it ended over {} days ago (retention.runs)",
-                retention.runs_days()
+                "{kind} {name}: deleted, it ended over {} ago (retention.runs)",
+                retention.runs_text()
             ));
         }
         self.expired_at = Some(Instant::now());

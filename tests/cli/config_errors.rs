@@ -207,7 +207,9 @@ fn retention_sets_the_runs_ttl_and_a_bad_one_points_at_its_line() {
     );
     let err = error_for(&yaml.replace("records: 2y", "records: 1d"));
     assert!(
-        err.contains("retention.records: records are kept 1 days, less than the runs themselves"),
+        err.contains(
+            "retention.records: records are kept 1 day, less than the runs themselves (3 days)"
+        ),
         "{err}"
     );
 }
