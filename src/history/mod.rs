@@ -294,13 +294,6 @@ impl Record {
             self.window_end.parse().ok()?,
         ))
     }
-
-    /// Which of two records of the same run (or the same window) is newer: a later attempt,
-    /// then a finished state over a running one, then the later start.
-    pub fn newer_than(&self, other: &Record) -> bool {
-        (self.attempt, self.state.is_finished(), self.started)
-            > (other.attempt, other.state.is_finished(), other.started)
-    }
 }
 
 /// The attempt in a run's name: `…-a3` is 3, a task's `…-r2` is 2; 1 otherwise.

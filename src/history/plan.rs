@@ -150,7 +150,8 @@ impl ByWindow {
         index
     }
 
-    /// Adds one record (the newer of two for the same window wins: see `Record::newer_than`).
+    /// Adds one record. Of two for the same window the newer wins: a later attempt, then a
+    /// finished state over a running one, then the later start.
     pub fn add(&mut self, r: &Record) {
         let Some(key) = r.window_instants() else {
             return;
