@@ -4,12 +4,15 @@
 //! `cargo bench --bench cluster`. Needs the kubesim binary: `cargo build --release -p kubesim`
 //! (or the bench says how). `ETL_BENCH_RUNS=10000,100000` sets the list sizes (default 10000).
 
+#[path = "common/kubesim.rs"]
+mod kubesim;
 #[path = "common/measure.rs"]
 mod measure;
+use kubesim::Sim;
 use measure::measure;
 use std::io::{BufRead, Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 const PROJECT: &str = "project: bench\ncluster: {namespace: default}\njobs:\n  hello:\n    command: [sh, -c, 'for i in 1 2 3; do echo line $i; done']\n";
@@ -47,7 +50,7 @@ fn main() {
         println!("kubesim is not built: run `cargo build --release -p kubesim` first");
         return;
     }
-    let sim = Sim::start(&kubesim);
+    let sim = Sim::start(&kubesim, PROJECT);
     let (dir, kubeconfig, addr) = (&sim.dir, &sim.kubeconfig, sim.addr.clone());
     let etl_cmd = |args: &[&str]| {
         let out = Command::new(etl)
@@ -112,55 +115,6 @@ fn main() {
     }
 }
 
-/// A kubesim and a project directory, stopped (by PID) when dropped.
-struct Sim {
-    child: std::process::Child,
-    addr: String,
-    kubeconfig: std::path::PathBuf,
-    dir: tempfile::TempDir,
-}
-
-impl Sim {
-    fn start(kubesim: &Path) -> Sim {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("etl.yaml"), PROJECT).unwrap();
-        let kubeconfig = dir.path().join("kubeconfig");
-        let mut child = Command::new(kubesim)
-            .args(["--port", "0", "--kubeconfig"])
-            .arg(&kubeconfig)
-            .arg("--workdir")
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .trim_start_matches("listening on http://")
-            .to_string();
-        Sim {
-            child,
-            addr,
-            kubeconfig,
-            dir,
-        }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.child.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        );
-        let _ = self.child.wait();
-    }
-}
-
 /// POSTs `bodies` to `path` over one kept-alive HTTP/1.1 connection, checking each answer.
 fn post_all(addr: &str, path: &str, bodies: impl Iterator<Item = String>) {
     let mut s = std::net::TcpStream::connect(addr).unwrap();
@@ -205,7 +159,7 @@ fn post_all(addr: &str, path: &str, bodies: impl Iterator<Item = String>) {
 /// `n` runs of one job in a fresh kubesim, then `etl runs`, `etl jobs list` and
 /// `kubectl get jobs` over them.
 fn lists_at_scale(etl: &str, kubesim: &Path, n: usize) {
-    let sim = Sim::start(kubesim);
+    let sim = Sim::start(kubesim, PROJECT);
     let data = sim.dir.path().join("data");
     // One Job as etl renders it (the pod template is most of its size), suspended so that
     // kubesim starts no pod for any of them.

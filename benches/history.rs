@@ -3,6 +3,8 @@
 //! binary sits next to etl's — the whole `etl history` command against kubesim holding those
 //! records (time and peak RSS). Prints figures; `cargo bench --bench history`.
 
+#[path = "common/kubesim.rs"]
+mod kubesim;
 #[path = "common/measure.rs"]
 mod measure;
 use etl::history::calendar::{self, Target};
@@ -12,10 +14,10 @@ use etl::window::{Period, rfc3339};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use k8s_openapi::api::core::v1::ConfigMap;
+use kubesim::Sim;
 use measure::measure;
-use std::io::BufRead;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 const JOBS: usize = 50;
@@ -204,35 +206,20 @@ fn against_kubesim(cms: &[ConfigMap], names: &[String]) {
         println!("etl history against kubesim: skipped, `cargo build --release -p kubesim` first");
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
     let mut project = String::from(
         "project: bench\ncluster: {namespace: default}\ndefaults:\n  command: [sh, -c, 'true']\n  timezone: Europe/Paris\njobs:\n",
     );
     for n in names {
         project.push_str(&format!("  {n}:\n    schedule: \"0 2 * * *\"\n"));
     }
-    std::fs::write(dir.path().join("etl.yaml"), project).unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    let mut sim = Command::new(kubesim)
-        .args(["--port", "0", "--kubeconfig"])
-        .arg(&kubeconfig)
-        .arg("--workdir")
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(sim.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let sim = Stop(sim);
+    let sim = Sim::start(&kubesim, &project);
+    let (dir, kubeconfig) = (&sim.dir, &sim.kubeconfig);
     let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": cms});
     let file = dir.path().join("history.json");
     std::fs::write(&file, serde_json::to_string(&list).unwrap()).unwrap();
     let created = Command::new("kubectl")
         .arg("--kubeconfig")
-        .arg(&kubeconfig)
+        .arg(kubeconfig)
         // kubesim serves no OpenAPI schema for kubectl to validate against.
         .args(["create", "--validate=false", "-f"])
         .arg(&file)
@@ -249,7 +236,7 @@ fn against_kubesim(cms: &[ConfigMap], names: &[String]) {
             Command::new(etl)
                 .args(["history", "--start", "2024-11-23", "--end", "2026-11-23"])
                 .current_dir(dir.path())
-                .env("KUBECONFIG", &kubeconfig)
+                .env("KUBECONFIG", kubeconfig)
                 .env("ETL_DATA_DIR", dir.path().join("data"))
                 .env("ETL_NOW", "2026-11-23T10:00:00Z"),
         ));
@@ -262,17 +249,4 @@ fn against_kubesim(cms: &[ConfigMap], names: &[String]) {
         time * 1e3
     );
     drop(sim);
-}
-
-/// Stops kubesim by its PID when dropped, also when the bench panics.
-struct Stop(std::process::Child);
-
-impl Drop for Stop {
-    fn drop(&mut self) {
-        let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.0.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        );
-        let _ = self.0.wait();
-    }
 }

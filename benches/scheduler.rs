@@ -3,9 +3,12 @@
 //! active workflow runs × 20 tasks, and CPU while nothing changes. Prints figures;
 //! `cargo build --release -p kubesim && cargo bench --bench scheduler`.
 
+#[path = "common/kubesim.rs"]
+mod kubesim;
 use futures::StreamExt;
 use k8s_openapi::api::batch::v1::Job;
 use kube::runtime::{WatchStreamExt, watcher};
+use kubesim::Sim;
 use std::collections::HashMap;
 use std::io::{BufRead, Read, Write};
 use std::path::Path;
@@ -86,31 +89,13 @@ fn main() {
         println!("kubesim is not built: run `cargo build --release -p kubesim` first");
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("etl.yaml"), project()).unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    let mut sim = Command::new(&kubesim)
-        .args(["--port", "0", "--kubeconfig"])
-        .arg(&kubeconfig)
-        .arg("--workdir")
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(sim.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .trim_start_matches("listening on http://")
-        .to_string();
+    let sim = Sim::start(&kubesim, &project());
+    let (dir, kubeconfig, addr) = (&sim.dir, &sim.kubeconfig, sim.addr.clone());
     let etl_cmd = |args: &[&str]| {
         let out = Command::new(etl)
             .args(args)
             .current_dir(dir.path())
-            .env("KUBECONFIG", &kubeconfig)
+            .env("KUBECONFIG", kubeconfig)
             .env("ETL_DATA_DIR", dir.path().join("data"))
             .output()
             .unwrap();
@@ -130,7 +115,7 @@ fn main() {
             "127.0.0.1:0",
         ])
         .current_dir(dir.path())
-        .env("KUBECONFIG", &kubeconfig)
+        .env("KUBECONFIG", kubeconfig)
         .env("ETL_DATA_DIR", dir.path().join("data"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -314,9 +299,5 @@ fn main() {
         nix::sys::signal::Signal::SIGTERM,
     );
     let _ = sched.wait();
-    let _ = nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(sim.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    );
-    let _ = sim.wait();
+    drop(sim);
 }
