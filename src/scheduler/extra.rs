@@ -173,11 +173,14 @@ impl Scheduler {
         // Without it the window would run again.
         {
             let of = names::job_label(&bf.spec.target);
+            // This runs on every pass: only the values naming the backfill are parsed.
+            let named = format!("\"bf\":{}", serde_json::Value::from(bf.name.as_str()));
             for cm in self.history.state() {
                 if label(&cm.metadata, &store::history_of_label()) != Some(of.as_str()) {
                     continue;
                 }
-                for r in store::records_of(&cm) {
+                let mine = cm.data.iter().flatten().filter(|(_, v)| v.contains(&named));
+                for r in mine.filter_map(|(_, v)| serde_json::from_str::<Record>(v).ok()) {
                     if r.kind == Kind::Task || r.backfill.as_deref() != Some(bf.name.as_str()) {
                         continue;
                     }
